@@ -1,0 +1,5 @@
+"""``python -m ivrsched`` runs the command line."""
+
+from .cli.main import entry
+
+entry()

@@ -1,0 +1,107 @@
+"""What every subcommand shares: reading a request, `--now`, `--seed`, exit codes."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import datetime, timezone
+from typing import IO
+
+from ..errors import IvrschedError
+from ..ids import IdSource, SeededIds, random_ids
+from ..instants import InstantSyntaxError, parse_instant
+from ..model import Request
+
+#: Exit codes, documented in ``ivrsched --help`` and the README.
+EXIT_OK = 0
+EXIT_VIOLATIONS = 1
+EXIT_USAGE = 2
+EXIT_INVALID_REQUEST = 3
+EXIT_UNREADABLE_INPUT = 4
+
+EXIT_CODES_HELP = """exit codes:
+  0  success (for verify: the log conforms)
+  1  verify found violations
+  2  usage error (bad options or arguments)
+  3  invalid request: one 'PATH: message' line per problem on stderr
+  4  unreadable input file (log, outcomes, destinations); the message names the line
+  5  the plan cannot be represented (instants outside years 1..9999)"""
+
+EXIT_OUT_OF_RANGE = 5
+
+
+class CliError(Exception):
+    """An error to report to the user as one line on stderr, with an exit code."""
+
+    def __init__(self, message: str, code: int) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def read_text(path: str, stdin: IO[str] | None = None) -> str:
+    """The text of ``path``, or of standard input for ``-``; a clear error when unreadable."""
+    if path == "-":
+        return (stdin or sys.stdin).read()
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return handle.read()
+    except OSError as exc:
+        raise CliError(f"cannot read {path}: {exc.strerror or exc}", EXIT_USAGE) from exc
+    except UnicodeDecodeError as exc:
+        raise CliError(f"{path} is not UTF-8 text", EXIT_INVALID_REQUEST) from exc
+
+
+def load_request(path: str, *, strict: bool = False, stdin: IO[str] | None = None) -> Request:
+    """Parse the request at ``path`` (or ``-``); raises :class:`RequestError` when invalid."""
+    from ..parsing import parse_request
+
+    # parse_request decodes the text itself, turning every JSON fault (syntax, nesting too deep,
+    # integers too long to convert) into a RequestError at the root.
+    return parse_request(read_text(path, stdin), strict=strict)
+
+
+def parse_now(text: str | None) -> datetime | None:
+    """The ``--now`` option as an aware datetime (None: read the clock)."""
+    if text is None:
+        return None
+    try:
+        us, offset = parse_instant(text)
+    except InstantSyntaxError as exc:
+        raise CliError(f"--now: {exc}", EXIT_USAGE) from exc
+    from ..instants import from_us
+
+    return from_us(us, offset)
+
+
+def ids_for(seed: int | None) -> IdSource:
+    """Reproducible IDs for ``--seed N``, random ones otherwise."""
+    return SeededIds(seed) if seed is not None else random_ids()
+
+
+def add_request_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("request", metavar="REQUEST",
+                        help="request JSON file, or - for standard input")
+    parser.add_argument("--strict", action="store_true",
+                        help="treat destination faults and unknown fields as errors")
+
+
+def add_now_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--now", metavar="ISO",
+                        help="submission time, ISO 8601 with offset (default: the clock)")
+
+
+def add_seed_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--seed", type=int, metavar="N",
+                        help="seed for generated IDs (reproducible output)")
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+__all__ = [
+    "EXIT_CODES_HELP", "EXIT_INVALID_REQUEST", "EXIT_OK", "EXIT_OUT_OF_RANGE",
+    "EXIT_UNREADABLE_INPUT", "EXIT_USAGE", "EXIT_VIOLATIONS", "CliError", "IvrschedError",
+    "add_now_argument", "add_request_argument", "add_seed_argument", "ids_for", "load_request",
+    "parse_now", "read_text",
+]

@@ -1,0 +1,61 @@
+"""The ``ivrsched`` command: a thin argparse front over the library."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from ..errors import PlanRangeError, RequestError, display_path
+from .common import EXIT_CODES_HELP, EXIT_INVALID_REQUEST, EXIT_OUT_OF_RANGE, CliError
+
+#: Subcommand modules under ``ivrsched.cli``; each has ``register(subparsers)``, which adds its
+#: parser and sets ``run`` (a function ``(args) -> exit code``) as a default.
+COMMANDS: tuple[str, ...] = ("plan", "explain", "respond")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ivrsched",
+        description="Exact, offline schedules for outbound IVR campaigns.",
+        epilog=EXIT_CODES_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name in COMMANDS:
+        importlib.import_module(f"{__package__}.{name}_cmd").register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code (the console script exits with it)."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        code: int = args.run(args)
+    except RequestError as exc:
+        for problem in exc.errors:
+            print(f"{display_path(problem.path)}: {problem.message}", file=sys.stderr)
+        return EXIT_INVALID_REQUEST
+    except PlanRangeError as exc:
+        print(f"ivrsched: {exc}", file=sys.stderr)
+        return EXIT_OUT_OF_RANGE
+    except CliError as exc:
+        print(f"ivrsched: {exc}", file=sys.stderr)
+        return exc.code
+    except BrokenPipeError:
+        # A closed pipe (``ivrsched plan R | head``) is the reader's choice, not an error.
+        sys.stderr.close()
+        return 0
+    except KeyboardInterrupt:
+        return 130
+    return code
+
+
+def entry() -> None:
+    sys.exit(main())
+
+
+if __name__ == "__main__":  # pragma: no cover
+    entry()

@@ -1,0 +1,69 @@
+"""``ivrsched plan``: every destination's attempt times."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import timedelta
+
+from ..formats import FORMATS, write_csv, write_json, write_jsonl, write_table
+from ..planning import plan
+from .common import (
+    EXIT_OK,
+    add_now_argument,
+    add_request_argument,
+    add_seed_argument,
+    ids_for,
+    load_request,
+    parse_now,
+)
+
+
+def non_negative_seconds(text: str) -> timedelta:
+    """``--failure-delay``: whole or decimal seconds, exact to the microsecond (no float)."""
+    from decimal import Decimal, InvalidOperation
+
+    try:
+        seconds = Decimal(text)
+    except InvalidOperation as exc:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from exc
+    if not seconds.is_finite() or seconds < 0:
+        raise argparse.ArgumentTypeError("must be a finite number of seconds >= 0")
+    micros = seconds * 1_000_000
+    if micros != micros.to_integral_value():
+        raise argparse.ArgumentTypeError("at most six decimal places (microseconds)")
+    return timedelta(microseconds=int(micros))
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "plan", help="print every destination's planned attempt times",
+        description="Plan every destination of REQUEST: first attempt and retries, as the "
+                    "rules S1-S6 of SPEC.md say.")
+    add_request_argument(parser)
+    add_now_argument(parser)
+    add_seed_argument(parser)
+    parser.add_argument("--format", choices=FORMATS, default=None,
+                        help="output format (default: table on a terminal, else jsonl)")
+    parser.add_argument("--failure-delay", type=non_negative_seconds, default=timedelta(0),
+                        metavar="SECONDS",
+                        help="how long an attempt takes to be known as failed (default 0)")
+    parser.add_argument("--all", action="store_true", help="table: show every row")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    request = load_request(args.request, strict=args.strict)
+    the_plan = plan(request, now=parse_now(args.now), failure_delay=args.failure_delay,
+                    ids=ids_for(args.seed))
+    fmt = args.format or ("table" if sys.stdout.isatty() else "jsonl")
+    out = sys.stdout
+    if fmt == "jsonl":
+        write_jsonl(the_plan, out)
+    elif fmt == "csv":
+        write_csv(the_plan, out)
+    elif fmt == "json":
+        write_json(the_plan, out)
+    else:
+        write_table(the_plan, out, show_all=args.all)
+    return EXIT_OK

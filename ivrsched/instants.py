@@ -1,0 +1,118 @@
+"""Instants as integer microseconds since the Unix epoch (SPEC S1, S12).
+
+Every time computation in the library happens on ``int``; ``datetime`` appears only at the edges
+(parsing input, rendering output), and rendering uses integer arithmetic so that it is exact.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from dateutil.parser import isoparse
+
+from .errors import PlanRangeError
+
+US_PER_SECOND = 1_000_000
+US_PER_MINUTE = 60 * US_PER_SECOND
+US_PER_HOUR = 60 * US_PER_MINUTE
+US_PER_DAY = 24 * US_PER_HOUR
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_EPOCH_ORDINAL = _EPOCH.toordinal()
+
+#: First and last representable instants: 0001-01-01T00:00:00Z and 9999-12-31T23:59:59.999999Z.
+MIN_US = (datetime(1, 1, 1, tzinfo=timezone.utc) - _EPOCH) // timedelta(microseconds=1)
+MAX_US = (datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=timezone.utc) - _EPOCH) // timedelta(
+    microseconds=1
+)
+
+
+def to_us(moment: datetime) -> int:
+    """An aware ``datetime`` as integer microseconds since the epoch."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError("a naive datetime names no instant; give it a UTC offset")
+    return (moment - _EPOCH) // timedelta(microseconds=1)
+
+
+def timedelta_us(delta: timedelta) -> int:
+    """A ``timedelta`` as integer microseconds (exact: timedelta is itself integral)."""
+    return delta // timedelta(microseconds=1)
+
+
+def check_range(us: int, what: str = "instant") -> int:
+    """Return ``us`` unchanged, or raise :class:`PlanRangeError` when it leaves years 1..9999."""
+    if not MIN_US <= us <= MAX_US:
+        raise PlanRangeError(
+            f"the {what} falls outside years 1..9999, the range ivrsched can represent exactly"
+        )
+    return us
+
+
+def from_us(us: int, offset_minutes: int = 0) -> datetime:
+    """The instant ``us`` as an aware ``datetime`` in the fixed UTC offset ``offset_minutes``."""
+    check_range(us)
+    tz = timezone.utc if offset_minutes == 0 else timezone(timedelta(minutes=offset_minutes))
+    return (_EPOCH + timedelta(microseconds=us)).astimezone(tz)
+
+
+def offset_minutes_of(moment: datetime) -> int:
+    """The whole-minute UTC offset of an aware datetime."""
+    offset = moment.utcoffset()
+    if offset is None:
+        raise ValueError("a naive datetime has no offset")
+    return offset // timedelta(minutes=1)
+
+
+def format_offset(offset_minutes: int) -> str:
+    sign = "-" if offset_minutes < 0 else "+"
+    hours, minutes = divmod(abs(offset_minutes), 60)
+    return f"{sign}{hours:02d}:{minutes:02d}"
+
+
+def format_us(us: int, offset_minutes: int = 0) -> str:
+    """Render an instant as S1 says: ``YYYY-MM-DDTHH:MM:SS.fff±HH:MM``.
+
+    Three fractional digits, or six when the sub-millisecond part is not zero.
+    """
+    check_range(us)
+    local = us + offset_minutes * US_PER_MINUTE
+    days, in_day = divmod(local, US_PER_DAY)
+    date = datetime.fromordinal(_EPOCH_ORDINAL + days)
+    seconds, micros = divmod(in_day, US_PER_SECOND)
+    minutes, second = divmod(seconds, 60)
+    hour, minute = divmod(minutes, 60)
+    fraction = f"{micros // 1000:03d}" if micros % 1000 == 0 else f"{micros:06d}"
+    return (
+        f"{date.year:04d}-{date.month:02d}-{date.day:02d}T{hour:02d}:{minute:02d}:{second:02d}"
+        f".{fraction}{format_offset(offset_minutes)}"
+    )
+
+
+class InstantSyntaxError(ValueError):
+    """Text that is not an ISO 8601 instant with a UTC offset."""
+
+
+def parse_instant(text: str) -> tuple[int, int]:
+    """Parse ISO 8601 text with an offset into ``(microseconds, offset_minutes)``.
+
+    Accepts ``+01:00``, ``+0100`` and ``Z`` offsets, fractional seconds optional. Text without an
+    offset names no instant and is refused, as is an offset that is not a whole number of minutes.
+    """
+    try:
+        moment = isoparse(text)
+    except (ValueError, OverflowError) as exc:
+        raise InstantSyntaxError(f"{text!r} is not an ISO 8601 date-time") from exc
+    offset = moment.utcoffset()
+    if offset is None:
+        raise InstantSyntaxError(
+            f"{text!r} has no UTC offset (add one such as +01:00 or Z)"
+        )
+    if offset % timedelta(minutes=1):
+        raise InstantSyntaxError(f"{text!r} has an offset that is not a whole number of minutes")
+    try:
+        us = to_us(moment)
+    except OverflowError as exc:  # pragma: no cover - isoparse already bounds the year
+        raise InstantSyntaxError(f"{text!r} is out of range") from exc
+    if not MIN_US <= us <= MAX_US:
+        raise InstantSyntaxError(f"{text!r} falls outside years 1..9999")
+    return us, offset // timedelta(minutes=1)
