@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
@@ -45,8 +46,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"ivrsched: {exc}", file=sys.stderr)
         return exc.code
     except BrokenPipeError:
-        # A closed pipe (``ivrsched plan R | head``) is the reader's choice, not an error.
-        sys.stderr.close()
+        # A closed pipe (``ivrsched plan R | head``) is the reader's choice, not an error; point
+        # stdout at /dev/null so that the interpreter's final flush does not complain again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
         return 0
     except KeyboardInterrupt:
         return 130

@@ -1,0 +1,199 @@
+"""`ivrsched plan` and `ivrsched explain` from the command line."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+import tracemalloc
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ivrsched.cli.main import main
+from ivrsched.formats import write_jsonl
+from ivrsched.model import Destination, Message, Request, SendingSpeed, TimeUnit
+from ivrsched.planning import plan
+
+ROOT = Path(__file__).resolve().parent.parent
+CAMPAIGN = str(ROOT / "examples" / "campaign-25.json")
+NOW = "2016-07-07T12:00:00Z"
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_jsonl_is_one_object_per_destination_in_request_order(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "plan", CAMPAIGN, "--now", NOW, "--format", "jsonl", "--seed", "1")
+    assert code == 0
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert [r["index"] for r in rows] == list(range(25))
+    assert list(rows[0]) == ["message", "index", "to", "messageId", "status", "attempts",
+                             "deadline"]
+    # Destination 24 starts 24 × 6 min = 2 h 24 min after 17:00; retries 1, 2, 5, 5 min later.
+    assert rows[24]["attempts"] == [
+        "2016-07-07T19:24:00.000+01:00", "2016-07-07T19:25:00.000+01:00",
+        "2016-07-07T19:27:00.000+01:00", "2016-07-07T19:32:00.000+01:00",
+        "2016-07-07T19:37:00.000+01:00"]
+    assert rows[0]["deadline"] is None and rows[0]["status"] == "PENDING_ACCEPTED"
+
+
+def test_seed_makes_output_reproducible(capsys: pytest.CaptureFixture[str]) -> None:
+    first = run(capsys, "plan", CAMPAIGN, "--now", NOW, "--format", "jsonl", "--seed", "7")[1]
+    second = run(capsys, "plan", CAMPAIGN, "--now", NOW, "--format", "jsonl", "--seed", "7")[1]
+    other = run(capsys, "plan", CAMPAIGN, "--now", NOW, "--format", "jsonl", "--seed", "8")[1]
+    assert first == second != other
+
+
+def test_rejected_destinations_are_listed_with_their_status(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    request = {"messages": [{"scenarioId": "S", "destinations": [
+        {"to": "41793026727"}, {"to": "abc"}, {"messageId": "x"}]}]}
+    path = tmp_path / "r.json"
+    path.write_text(json.dumps(request))
+    rows = [json.loads(line) for line in
+            run(capsys, "plan", str(path), "--now", NOW, "--format", "jsonl")[1].splitlines()]
+    assert [(r["status"], r["attempts"] == []) for r in rows] == [
+        ("PENDING_ACCEPTED", False), ("REJECTED_INVALID_DESTINATION", True),
+        ("MISSING_TO", True)]
+    # No sendAt: rendered in UTC; no validityPeriod: 48 h deadline after now.
+    assert rows[0]["attempts"] == ["2016-07-07T12:00:00.000+00:00"]
+    assert rows[0]["deadline"] == "2016-07-09T12:00:00.000+00:00"
+
+
+def test_csv_has_one_row_per_attempt(capsys: pytest.CaptureFixture[str]) -> None:
+    out = run(capsys, "plan", CAMPAIGN, "--now", NOW, "--format", "csv", "--seed", "1")[1]
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert len(rows) == 25 * 5
+    assert list(rows[0]) == ["message", "index", "to", "messageId", "attempt", "time"]
+    assert [r["attempt"] for r in rows[:5]] == ["1", "2", "3", "4", "5"]
+    assert rows[5]["time"] == "2016-07-07T17:06:00.000+01:00"
+
+
+def test_json_is_one_document_with_headers(capsys: pytest.CaptureFixture[str]) -> None:
+    out = run(capsys, "plan", CAMPAIGN, "--now", NOW, "--format", "json", "--seed", "1")[1]
+    document = json.loads(out)
+    header = document["messages"][0]
+    assert header["start"] == "2016-07-07T17:00:00.000+01:00"
+    assert header["lastFirstAttempt"] == "2016-07-07T19:24:00.000+01:00"
+    # The last destination's last retry: 19:24 + 1 + 2 + 5 + 5 min = 19:37.
+    assert header["lastAttempt"] == "2016-07-07T19:37:00.000+01:00"
+    assert header["intervalMicroseconds"] == "360000000"
+    assert header["retryGapsMinutes"] == [1, 2, 5, 5]
+    assert len(header["destinations"]) == 25
+    assert document["bulkId"] == "CAMPAIGN-25"
+
+
+def test_table_shows_first_and_last_rows_unless_all(capsys: pytest.CaptureFixture[str]) -> None:
+    out = run(capsys, "plan", CAMPAIGN, "--now", NOW, "--format", "table", "--seed", "1")[1]
+    assert "(5 more destinations; --all shows every row)" in out
+    assert "41793026724" in out and "41793026712" not in out
+    full = run(capsys, "plan", CAMPAIGN, "--now", NOW, "--format", "table", "--all")[1]
+    assert "41793026712" in full and "more destinations" not in full
+    assert "deadline none (sendingSpeed)" in out
+
+
+def test_explain_says_it_in_sentences(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "explain", CAMPAIGN, "--now", NOW)
+    assert code == 0
+    assert out.splitlines()[0] == (
+        "10 per hour: one call every 6 min; 25 destinations; first 17:00, last 19:24 (+01:00); "
+        "no deadline: validity ignored because sendingSpeed is set; retries after 1, 2, 5, 5 min")
+
+
+def test_failure_delay_option_is_exact(capsys: pytest.CaptureFixture[str]) -> None:
+    out = run(capsys, "plan", CAMPAIGN, "--now", NOW, "--format", "jsonl",
+              "--failure-delay", "0.000001")[1]
+    first = json.loads(out.splitlines()[0])
+    assert first["attempts"][1] == "2016-07-07T17:01:00.000001+01:00"
+
+
+@pytest.mark.parametrize("argv", [
+    ["plan", CAMPAIGN, "--failure-delay", "-1"],
+    ["plan", CAMPAIGN, "--failure-delay", "0.0000001"],
+    ["plan", CAMPAIGN, "--format", "xml"],
+    ["plan", CAMPAIGN, "--now", "tomorrow"],
+    ["plan"],
+])
+def test_usage_errors_exit_2(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        code = main(argv)
+        raise SystemExit(code)
+    assert exit_info.value.code == 2
+    assert "Traceback" not in capsys.readouterr().err
+
+
+def test_out_of_range_plan_exits_5_without_traceback(tmp_path: Path) -> None:
+    request = {"messages": [{"scenarioId": "S", "destinations": [{"to": "41793026727"}] * 3,
+                             "sendingSpeed": {"speed": 1, "timeUnit": "day"},
+                             "sendAt": "9999-12-31T00:00:00Z"}]}
+    path = tmp_path / "late.json"
+    path.write_text(json.dumps(request))
+    result = subprocess.run([sys.executable, "-m", "ivrsched", "plan", str(path), "--now", NOW],
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 5
+    assert "9999" in result.stderr and "Traceback" not in result.stderr
+
+
+class CountingDestinations:
+    """A million destinations made on demand, counting how many were looked at."""
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+        self.touched = 0
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __getitem__(self, i: int) -> Destination:
+        self.touched += 1
+        return Destination(to=str(41_700_000_000 + i))
+
+    def __iter__(self) -> Iterator[Destination]:
+        return (self[i] for i in range(self.n))
+
+
+def lazy_plan(n: int) -> tuple[Any, CountingDestinations]:
+    destinations = CountingDestinations(n)
+    message = Message("S", destinations,  # type: ignore[arg-type]
+                      sending_speed=SendingSpeed(100, TimeUnit.SECOND), validity_period=None,
+                      rejected_indices=())
+    from datetime import datetime, timezone
+
+    return plan(Request((message,)), now=datetime(2030, 1, 1, tzinfo=timezone.utc)), destinations
+
+
+def test_jsonl_output_streams_its_first_line_before_the_last_is_computed() -> None:
+    the_plan, destinations = lazy_plan(1_000_000)
+
+    class FirstLine(io.StringIO):
+        def write(self, text: str) -> int:
+            raise StopIteration(destinations.touched)
+
+    with pytest.raises(StopIteration) as stop:
+        write_jsonl(the_plan, FirstLine())
+    assert stop.value.value == 1  # one destination computed when the first line is written
+
+
+def test_jsonl_memory_does_not_grow_with_the_campaign() -> None:
+    class Sink(io.TextIOBase):
+        def write(self, text: str) -> int:
+            return len(text)
+
+    peaks = []
+    for n in (2_000, 40_000):
+        the_plan, _ = lazy_plan(n)
+        tracemalloc.start()
+        write_jsonl(the_plan, Sink())
+        peaks.append(tracemalloc.get_traced_memory()[1])
+        tracemalloc.stop()
+    # Twenty times the destinations, but no more than a small constant more memory.
+    assert peaks[1] < peaks[0] + 64_000
