@@ -209,9 +209,13 @@ class Plan:
         return from_us(self.now_us)
 
 
-def _message_plan(index: int, message: Message, now_us: int, failure_delay_us: int,
-                  ids: IdSource, notices: list[Notice]) -> MessagePlan:
-    prefix = f"/messages/{index}"
+def message_path(request: Request, index: int) -> str:
+    """JSON Pointer of message ``index`` in the request as given (the flat shape is the root)."""
+    return "" if request.shape == "flat" else f"/messages/{index}"
+
+
+def _message_plan(index: int, message: Message, prefix: str, now_us: int,
+                  failure_delay_us: int, ids: IdSource, notices: list[Notice]) -> MessagePlan:
     start = now_us
     if message.send_at_us is not None:
         if message.send_at_us < now_us:
@@ -235,26 +239,28 @@ def _message_plan(index: int, message: Message, now_us: int, failure_delay_us: i
     )
     plan = MessagePlan(index, message, timeline, ids, message.send_at_offset,
                        range(len(message.destinations)))
-    _check_range(plan, prefix)
+    _check_range(plan)
     return plan
 
 
-def _check_range(plan: MessagePlan, prefix: str) -> None:
+def _check_range(plan: MessagePlan) -> None:
     """S12: refuse a plan whose instants leave years 1..9999, before anyone iterates it."""
     try:
-        check_range(plan.start_us, f"start of {prefix}")
+        where = f"message {plan.message_index}"
+        check_range(plan.start_us, f"start of {where}")
         if plan.deadline_us is not None:
-            check_range(plan.deadline_us, f"deadline of {prefix}")
+            check_range(plan.deadline_us, f"deadline of {where}")
         # Later slots never attempt earlier than earlier ones, and every attempt of any slot
         # is before the deadline when there is one: the last slot and the deadline bound all.
         last = plan.message.accepted_count - 1
         if last >= 0:
             for at in plan.timeline.attempts_us(last):
-                check_range(at, f"last attempt of {prefix}")
+                check_range(at, f"last attempt of {where}")
     except OverflowError as exc:
         if isinstance(exc, PlanRangeError):
             raise
-        raise PlanRangeError(f"the plan of {prefix} leaves years 1..9999") from exc
+        raise PlanRangeError(f"the plan of message {plan.message_index} leaves years 1..9999"
+                             ) from exc
 
 
 def plan(request: Request | dict[str, Any] | str, *, now: datetime | None = None,
@@ -277,7 +283,8 @@ def plan(request: Request | dict[str, Any] | str, *, now: datetime | None = None
     ids = ids if ids is not None else random_ids()
     notices = list(request.notices)
     failure_delay_us = timedelta_us(failure_delay)
-    messages = tuple(_message_plan(i, m, now_us, failure_delay_us, ids, notices)
+    messages = tuple(_message_plan(i, m, message_path(request, i), now_us, failure_delay_us,
+                                   ids, notices)
                      for i, m in enumerate(request.messages))
     bulk_id = request.bulk_id
     if bulk_id is None and request.destination_count > 1:

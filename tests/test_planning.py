@@ -149,3 +149,9 @@ def test_a_huge_message_is_lazy_and_random_access_is_exact() -> None:
     assert message_plan.first_attempts_before(to_us(NOW) + US_PER_SECOND) == 1000
     window = message_plan[10**9 - 5:]
     assert [s.index for s in window] == list(range(10**9 - 5, 10**9))
+
+
+def test_notices_of_a_flat_request_point_into_the_flat_shape() -> None:
+    flat = {"scenarioId": "S", "to": ["41793026727"], "sendAt": "2016-07-07T17:00:00Z"}
+    the_plan = plan(flat, now=NOW)
+    assert [n.path for n in the_plan.notices if n.code == "send-at-past"] == ["/sendAt"]
