@@ -12,6 +12,8 @@ string. ``null`` for an optional field means "absent".
 
 from __future__ import annotations
 
+import re
+
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Final
@@ -106,6 +108,18 @@ def _absent(p: Problems, value: object, where: str, required: bool) -> bool:
     return False
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+UNPAIRED_SURROGATE = ("contains an unpaired UTF-16 surrogate (a \\ud800-\\udfff escape), which "
+                      "no output can carry")
+
+
+def is_unicode(text: str) -> bool:
+    """False for text holding an unpaired surrogate, which JSON escapes allow but UTF-8 cannot
+    encode (``json.loads`` joins paired escapes into one character, so any surrogate left is
+    unpaired)."""
+    return _SURROGATE.search(text) is None
+
+
 def read_str(p: Problems, obj: JsonObject, key: str, path: str, *, required: bool = False,
              non_empty: bool = False) -> str | None:
     """A string member; with ``non_empty`` the empty string is an error."""
@@ -115,6 +129,9 @@ def read_str(p: Problems, obj: JsonObject, key: str, path: str, *, required: boo
         return None
     if not isinstance(value, str):
         p.error(where, f"must be a string, not {json_type(value)}", "type")
+        return None
+    if not is_unicode(value):
+        p.error(where, UNPAIRED_SURROGATE, "value")
         return None
     if non_empty and value == "":
         p.error(where, "must not be empty", "value")

@@ -18,10 +18,12 @@ from .destinations import MessageIdRegistry, destination_status
 from .errors import Problem, RequestError
 from .fields import (
     MISSING,
+    UNPAIRED_SURROGATE,
     JsonObject,
     Problems,
     as_object,
     get,
+    is_unicode,
     json_type,
     pointer,
     present,
@@ -148,6 +150,9 @@ def _parse_flat(p: Problems, root: JsonObject,
                 p.error(where, "must be a string (an address such as \"41793026727\"), "
                         f"not {json_type(to)}", "type")
                 continue
+            if isinstance(to, str) and not is_unicode(to):
+                p.error(where, UNPAIRED_SURROGATE, "value")
+                continue
             destinations.append(_destination(p, to, message_id, where, "/messageId", registry))
         _count_notice(p, destinations, "/to")
     message = parse_message(p, root, "", destinations)
@@ -171,6 +176,9 @@ def _parse_destinations(p: Problems, obj: JsonObject, path: str,
         if to is not MISSING and to is not None and not isinstance(to, str):
             p.error(pointer(where, "to"), "must be a string (an address such as "
                     f"\"41793026727\"), not {json_type(to)}", "type")
+            continue
+        if isinstance(to, str) and not is_unicode(to):
+            p.error(pointer(where, "to"), UNPAIRED_SURROGATE, "value")
             continue
         message_id = read_str(p, entry, "messageId", where, non_empty=True)
         destinations.append(_destination(p, to if isinstance(to, str) else None, message_id,

@@ -255,7 +255,7 @@ def test_callback_data_of_200_characters_is_fine() -> None:
     assert error_paths(minimal(callbackData=text + "b")) == [f"{M}/callbackData"]
 
 
-@pytest.mark.parametrize("text", ["a\x01b", "\x00", "\ud800", "x\ufffe", "\uffff", "\x1b[0m"])
+@pytest.mark.parametrize("text", ["a\x01b", "\x00", "x\ufffe", "\uffff", "\x1b[0m"])
 def test_callback_data_an_xml_report_cannot_carry(text: str) -> None:
     assert error_paths(minimal(callbackData=text, notifyContentType="application/xml")) == \
         [f"{M}/callbackData"]
@@ -642,3 +642,25 @@ def test_docs_example_output_is_current(capsys: pytest.CaptureFixture[str]) -> N
     shown = doc.split("Output:\n\n```text\n", 1)[1].split("```", 1)[0]
     exec(compile(code, "docs/request.md", "exec"), {})
     assert capsys.readouterr().out == shown
+
+
+@pytest.mark.parametrize("where", ["bulkId", "to", "messageId", "callbackData"])
+def test_unpaired_surrogates_are_refused_wherever_a_string_is_written_out(where: str) -> None:
+    # json.loads turns the escape "\ud800" into a lone surrogate that UTF-8 cannot encode.
+    destination = {"to": "41793026727"}
+    message: dict[str, object] = {"scenarioId": "S", "destinations": [destination]}
+    request: dict[str, object] = {"messages": [message]}
+    lone = json.loads('"a\\ud800b"')
+    if where == "bulkId":
+        request["bulkId"] = lone
+        path = "/bulkId"
+    elif where == "callbackData":
+        message["callbackData"] = lone
+        path = "/messages/0/callbackData"
+    else:
+        destination[where] = lone
+        path = f"/messages/0/destinations/0/{where}"
+    with pytest.raises(RequestError) as info:
+        parse_request(request)
+    assert [e.path for e in info.value.errors] == [path]
+    assert "surrogate" in info.value.errors[0].message
