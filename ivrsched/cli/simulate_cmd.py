@@ -1,0 +1,187 @@
+"""``ivrsched simulate``: run a request's attempts under outcomes; log, summary, reports (S10)."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import secrets
+import sys
+from fractions import Fraction
+from pathlib import Path
+from typing import IO
+
+from ..instants import format_us
+from ..outcomes import OutcomeFileError, OutcomeSource, Random, load_outcomes
+from ..planning import Plan, plan
+from ..reports import ReportDirectory, ReportEncodingError, ReportStream
+from ..simulation import AttemptEvent, DestinationResult, SimulationSummary, Tally, simulate
+from .common import (
+    EXIT_INVALID_REQUEST,
+    EXIT_OK,
+    EXIT_UNREADABLE_INPUT,
+    EXIT_USAGE,
+    CliError,
+    add_now_argument,
+    add_request_argument,
+    add_seed_argument,
+    ids_for,
+    load_request,
+    parse_now,
+)
+
+FORMATS = ("jsonl", "csv", "table")
+LOG_FIELDS = ("message", "index", "to", "messageId", "attempt", "time", "end", "outcome")
+#: Defaults of the random model: half the calls answered, one in ten busy, the rest unanswered.
+DEFAULT_ANSWER_RATE = Fraction(1, 2)
+DEFAULT_BUSY_RATE = Fraction(1, 10)
+
+
+def probability(text: str) -> Fraction:
+    """A rate option: a decimal or a fraction such as ``1/3``, exactly, in [0, 1]."""
+    try:
+        value = Fraction(text)
+    except (ValueError, ZeroDivisionError):
+        raise argparse.ArgumentTypeError(f"not a probability: {text!r}") from None
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 1 (got {text})")
+    return value
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "simulate", help="simulate every attempt under given or random outcomes",
+        description="Run REQUEST's attempts (SPEC S5, S10): first attempts as planned, each "
+                    "retry g_k after the previous attempt ended, none at or after the "
+                    "deadline. Prints the attempt log on stdout (time order) and a summary on "
+                    "stderr; writes delivery reports with --reports.")
+    add_request_argument(parser)
+    add_now_argument(parser)
+    add_seed_argument(parser)
+    parser.add_argument("--answer-rate", type=probability, default=DEFAULT_ANSWER_RATE,
+                        metavar="P", help="random model: share of answered calls (default 0.5)")
+    parser.add_argument("--busy-rate", type=probability, default=None, metavar="P",
+                        help="random model: share of busy calls (default 0.1, or what "
+                             "--answer-rate leaves when that is less)")
+    parser.add_argument("--outcomes", metavar="FILE",
+                        help="outcomes by messageId or to and attempt (JSONL, or CSV when the "
+                             "name ends in .csv); attempts it does not list use the random "
+                             "model")
+    parser.add_argument("--format", choices=FORMATS, default=None,
+                        help="log format (default: table on a terminal, else jsonl)")
+    parser.add_argument("--reports", metavar="DIR", type=Path,
+                        help="write a delivery report per destination into DIR")
+    parser.add_argument("--reports-format", choices=("files", "jsonl"), default="files",
+                        help="files: one file per destination; jsonl: DIR/reports.jsonl")
+    parser.set_defaults(run=run)
+
+
+def _outcomes(args: argparse.Namespace, seed: int) -> OutcomeSource:
+    busy_rate = args.busy_rate
+    if busy_rate is None:
+        busy_rate = min(DEFAULT_BUSY_RATE, 1 - args.answer_rate)
+    if args.answer_rate + busy_rate > 1:
+        raise CliError("--answer-rate plus --busy-rate must not exceed 1", EXIT_USAGE)
+    model = Random(args.answer_rate, busy_rate, seed=seed)
+    if args.outcomes is None:
+        return model
+    try:
+        table = load_outcomes(args.outcomes)
+    except OutcomeFileError as exc:
+        raise CliError(str(exc), EXIT_UNREADABLE_INPUT) from None
+    except OSError as exc:
+        raise CliError(f"cannot read {args.outcomes}: {exc.strerror or exc}",
+                       EXIT_UNREADABLE_INPUT) from None
+    return table.with_fallback(model)
+
+
+class _Log:
+    """The attempt log in one of :data:`FORMATS`, row by row."""
+
+    def __init__(self, fmt: str, out: IO[str]) -> None:
+        self.fmt = fmt
+        self.out = out
+        self.csv = csv.writer(out, lineterminator="\n") if fmt == "csv" else None
+        if self.csv is not None:
+            self.csv.writerow(LOG_FIELDS)
+        elif fmt == "table":
+            out.write(f"{'time':<32}  {'end':<32}  {'#':>1}  {'outcome':<9}  "
+                      f"{'msg':>3} {'index':>6}  {'to':<16} messageId\n")
+
+    def write(self, event: AttemptEvent) -> None:
+        row = event.record()
+        if self.csv is not None:
+            self.csv.writerow(["" if row[k] is None else row[k] for k in LOG_FIELDS])
+        elif self.fmt == "jsonl":
+            self.out.write(json.dumps(row, ensure_ascii=False) + "\n")
+        else:
+            self.out.write(f"{row['time']!s:<32}  {row['end']!s:<32}  {event.attempt:>1}  "
+                           f"{row['outcome']!s:<9}  {event.message:>3} {event.index:>6}  "
+                           f"{event.to or '-':<16} {event.message_id}\n")
+
+
+def describe(summary: SimulationSummary) -> str:
+    """The summary line printed on stderr."""
+    peak = "no call in progress at any time"
+    if summary.peak_at_us is not None:
+        peak = (f"peak {_count(summary.peak, 'call')} in progress at "
+                f"{format_us(summary.peak_at_us, summary.peak_offset_minutes)}")
+    return (f"{_count(summary.destinations, 'destination')}: {summary.delivered} delivered, "
+            f"{summary.expired} expired, {summary.undeliverable} undeliverable, "
+            f"{summary.rejected} rejected; {_count(summary.attempts, 'attempt')}; {peak}")
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def run(args: argparse.Namespace) -> int:
+    request = load_request(args.request, strict=args.strict)
+    seed = args.seed if args.seed is not None else secrets.randbits(63)
+    the_plan = plan(request, now=parse_now(args.now), ids=ids_for(seed))
+    outcomes = _outcomes(args, seed)
+    # A lone surrogate is a valid JSON escape but cannot be UTF-8: write it back as the escape.
+    if hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(errors="backslashreplace")
+    log = _Log(args.format or ("table" if sys.stdout.isatty() else "jsonl"), sys.stdout)
+    tally = Tally()
+    stream: IO[str] | None = None
+    try:
+        sink: ReportDirectory | ReportStream | None = None
+        if args.reports is not None:
+            try:
+                args.reports.mkdir(parents=True, exist_ok=True)
+                if args.reports_format == "jsonl":
+                    stream = open(args.reports / "reports.jsonl", "w", encoding="utf-8",  # noqa: SIM115
+                                  errors="backslashreplace")
+                    sink = ReportStream(stream)
+                else:
+                    sink = ReportDirectory(args.reports)
+            except OSError as exc:
+                raise CliError(f"cannot write reports into {args.reports}: "
+                               f"{exc.strerror or exc}", EXIT_USAGE) from None
+        for record in simulate(the_plan, outcomes).records():
+            tally.add(record)
+            if isinstance(record, AttemptEvent):
+                log.write(record)
+            elif sink is not None:
+                _write_report(sink, the_plan, record)
+    finally:
+        if stream is not None:
+            stream.close()
+    sys.stdout.flush()
+    if args.seed is None:
+        print(f"seed {seed} (pass --seed {seed} to reproduce this run)", file=sys.stderr)
+    print(describe(tally.summary()), file=sys.stderr)
+    return EXIT_OK
+
+
+def _write_report(sink: ReportDirectory | ReportStream, the_plan: Plan,
+                  result: DestinationResult) -> None:
+    try:
+        sink.write(the_plan, result)
+    except ReportEncodingError as exc:
+        raise CliError(f"report of message {result.message} destination {result.index}: {exc}",
+                       EXIT_INVALID_REQUEST) from None
+    except OSError as exc:
+        raise CliError(f"cannot write a report: {exc.strerror or exc}", EXIT_USAGE) from None
