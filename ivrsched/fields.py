@@ -13,7 +13,6 @@ string. ``null`` for an optional field means "absent".
 from __future__ import annotations
 
 import re
-
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Final

@@ -1,0 +1,44 @@
+"""``ivrsched vectors``: write conformance vectors for other implementations (SPEC S11)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ..vectors import write_vectors
+from .common import EXIT_OK, EXIT_USAGE, CliError
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from exc
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "vectors", help="write conformance test cases for another implementation",
+        description="Write COUNT cases to OUT_DIR: each a request, a submission time, the "
+                    "expected plan and attempt logs with the violations a verifier must report, "
+                    "plus a README explaining the format. The same --seed writes the same files.")
+    parser.add_argument("out_dir", metavar="OUT_DIR", help="directory to write (created)")
+    parser.add_argument("--count", type=_positive, default=6, metavar="N",
+                        help="number of cases (default 6)")
+    parser.add_argument("--seed", type=int, default=0, metavar="S",
+                        help="seed of the cases and of generated messageIds (default 0)")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    out = Path(args.out_dir)
+    try:
+        cases = write_vectors(out, args.count, args.seed)
+    except OSError as exc:
+        raise CliError(f"cannot write {out}: {exc.strerror or exc}", EXIT_USAGE) from exc
+    print(f"wrote {len(cases)} case(s) to {out}", file=sys.stderr)
+    return EXIT_OK

@@ -1,0 +1,121 @@
+"""``ivrsched verify``: does an observed attempt log obey the rules? (SPEC S11)"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import sys
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import IO
+
+from ..logs import (
+    LOG_FORMATS,
+    LogError,
+    LogFormat,
+    decode_lines,
+    format_for_path,
+    read_log,
+    sniff_format,
+)
+from ..verification import verify_report
+from .common import (
+    EXIT_OK,
+    EXIT_UNREADABLE_INPUT,
+    EXIT_USAGE,
+    EXIT_VIOLATIONS,
+    CliError,
+    add_now_argument,
+    add_request_argument,
+    add_seed_argument,
+    ids_for,
+    load_request,
+    parse_now,
+    utc_now,
+)
+from .plan_cmd import non_negative_seconds
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "verify", help="check an observed attempt log against the rules",
+        description="Check that the attempts in LOG obey the rules of SPEC.md S11 for REQUEST "
+                    "submitted at --now: start, pacing, deadline, retry gaps and count, "
+                    "delivery window, known destinations. Exit 0 when the log conforms, "
+                    "1 when it does not.")
+    add_request_argument(parser)
+    parser.add_argument("log", metavar="LOG",
+                        help="attempt log, JSONL or CSV (rows: messageId or to, attempt, time, "
+                             "optional end), or - for standard input")
+    add_now_argument(parser)
+    add_seed_argument(parser)
+    parser.add_argument("--exact", action="store_true",
+                        help="also require every attempt at its planned instant")
+    parser.add_argument("--format", choices=("text", "jsonl"), default="text",
+                        help="text: one sentence per violation and a summary line; jsonl: one "
+                             "JSON object per violation")
+    parser.add_argument("--log-format", choices=LOG_FORMATS, default=None,
+                        help="format of LOG (default: by its extension, else by its first line)")
+    parser.add_argument("--failure-delay", type=non_negative_seconds, default=timedelta(0),
+                        metavar="SECONDS",
+                        help="added after an attempt's start when the log gives no end")
+    parser.add_argument("--require-all", action="store_true",
+                        help="also report accepted destinations the log never mentions")
+    parser.set_defaults(run=run)
+
+
+def _open_log(path: str) -> tuple[IO[bytes] | None, Iterator[str]]:
+    """The log's lines, decoded one by one (so that bad UTF-8 names its line), and the file
+    to close afterwards (None for standard input)."""
+    if path == "-":
+        binary = getattr(sys.stdin, "buffer", None)
+        if binary is None:  # a text stream without bytes underneath (tests, IDEs)
+            return None, iter(sys.stdin)
+        return None, decode_lines(binary, "<stdin>")
+    try:
+        handle = open(path, "rb")  # noqa: SIM115 - closed by the caller
+    except OSError as exc:
+        raise CliError(f"cannot read {path}: {exc.strerror or exc}", EXIT_UNREADABLE_INPUT) \
+            from exc
+    return handle, decode_lines(handle, path)
+
+
+def _sniffed(lines: Iterator[str], path: str) -> tuple[LogFormat | None, Iterator[str]]:
+    """The format the file name implies, else the one its first line shows; and the lines."""
+    chosen = format_for_path(path) if path != "-" else None
+    if chosen is not None:
+        return chosen, lines
+    first = next(lines, "")
+    return (sniff_format(first) if first else None), itertools.chain([first], lines)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.request == "-" and args.log == "-":
+        raise CliError("REQUEST and LOG cannot both be standard input (-)", EXIT_USAGE)
+    request = load_request(args.request, strict=args.strict)
+    now = parse_now(args.now)
+    ids = ids_for(args.seed) if args.seed is not None else None
+    name = "<stdin>" if args.log == "-" else args.log
+    handle, lines = _open_log(args.log)
+    try:
+        sniffed, lines = _sniffed(lines, args.log)
+        log_format: LogFormat = args.log_format or sniffed or "jsonl"
+        report = verify_report(request, read_log(lines, log_format, name),
+                               now=now if now is not None else utc_now(),
+                               exact=args.exact, failure_delay=args.failure_delay, ids=ids,
+                               require_all=args.require_all)
+    except LogError as exc:
+        raise CliError(str(exc), EXIT_UNREADABLE_INPUT) from exc
+    finally:
+        if handle is not None:
+            handle.close()
+    out = sys.stdout
+    if args.format == "jsonl":
+        for violation in report.violations:
+            out.write(json.dumps(violation.as_json(), ensure_ascii=False) + "\n")
+    else:
+        for violation in report.violations:
+            out.write(violation.sentence + "\n")
+        out.write(report.summary() + "\n")
+    return EXIT_OK if report.conforms else EXIT_VIOLATIONS
