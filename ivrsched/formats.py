@@ -7,13 +7,17 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterator
+import re
+from collections.abc import Iterator, Sequence
 from typing import IO
 
 from .errors import Notice
 from .instants import format_us
+from .model import Destination
 from .planning import DestinationSchedule, MessagePlan, Plan
+from .status import Status
 from .summary import MessageSummary, describe_duration, explain, summarize
+from .windows import window_record
 
 FORMATS = ("table", "jsonl", "csv", "json")
 
@@ -21,7 +25,7 @@ FORMATS = ("table", "jsonl", "csv", "json")
 def schedule_record(schedule: DestinationSchedule, deadline_us: int | None) -> dict[str, object]:
     """One destination as the jsonl contract spells it (keys in this order)."""
     offset = schedule.offset_minutes
-    return {
+    record: dict[str, object] = {
         "message": schedule.message,
         "index": schedule.index,
         "to": schedule.to,
@@ -30,15 +34,57 @@ def schedule_record(schedule: DestinationSchedule, deadline_us: int | None) -> d
         "attempts": [format_us(t, offset) for t in schedule.attempts_us],
         "deadline": None if deadline_us is None else format_us(deadline_us, offset),
     }
+    if schedule.destination.line is not None:
+        # Destinations read from a file (ivrsched.sources) keep their line number (issue 7).
+        record["line"] = schedule.destination.line
+    return record
+
+
+# The jsonl writer is the hot path of large plans. Instead of building a dict and calling
+# json.dumps per row, jsonl_line assembles the same text directly: keys and status names are
+# constant, rendered instants never need escaping (digits and -:.T+ only), and other strings take
+# json.dumps's own path only when they contain a character it would escape.
+_NEEDS_ESCAPE = re.compile(r'[\x00-\x1f"\\]')
+_STATUS_JSON = {status: json.dumps(status.value.name) for status in Status}
+
+
+def json_string(text: str | None) -> str:
+    """``json.dumps(text, ensure_ascii=False)``, faster for text that needs no escaping."""
+    if text is None:
+        return "null"
+    if _NEEDS_ESCAPE.search(text) is None:
+        return f'"{text}"'
+    return json.dumps(text, ensure_ascii=False)
+
+
+def jsonl_line(message: int, index: int, destination: Destination, message_id: str,
+               attempts: Sequence[str], deadline: str) -> str:
+    """One jsonl row, byte for byte ``json.dumps(schedule_record(...), ensure_ascii=False)``
+    plus a newline. ``attempts`` are rendered instants; ``deadline`` is the deadline already
+    as JSON (see :func:`deadline_json`)."""
+    attempts_json = '["' + '", "'.join(attempts) + '"]' if attempts else "[]"
+    line = "" if destination.line is None else f', "line": {destination.line}'
+    return (f'{{"message": {message}, "index": {index}, "to": {json_string(destination.to)}, '
+            f'"messageId": {json_string(message_id)}, '
+            f'"status": {_STATUS_JSON[destination.status]}, "attempts": {attempts_json}, '
+            f'"deadline": {deadline}{line}}}\n')
+
+
+def deadline_json(deadline_us: int | None, offset_minutes: int) -> str:
+    """A message's deadline as the JSON value of a jsonl row's ``deadline``."""
+    return "null" if deadline_us is None else json_string(format_us(deadline_us, offset_minutes))
 
 
 def jsonl_lines(plan: Plan) -> Iterator[str]:
     """The ``jsonl`` format: one JSON object per destination, messages in order, destinations
     in request order, rejected ones included (status name, no attempts)."""
     for message_plan in plan.messages:
-        deadline = message_plan.deadline_us
+        offset = message_plan.offset_minutes
+        deadline = deadline_json(message_plan.deadline_us, offset)
         for schedule in message_plan:
-            yield json.dumps(schedule_record(schedule, deadline), ensure_ascii=False) + "\n"
+            attempts = [format_us(t, offset) for t in schedule.attempts_us]
+            yield jsonl_line(schedule.message, schedule.index, schedule.destination,
+                             schedule.message_id, attempts, deadline)
 
 
 def write_jsonl(plan: Plan, out: IO[str]) -> None:
@@ -88,6 +134,8 @@ def summary_record(summary: MessageSummary) -> dict[str, object]:
                                  if interval.denominator != 1 else str(interval.numerator)),
         "retryGapsMinutes": list(summary.retry_gaps_minutes),
         "validityIgnored": summary.validity_ignored,
+        "deliveryTimeWindow": (None if summary.window is None
+                               else window_record(summary.window)),
         "notices": [_notice_record(n) for n in summary.notices],
     }
 

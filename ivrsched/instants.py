@@ -7,6 +7,7 @@ Every time computation in the library happens on ``int``; ``datetime`` appears o
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from functools import lru_cache
 
 from dateutil.parser import isoparse
 
@@ -63,10 +64,29 @@ def offset_minutes_of(moment: datetime) -> int:
     return offset // timedelta(minutes=1)
 
 
+@lru_cache(maxsize=64)
 def format_offset(offset_minutes: int) -> str:
+    """A UTC offset in minutes as ``±HH:MM``."""
     sign = "-" if offset_minutes < 0 else "+"
     hours, minutes = divmod(abs(offset_minutes), 60)
     return f"{sign}{hours:02d}:{minutes:02d}"
+
+
+# Rendering is the hot path of every plan writer (a JSONL row holds up to five instants), so
+# format_us avoids building a datetime per call: the text up to the minute is cached per local
+# minute (consecutive attempts mostly share a few minutes), and seconds and milliseconds come
+# from small precomputed tables. A bounded LRU cache keeps memory constant on endless streams.
+_SECONDS = tuple(f"{s:02d}" for s in range(60))
+_MILLIS = tuple(f".{ms:03d}" for ms in range(1000))
+
+
+@lru_cache(maxsize=1024)
+def _minute_prefix(local_minute: int) -> str:
+    """``YYYY-MM-DDTHH:MM:`` of a minute counted from the epoch in local (offset) time."""
+    days, minute_of_day = divmod(local_minute, 24 * 60)
+    date = datetime.fromordinal(_EPOCH_ORDINAL + days)
+    hour, minute = divmod(minute_of_day, 60)
+    return f"{date.year:04d}-{date.month:02d}-{date.day:02d}T{hour:02d}:{minute:02d}:"
 
 
 def format_us(us: int, offset_minutes: int = 0) -> str:
@@ -74,18 +94,13 @@ def format_us(us: int, offset_minutes: int = 0) -> str:
 
     Three fractional digits, or six when the sub-millisecond part is not zero.
     """
-    check_range(us)
-    local = us + offset_minutes * US_PER_MINUTE
-    days, in_day = divmod(local, US_PER_DAY)
-    date = datetime.fromordinal(_EPOCH_ORDINAL + days)
-    seconds, micros = divmod(in_day, US_PER_SECOND)
-    minutes, second = divmod(seconds, 60)
-    hour, minute = divmod(minutes, 60)
-    fraction = f"{micros // 1000:03d}" if micros % 1000 == 0 else f"{micros:06d}"
-    return (
-        f"{date.year:04d}-{date.month:02d}-{date.day:02d}T{hour:02d}:{minute:02d}:{second:02d}"
-        f".{fraction}{format_offset(offset_minutes)}"
-    )
+    if not MIN_US <= us <= MAX_US:
+        check_range(us)
+    minute, in_minute = divmod(us + offset_minutes * US_PER_MINUTE, US_PER_MINUTE)
+    second, micros = divmod(in_minute, US_PER_SECOND)
+    millis, sub_milli = divmod(micros, 1000)
+    fraction = _MILLIS[millis] if sub_milli == 0 else f".{micros:06d}"
+    return f"{_minute_prefix(minute)}{_SECONDS[second]}{fraction}{format_offset(offset_minutes)}"
 
 
 class InstantSyntaxError(ValueError):

@@ -10,12 +10,20 @@ from ..formats import FORMATS, write_csv, write_json, write_jsonl, write_table
 from ..planning import plan
 from .common import (
     EXIT_OK,
+    EXIT_USAGE,
+    CliError,
     add_now_argument,
     add_request_argument,
     add_seed_argument,
     ids_for,
     load_request,
     parse_now,
+)
+from .destinations_arg import (
+    add_destinations_argument,
+    file_destinations,
+    load_request_for_stream,
+    print_stream_summary,
 )
 
 
@@ -49,10 +57,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                         metavar="SECONDS",
                         help="how long an attempt takes to be known as failed (default 0)")
     parser.add_argument("--all", action="store_true", help="table: show every row")
+    add_destinations_argument(parser)
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.destinations is not None:
+        return run_streaming(args)
     request = load_request(args.request, strict=args.strict)
     the_plan = plan(request, now=parse_now(args.now), failure_delay=args.failure_delay,
                     ids=ids_for(args.seed))
@@ -66,4 +77,24 @@ def run(args: argparse.Namespace) -> int:
         write_json(the_plan, out)
     else:
         write_table(the_plan, out, show_all=args.all)
+    return EXIT_OK
+
+
+def run_streaming(args: argparse.Namespace) -> int:
+    """``--destinations FILE``: the jsonl rows of the file's destinations, written as they are
+    read (constant memory), then a summary of accepted and rejected lines on stderr."""
+    from ..streaming import stream_plan
+
+    if args.format not in (None, "jsonl"):
+        # The other formats need the whole list (a count first, a header per message).
+        raise CliError("--destinations streams its output; only --format jsonl is available "
+                       "with it", EXIT_USAGE)
+    request = load_request_for_stream(args.request, strict=args.strict)
+    destinations = file_destinations(args.destinations, args.destinations_format,
+                                     strict=args.strict)
+    streaming = stream_plan(request, destinations, now=parse_now(args.now),
+                            failure_delay=args.failure_delay, ids=ids_for(args.seed))
+    summary = streaming.write_jsonl(sys.stdout)
+    sys.stdout.flush()
+    print_stream_summary(summary, args.destinations)
     return EXIT_OK

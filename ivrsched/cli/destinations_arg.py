@@ -1,0 +1,137 @@
+"""``--destinations FILE``: a subcommand's destinations streamed from a file (issue 7).
+
+Any subcommand can take it in four steps (``plan`` is the model)::
+
+    add_destinations_argument(parser)                       # in register()
+    if args.destinations is not None:                       # in run()
+        request = load_request_for_stream(args.request, strict=args.strict)
+        destinations = file_destinations(args.destinations, args.destinations_format,
+                                         strict=args.strict)
+        ...                       # e.g. ivrsched.streaming.stream_plan(request, destinations)
+        print_stream_summary(summary, args.destinations)   # an ivrsched.streaming.StreamSummary
+
+The request must then have exactly one message object, without destinations of its own (the
+file replaces them; a request with both is refused rather than silently merged).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterator
+from typing import IO
+
+from ..model import Destination, Request
+from ..sources import LAYOUTS, DestinationFile, DestinationFileError
+from ..streaming import StreamSummary, without_destinations
+from .common import EXIT_INVALID_REQUEST, EXIT_UNREADABLE_INPUT, EXIT_USAGE, CliError, read_text
+
+#: Stands in for the absent destinations while the request is parsed, because the parser
+#: requires a non-empty list; it is removed right after. A valid number, so that it adds no
+#: notice and passes strict mode.
+PLACEHOLDER_TO = "10000000"
+
+
+def add_destinations_argument(parser: argparse.ArgumentParser) -> None:
+    """Add ``--destinations FILE`` and ``--destinations-format``."""
+    parser.add_argument("--destinations", metavar="FILE",
+                        help="read the destinations from FILE, streaming (one number per line, "
+                             "or CSV with a 'to' column and optional 'messageId'); the request "
+                             "then gives none")
+    parser.add_argument("--destinations-format", choices=LAYOUTS, default="auto",
+                        help="layout of --destinations (default auto: csv for *.csv, else text)")
+
+
+def load_request_for_stream(path: str, *, strict: bool = False,
+                            stdin: IO[str] | None = None) -> Request:
+    """The request at ``path`` with its single message's destinations left empty, to be
+    streamed from a file. Raises :class:`RequestError` when invalid, :class:`CliError` when it
+    has several messages or destinations of its own."""
+    from ..parsing import parse_request
+
+    text = read_text(path, stdin)
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError):
+        # Let the parser report the JSON fault exactly as it does without --destinations.
+        return parse_request(text, strict=strict)
+    return without_destinations(parse_request(with_placeholder(data), strict=strict))
+
+
+def with_placeholder(data: object) -> object:
+    """A copy of the decoded request with one placeholder destination, so that the parser
+    (which requires destinations) accepts it; anything the parser should judge is left as is.
+
+    Refuses requests whose destinations would be ambiguous with a file's.
+    """
+    if not isinstance(data, dict):
+        return data
+    if "messages" not in data:  # the flat shape: ``to`` is the list of addresses
+        for field, why in (("to", "lists its own destinations"),
+                           ("messageId", "has a messageId, which names one destination (give "
+                                         "IDs in a CSV 'messageId' column instead)")):
+            if field in data:
+                raise CliError(f"with --destinations the request must not say /{field}: it "
+                               f"{why}", EXIT_USAGE)
+        return {**data, "to": [PLACEHOLDER_TO]}
+    messages = data["messages"]
+    if not isinstance(messages, list) or not messages or not isinstance(messages[0], dict):
+        return data
+    if len(messages) != 1:
+        raise CliError(f"--destinations needs a request with exactly one message object; "
+                       f"this one has {len(messages)}", EXIT_USAGE)
+    if "destinations" in messages[0]:
+        raise CliError("with --destinations the request must not have "
+                       "/messages/0/destinations: the file replaces them", EXIT_USAGE)
+    return {**data, "messages": [{**messages[0], "destinations": [{"to": PLACEHOLDER_TO}]}]}
+
+
+def file_destinations(path: str, layout: str = "auto", *,
+                      strict: bool = False) -> Iterator[Destination]:
+    """The destinations of the file at ``path``, streamed. The file is opened now, so that an
+    unreadable one fails before any output; a fault found later raises :class:`CliError`
+    naming the file and line (exit 4; exit 3 for a rejected line in strict mode)."""
+    source = DestinationFile.open(path, layout)
+    try:
+        with open(source.path, "rb"):
+            pass
+    except OSError as exc:
+        raise CliError(f"cannot read destinations file {path}: {exc.strerror or exc}",
+                       EXIT_UNREADABLE_INPUT) from exc
+    return _guarded(source, path, strict)
+
+
+def _guarded(source: DestinationFile, path: str, strict: bool) -> Iterator[Destination]:
+    try:
+        for destination in source:
+            if strict and not destination.accepted:
+                raise CliError(f"{path}:{destination.line}: {destination.reason} (strict mode)",
+                               EXIT_INVALID_REQUEST)
+            yield destination
+    except DestinationFileError as exc:
+        raise CliError(str(exc), EXIT_UNREADABLE_INPUT) from exc
+
+
+def stream_summary_lines(summary: StreamSummary, path: str) -> list[str]:
+    """The summary for stderr: counts of accepted and rejected lines, rejected ones by status,
+    the first few rejected lines with their reasons, and S7's notice on a large count."""
+    by_status = ", ".join(f"{status.id} {status.value.name}: {count}"
+                          for status, count in summary.rejected_by_status.items())
+    lines = [f"{path}: {summary.destinations} destinations, {summary.accepted} accepted, "
+             f"{summary.rejected} rejected" + (f" ({by_status})" if by_status else "")]
+    for destination in summary.examples:
+        lines.append(f"  rejected {path}:{destination.line}: {destination.status.value.name}: "
+                     f"{destination.reason}")
+    if summary.rejected > len(summary.examples):
+        lines.append(f"  … {summary.rejected - len(summary.examples)} more rejected; "
+                     f"the output has every line with its status")
+    lines.extend(f"notice: {notice.message}" for notice in summary.notices())
+    return lines
+
+
+def print_stream_summary(summary: StreamSummary, path: str, err: IO[str] | None = None) -> None:
+    """Print :func:`stream_summary_lines` to ``err`` (default standard error)."""
+    stream = err if err is not None else sys.stderr
+    for line in stream_summary_lines(summary, path):
+        print(line, file=stream)
