@@ -67,12 +67,16 @@ _STRICT_CODES = {
 }
 
 
-def parse_request(data: object, *, strict: bool = False) -> Request:
+def parse_request(data: object, *, strict: bool = False,
+                  destinations_required: bool = True) -> Request:
     """Parse and validate a request of either S7 shape.
 
     ``data`` is a JSON value already decoded (normally a dict) or JSON text (``str``/``bytes``).
     With ``strict``, unknown fields and destination-level faults (S7: missing or invalid ``to``,
     duplicate ``messageId``) are errors instead of notices and rejected destinations.
+    With ``destinations_required=False`` a message may leave out its destinations (``to`` in
+    the flat shape); it then has none, for a caller that streams them from elsewhere
+    (:mod:`ivrsched.streaming`).
 
     Raises :class:`RequestError` listing every problem; returns the request otherwise.
     """
@@ -87,11 +91,11 @@ def parse_request(data: object, *, strict: bool = False) -> Request:
     if "messages" in root:
         shape = "messages"
         p.check_keys(root, "", ROOT_FIELDS)
-        messages = _parse_messages(p, root, registry)
+        messages = _parse_messages(p, root, registry, destinations_required)
     else:
         shape = "flat"
         p.check_keys(root, "", FLAT_FIELDS)
-        messages = _parse_flat(p, root, registry)
+        messages = _parse_flat(p, root, registry, destinations_required)
     if p.errors or messages is None:
         raise RequestError(p.errors or [Problem("", "the request has no message", "required")])
     return Request(messages, bulk_id, tuple(p.notices), shape)
@@ -111,8 +115,8 @@ def _decode(text: str | bytes | bytearray) -> object:
 
 # -- the two shapes ---------------------------------------------------------------------------
 
-def _parse_messages(p: Problems, root: JsonObject,
-                    registry: MessageIdRegistry) -> tuple[Message, ...] | None:
+def _parse_messages(p: Problems, root: JsonObject, registry: MessageIdRegistry,
+                    destinations_required: bool) -> tuple[Message, ...] | None:
     items = read_array(p, root, "messages", "", required=True, non_empty=True)
     if items is None:
         return None
@@ -123,20 +127,28 @@ def _parse_messages(p: Problems, root: JsonObject,
         if obj is None:
             continue
         p.check_keys(obj, path, MESSAGE_FIELDS)
-        destinations = _parse_destinations(p, obj, path, registry)
+        destinations: list[Destination] | None = []
+        if destinations_required or present(obj, "destinations"):
+            destinations = _parse_destinations(p, obj, path, registry)
         message = parse_message(p, obj, path, destinations)
         if message is not None:
             messages.append(message)
     return tuple(messages)
 
 
-def _parse_flat(p: Problems, root: JsonObject,
-                registry: MessageIdRegistry) -> tuple[Message, ...] | None:
+def _parse_flat(p: Problems, root: JsonObject, registry: MessageIdRegistry,
+                destinations_required: bool) -> tuple[Message, ...] | None:
     """The seed's property table: one message; ``to`` is an array of address strings.
 
     A ``messageId`` identifies one destination, so it is only allowed with exactly one ``to``.
     """
     message_id = read_str(p, root, "messageId", "", non_empty=True)
+    if not destinations_required and not present(root, "to"):
+        if message_id is not None:
+            p.error("/messageId", "a messageId names one destination, but there is no 'to'",
+                    "value")
+        message = parse_message(p, root, "", [])
+        return None if message is None else (message,)
     addresses = read_array(p, root, "to", "", required=True, non_empty=True)
     destinations: list[Destination] | None = None
     if addresses is not None:

@@ -8,9 +8,7 @@ from typing import Any
 
 import pytest
 
-from ivrsched.cli.destinations_arg import PLACEHOLDER_TO, with_placeholder
 from ivrsched.cli.main import main
-from ivrsched.destinations import is_international
 
 NOW = "2030-01-01T00:00:00Z"
 MESSAGE = {"scenarioId": "S", "sendingSpeed": {"speed": 2, "timeUnit": "second"},
@@ -82,8 +80,7 @@ def test_the_layout_can_be_forced(tmp_path: Path, capsys: pytest.CaptureFixture[
     ({"messages": [{**MESSAGE, "destinations": [{"to": "41793026727"}]}]},
      "must not have /messages/0/destinations"),
     ({"messages": [MESSAGE, MESSAGE]}, "exactly one message object; this one has 2"),
-    ({**MESSAGE, "to": ["41793026727"]}, "must not say /to"),
-    ({**MESSAGE, "messageId": "m"}, "must not say /messageId"),
+    ({**MESSAGE, "to": ["41793026727"]}, "must not have /to"),
 ])
 def test_requests_that_would_be_ambiguous_are_refused(
         tmp_path: Path, capsys: pytest.CaptureFixture[str], request_data: dict[str, Any],
@@ -92,6 +89,14 @@ def test_requests_that_would_be_ambiguous_are_refused(
     code, out, err = run(capsys, "plan", request, "--destinations", numbers, "--now", NOW)
     assert (code, out) == (2, "")
     assert message in err
+
+
+def test_a_flat_message_id_without_its_destination_is_an_invalid_request(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    request, numbers = files(tmp_path, {**MESSAGE, "messageId": "m"}, "n.txt", "41793026727\n")
+    code, out, err = run(capsys, "plan", request, "--destinations", numbers, "--now", NOW)
+    assert (code, out) == (3, "")
+    assert err.startswith("/messageId: a messageId names one destination")
 
 
 def test_other_formats_are_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -107,7 +112,7 @@ def test_an_invalid_request_is_reported_as_without_destinations(
     code, out, err = run(capsys, "plan", request, "--destinations", numbers, "--now", NOW)
     assert code == 3 and out == ""
     assert "/messages/0/scenarioId" in err
-    assert "destinations" not in err  # the placeholder never shows
+    assert "destinations" not in err  # absent destinations are no fault here
 
 
 def test_broken_json_is_reported_by_the_parser(tmp_path: Path,
@@ -138,12 +143,3 @@ def test_strict_mode_stops_at_the_first_rejected_line(
     code, _, err = run(capsys, "plan", request, "--destinations", numbers, "--strict")
     assert code == 3
     assert f"{numbers}:2: '12' is not an international number" in err and "strict" in err
-
-
-def test_the_placeholder_is_a_valid_number_and_does_not_touch_other_fields() -> None:
-    assert is_international(PLACEHOLDER_TO)
-    data = {"bulkId": "b", "messages": [{"scenarioId": "S"}]}
-    assert with_placeholder(data) == {"bulkId": "b", "messages": [
-        {"scenarioId": "S", "destinations": [{"to": PLACEHOLDER_TO}]}]}
-    assert data == {"bulkId": "b", "messages": [{"scenarioId": "S"}]}  # not modified in place
-    assert with_placeholder([1]) == [1]  # not an object: the parser reports it

@@ -664,3 +664,27 @@ def test_unpaired_surrogates_are_refused_wherever_a_string_is_written_out(where:
         parse_request(request)
     assert [e.path for e in info.value.errors] == [path]
     assert "surrogate" in info.value.errors[0].message
+
+
+def test_destinations_may_be_left_out_for_a_caller_that_streams_them() -> None:
+    without = {"bulkId": "b", "messages": [{"scenarioId": "S"}]}
+    with pytest.raises(RequestError) as info:
+        parse_request(without)
+    assert [e.path for e in info.value.errors] == ["/messages/0/destinations"]
+    request = parse_request(without, destinations_required=False)
+    assert len(request.messages[0].destinations) == 0
+    flat = parse_request({"scenarioId": "S"}, destinations_required=False)
+    assert (flat.shape, len(flat.messages[0].destinations)) == ("flat", 0)
+
+
+def test_left_out_destinations_do_not_excuse_broken_ones() -> None:
+    cases = [
+        ({"messages": [{"scenarioId": "S", "destinations": []}]}, "/messages/0/destinations"),
+        ({"messages": [{"scenarioId": "S", "destinations": "x"}]}, "/messages/0/destinations"),
+        ({"scenarioId": "S", "messageId": "m"}, "/messageId"),
+        ({"scenarioId": "S", "to": []}, "/to"),
+    ]
+    for data, path in cases:
+        with pytest.raises(RequestError) as info:
+            parse_request(data, destinations_required=False)
+        assert [e.path for e in info.value.errors] == [path]

@@ -17,20 +17,14 @@ file replaces them; a request with both is refused rather than silently merged).
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Iterator
 from typing import IO
 
 from ..model import Destination, Request
 from ..sources import LAYOUTS, DestinationFile, DestinationFileError
-from ..streaming import StreamSummary, without_destinations
+from ..streaming import StreamSummary
 from .common import EXIT_INVALID_REQUEST, EXIT_UNREADABLE_INPUT, EXIT_USAGE, CliError, read_text
-
-#: Stands in for the absent destinations while the request is parsed, because the parser
-#: requires a non-empty list; it is removed right after. A valid number, so that it adds no
-#: notice and passes strict mode.
-PLACEHOLDER_TO = "10000000"
 
 
 def add_destinations_argument(parser: argparse.ArgumentParser) -> None:
@@ -45,46 +39,20 @@ def add_destinations_argument(parser: argparse.ArgumentParser) -> None:
 
 def load_request_for_stream(path: str, *, strict: bool = False,
                             stdin: IO[str] | None = None) -> Request:
-    """The request at ``path`` with its single message's destinations left empty, to be
-    streamed from a file. Raises :class:`RequestError` when invalid, :class:`CliError` when it
-    has several messages or destinations of its own."""
+    """The request at ``path``, whose single message's destinations are to be streamed from a
+    file. Raises :class:`RequestError` when invalid, :class:`CliError` when it has several
+    messages or destinations of its own (a request with both is refused, not merged)."""
     from ..parsing import parse_request
 
-    text = read_text(path, stdin)
-    try:
-        data = json.loads(text)
-    except (ValueError, RecursionError):
-        # Let the parser report the JSON fault exactly as it does without --destinations.
-        return parse_request(text, strict=strict)
-    return without_destinations(parse_request(with_placeholder(data), strict=strict))
-
-
-def with_placeholder(data: object) -> object:
-    """A copy of the decoded request with one placeholder destination, so that the parser
-    (which requires destinations) accepts it; anything the parser should judge is left as is.
-
-    Refuses requests whose destinations would be ambiguous with a file's.
-    """
-    if not isinstance(data, dict):
-        return data
-    if "messages" not in data:  # the flat shape: ``to`` is the list of addresses
-        for field, why in (("to", "lists its own destinations"),
-                           ("messageId", "has a messageId, which names one destination (give "
-                                         "IDs in a CSV 'messageId' column instead)")):
-            if field in data:
-                raise CliError(f"with --destinations the request must not say /{field}: it "
-                               f"{why}", EXIT_USAGE)
-        return {**data, "to": [PLACEHOLDER_TO]}
-    messages = data["messages"]
-    if not isinstance(messages, list) or not messages or not isinstance(messages[0], dict):
-        return data
-    if len(messages) != 1:
+    request = parse_request(read_text(path, stdin), strict=strict, destinations_required=False)
+    if len(request.messages) != 1:
         raise CliError(f"--destinations needs a request with exactly one message object; "
-                       f"this one has {len(messages)}", EXIT_USAGE)
-    if "destinations" in messages[0]:
-        raise CliError("with --destinations the request must not have "
-                       "/messages/0/destinations: the file replaces them", EXIT_USAGE)
-    return {**data, "messages": [{**messages[0], "destinations": [{"to": PLACEHOLDER_TO}]}]}
+                       f"this one has {len(request.messages)}", EXIT_USAGE)
+    if len(request.messages[0].destinations):
+        where = "/to" if request.shape == "flat" else "/messages/0/destinations"
+        raise CliError(f"with --destinations the request must not have {where}: the file "
+                       "replaces them", EXIT_USAGE)
+    return request
 
 
 def file_destinations(path: str, layout: str = "auto", *,
