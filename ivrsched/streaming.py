@@ -12,7 +12,6 @@ source) come from a *header*: a ``MessagePlan`` of the request whose destination
 
 from __future__ import annotations
 
-import hashlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
@@ -33,9 +32,6 @@ from .timeline import Timeline
 
 #: How many rejected destinations a :class:`StreamSummary` keeps as examples.
 EXAMPLES_KEPT = 5
-
-_VARIANT_DIGIT = {digit: "89ab"[int(digit, 16) & 0b11] for digit in "0123456789abcdef"}
-
 
 # -- fast equivalents of the per-slot rules ---------------------------------------------------
 
@@ -84,25 +80,11 @@ def _checked_attempts(attempts_us: Callable[[int], tuple[int, ...]],
 
 
 def message_id_function(ids: IdSource, message: int) -> Callable[[int], str]:
-    """``index -> generated messageId``, equal to ``ids.message_id(message, index)``.
-
-    For :class:`~ivrsched.ids.SeededIds` it computes the same UUID without building a
-    ``uuid.UUID`` per call (twice as fast); any other source is called as it is.
-    """
-    if type(ids) is not SeededIds:
-        return partial(ids.message_id, message)
-    # SeededIds hashes repr((seed, "message", message, index)); the text before the index is
-    # the same for every destination of the message.
-    head = repr((ids.seed, "message", message))[:-1] + ", "
-    blake2b = hashlib.blake2b
-
-    def message_id(index: int) -> str:
-        h = blake2b(f"{head}{index!r})".encode(), digest_size=16).hexdigest()
-        # uuid.UUID(version=4) sets hex digit 12 to the version, 4, and the top two bits of
-        # hex digit 16 to the RFC 4122 variant, 10.
-        return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{_VARIANT_DIGIT[h[16]]}{h[17:20]}-{h[20:]}"
-
-    return message_id
+    """``index -> generated messageId``, equal to ``ids.message_id(message, index)`` (the fast
+    path of :meth:`SeededIds.message_ids` when available)."""
+    if isinstance(ids, SeededIds):
+        return ids.message_ids(message)
+    return partial(ids.message_id, message)
 
 
 # -- streams of schedules ---------------------------------------------------------------------

@@ -155,3 +155,14 @@ def test_notices_of_a_flat_request_point_into_the_flat_shape() -> None:
     flat = {"scenarioId": "S", "to": ["41793026727"], "sendAt": "2016-07-07T17:00:00Z"}
     the_plan = plan(flat, now=NOW)
     assert [n.path for n in the_plan.notices if n.code == "send-at-past"] == ["/sendAt"]
+
+
+def test_seeded_ids_are_uuid4_text_and_reproducible() -> None:
+    import uuid
+
+    ids = SeededIds("s")
+    text = ids.message_id(2, 9)
+    parsed = uuid.UUID(text)
+    assert (parsed.version, parsed.variant, str(parsed)) == (4, uuid.RFC_4122, text)
+    assert ids.message_ids(2)(9) == text == SeededIds("s").message_id(2, 9)
+    assert text != ids.message_id(2, 10) and text != ids.message_id(3, 9)
