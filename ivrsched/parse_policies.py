@@ -109,7 +109,7 @@ def parse_window(value: object, path: str, p: Problems) -> DeliveryTimeWindow | 
     given = {key: present(obj, key) for key in ("from", "to")}
     if given["from"] != given["to"]:
         missing = "to" if given["from"] else "from"
-        p.error(pointer(path, missing), f"is required when '{'from' if given['to'] else 'to'}' "
+        p.error(pointer(path, missing), f"is required when '{'from' if given['from'] else 'to'}' "
                 "is given (give both or neither)", "required")
     elif start is not None and end is not None and \
             end.minutes - start.minutes < MIN_WINDOW_MINUTES:

@@ -8,7 +8,9 @@ from fractions import Fraction
 
 from .errors import Notice
 from .instants import US_PER_HOUR, US_PER_MINUTE, US_PER_SECOND, format_offset, format_us
+from .model import DeliveryTimeWindow
 from .planning import MessagePlan, Plan
+from .windows import describe_window
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,7 @@ class MessageSummary:
     validity_ignored: bool
     offset_minutes: int
     notices: tuple[Notice, ...]
+    window: DeliveryTimeWindow | None = None  # S6: attempts only inside it
 
 
 def notices_of(plan: Plan, message: int) -> tuple[Notice, ...]:
@@ -64,6 +67,7 @@ def summarize(plan: Plan, message_plan: MessagePlan) -> MessageSummary:
         validity_ignored=speed is not None,
         offset_minutes=message_plan.offset_minutes,
         notices=notices_of(plan, message_plan.message_index),
+        window=message_plan.message.delivery_time_window,
     )
 
 
@@ -139,6 +143,8 @@ def explain(summary: MessageSummary) -> str:
                      f"{describe_duration(summary.interval_us)}")
     else:
         parts.append("not paced: every first attempt at the start")
+    if summary.window is not None:
+        parts.append(f"calls only {describe_window(summary.window)}")
     parts.append(f"{summary.destinations} destination{'s' if summary.destinations != 1 else ''}"
                  + (f" ({summary.destinations - summary.accepted} rejected)"
                     if summary.accepted != summary.destinations else ""))

@@ -13,7 +13,8 @@ from .common import EXIT_CODES_HELP, EXIT_INVALID_REQUEST, EXIT_OUT_OF_RANGE, Cl
 
 #: Subcommand modules under ``ivrsched.cli``; each has ``register(subparsers)``, which adds its
 #: parser and sets ``run`` (a function ``(args) -> exit code``) as a default.
-COMMANDS: tuple[str, ...] = ("plan", "explain", "respond")
+COMMANDS: tuple[str, ...] = ("plan", "explain", "respond", "simulate", "verify", "vectors",
+                              "forecast", "plot")
 
 
 def build_parser() -> argparse.ArgumentParser:
