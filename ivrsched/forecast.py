@@ -21,6 +21,10 @@ The model (see docs/forecast.md):
   it divided by its length: the time-averaged expected number of calls in progress. It needs the
   sum of attempt instants in a range of slots, which pacing gives in O(log) with a floor sum;
   with a delivery window it enumerates the slots whose attempts fall in the bucket.
+
+Only the number of accepted destinations of a message matters, never the destinations
+themselves: ``forecast(..., counts=...)`` takes those numbers (e.g. counted in one pass over a
+destinations file) for a plan whose messages have no list.
 """
 
 from __future__ import annotations
@@ -34,8 +38,8 @@ from fractions import Fraction
 from typing import overload
 
 from .calendar import AlwaysOpen
-from .errors import IvrschedError
-from .instants import US_PER_MINUTE, from_us, timedelta_us, to_us
+from .errors import IvrschedError, PlanRangeError
+from .instants import US_PER_MINUTE, check_range, from_us, timedelta_us, to_us
 from .planning import MessagePlan, Plan
 
 #: What ``answer_rate`` accepts. A float is read through its shortest decimal text
@@ -100,13 +104,17 @@ def floor_sum(n: int, m: int, a: int, b: int) -> int:
 @dataclass(frozen=True)
 class AttemptSeries:
     """The ``number``-th attempts (0 the first attempt, k >= 1 retry k) of one message's slots,
-    counted by instant. Attempt instants never decrease with the slot, which every method uses."""
+    counted by instant. Attempt instants never decrease with the slot, which every method uses.
+    ``accepted`` is the number of slots when not the message's own accepted count."""
 
     message_plan: MessagePlan
     number: int
+    accepted: int | None = None
 
     @property
     def _slots(self) -> int:
+        if self.accepted is not None:
+            return self.accepted
         return self.message_plan.message.accepted_count
 
     @property
@@ -333,9 +341,24 @@ def bucket_start(at_us: int, bucket_us: int, offset_minutes: int) -> int:
     return at_us - local % bucket_us
 
 
+def check_last_slot(message_plan: MessagePlan, slots: int) -> None:
+    """S12 for a message of ``slots`` accepted destinations that its plan did not know of:
+    raise :class:`~ivrsched.errors.PlanRangeError` when the last slot's attempts (the latest
+    of all) leave years 1..9999, as :func:`ivrsched.plan` does for a list."""
+    where = f"last attempt of message {message_plan.message_index}"
+    try:
+        for at in message_plan.timeline.attempts_us(slots - 1):
+            check_range(at, where)
+    except OverflowError as exc:
+        if isinstance(exc, PlanRangeError):
+            raise
+        raise PlanRangeError(f"the {where} falls outside years 1..9999") from exc
+
+
 def forecast(plan: Plan, *, bucket: timedelta = timedelta(hours=1),
              answer_rate: AnswerRate | None = None, call_duration: timedelta | None = None,
-             until: datetime | int | None = None) -> Forecast:
+             until: datetime | int | None = None,
+             counts: Sequence[tuple[int, int]] | None = None) -> Forecast:
     """Forecast the load of ``plan`` per ``bucket``.
 
     ``answer_rate``: probability that an attempt is answered (a Fraction, Decimal, int or
@@ -345,6 +368,11 @@ def forecast(plan: Plan, *, bucket: timedelta = timedelta(hours=1),
     datetime or µs) drops the buckets that start at or after it, so that a long campaign can be
     forecast over a short range. Rows run from the first call's bucket to the bucket of the last
     possible attempt (or of the last µs of its call, with a call duration).
+
+    ``counts``, one ``(destinations, accepted)`` pair per message, replaces the counts of the
+    messages' own destination lists: the forecast of destinations that are streamed rather
+    than listed (their count is all it needs). The plan could not check S12's range for slots
+    it did not know, so the last accepted slot's attempts are checked here.
     """
     bucket_us = timedelta_us(bucket)
     if bucket_us <= 0:
@@ -354,8 +382,16 @@ def forecast(plan: Plan, *, bucket: timedelta = timedelta(hours=1),
     if duration_us is not None and duration_us < 0:
         raise IvrschedError("the call duration must not be negative")
     until_us = until if until is None or isinstance(until, int) else to_us(until)
+    if counts is not None and len(counts) != len(plan.messages):
+        raise IvrschedError(f"counts has {len(counts)} entries for {len(plan.messages)} "
+                            "messages")
+    accepted = [None if counts is None else counts[i][1] for i in range(len(plan.messages))]
+    for message_plan, slots in zip(plan.messages, accepted, strict=True):
+        if slots:
+            check_last_slot(message_plan, slots)
 
-    series = tuple(tuple(AttemptSeries(m, k) for k in range(len(m.timeline.gaps_us) + 1))
+    series = tuple(tuple(AttemptSeries(m, k, accepted[m.message_index])
+                         for k in range(len(m.timeline.gaps_us) + 1))
                    for m in plan.messages)
     depth = max((len(s) for s in series), default=1)
     weights = tuple((1 - rate) ** k for k in range(depth))
@@ -396,7 +432,8 @@ def forecast(plan: Plan, *, bucket: timedelta = timedelta(hours=1),
         last_first_attempt_us=max(lasts_first, default=None),
         last_attempt_us=last_attempt,
         deadlines_us=tuple(m.deadline_us for m in plan.messages),
-        destinations=sum(len(m.message.destinations) for m in plan.messages),
+        destinations=(sum(len(m.message.destinations) for m in plan.messages) if counts is None
+                      else sum(total for total, _ in counts)),
         first_attempts=totals[0],
         retries=tuple(totals[1:]),
         expected_retries=sum((weights[k] * totals[k] for k in range(1, depth)), Fraction(0)),

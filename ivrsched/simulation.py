@@ -8,12 +8,18 @@ plan's ``failure_delay`` is not used: the realised duration replaces that estima
 The simulation streams. First attempts are merged across messages in time order (each message
 yields them in slot order, which is time order), and a heap holds only the retries that are due
 later, at most one per destination still in progress. Nothing keeps the whole log.
+
+A message may also come as a stream (a :class:`~ivrsched.streaming.StreamingPlan`, e.g. over a
+destinations file): its schedules are read in request order with slots handed out on the fly, so
+memory stays constant in its number of destinations. The stream is read twice per pass — once
+for its rejected destinations, whose results come first, then for the attempts — so it must be
+re-iterable (:class:`~ivrsched.sources.DestinationFile` is).
 """
 
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from enum import Enum
 
@@ -21,6 +27,8 @@ from .instants import check_range, format_us
 from .outcomes import AttemptOutcome, OutcomeSource
 from .planning import DestinationSchedule, MessagePlan, Plan
 from .status import Group, Status
+from .streaming import StreamingPlan, message_id_function
+from .timeline import Timeline
 from .validity import allowed
 
 
@@ -74,6 +82,7 @@ class DestinationResult:
 
     ``at_us`` is the end of the last attempt; for a destination with no attempt it is the
     deadline (its first attempt was not allowed) or, for a rejected one, the submission time.
+    ``reason`` is S7's reason for a rejected destination (None otherwise).
     """
 
     message: int
@@ -87,6 +96,7 @@ class DestinationResult:
     first_start_us: int | None
     last: AttemptEvent | None
     offset_minutes: int = 0
+    reason: str | None = None
 
 
 Record = AttemptEvent | DestinationResult
@@ -96,11 +106,28 @@ Record = AttemptEvent | DestinationResult
 _Pending = tuple[int, int, int, int, int, DestinationSchedule]
 
 
-def _first_attempts(message_plan: MessagePlan) -> Iterator[_Pending]:
+#: A message's destinations: a plan over its list, or a stream of them.
+_Source = MessagePlan | StreamingPlan
+
+
+def _sources(plan: Plan | StreamingPlan) -> tuple[Plan, tuple[_Source, ...]]:
+    """The plan of the request, and where each message's schedules come from."""
+    if isinstance(plan, Plan):
+        return plan, plan.messages
+    sources: list[_Source] = list(plan.plan.messages)
+    sources[plan.header.message_index] = plan
+    return plan.plan, tuple(sources)
+
+
+def _timeline(source: _Source) -> Timeline:
+    return source.timeline if isinstance(source, MessagePlan) else source.header.timeline
+
+
+def _first_attempts(source: _Source) -> Iterator[_Pending]:
     """A message's accepted destinations with their planned first attempt, in time order."""
-    timeline = message_plan.timeline
+    timeline = _timeline(source)
     slot = 0
-    for schedule in message_plan:
+    for schedule in source:
         if schedule.status.is_rejected:
             continue
         at = timeline.first_attempt_us(slot)
@@ -108,31 +135,62 @@ def _first_attempts(message_plan: MessagePlan) -> Iterator[_Pending]:
         yield at, schedule.message, schedule.index, 1, at, schedule
 
 
-def _rejected(plan: Plan) -> Iterator[DestinationResult]:
+def _rejected_schedules(source: _Source) -> Iterable[DestinationSchedule]:
+    """A message's rejected destinations, in request order."""
+    if isinstance(source, MessagePlan):
+        return (source.schedule(position) for position in source.message.rejected)
+    return _rejected_in_stream(source)
+
+
+def _rejected_in_stream(streaming: StreamingPlan) -> Iterator[DestinationSchedule]:
+    # Reads the destinations themselves: accepted ones need no attempt instants here.
+    header = streaming.header
+    message_id_of = message_id_function(header.ids, header.message_index)
+    for index, destination in enumerate(streaming.destinations):
+        if not destination.accepted:
+            message_id = destination.message_id
+            if message_id is None:
+                message_id = message_id_of(index)
+            yield DestinationSchedule(header.message_index, index, destination, message_id, (),
+                                      header.offset_minutes)
+
+
+def _rejected(plan: Plan, sources: tuple[_Source, ...]) -> Iterator[DestinationResult]:
     """Rejected destinations keep their S7 status; rejection happens at submission."""
-    for message_plan in plan.messages:
-        for position in message_plan.message.rejected:
-            schedule = message_plan.schedule(position)
+    for source in sources:
+        for schedule in _rejected_schedules(source):
             yield DestinationResult(schedule.message, schedule.index, schedule.to,
                                     schedule.message_id, schedule.status, Ending.REJECTED,
-                                    plan.now_us, 0, None, None, schedule.offset_minutes)
+                                    plan.now_us, 0, None, None, schedule.offset_minutes,
+                                    schedule.destination.reason)
 
 
 @dataclass(frozen=True)
 class Simulation:
     """The simulated run of a plan under an outcome source; every method is a fresh streaming
-    pass (the outcome source is deterministic, so passes agree)."""
+    pass (the outcome source is deterministic, so passes agree).
 
-    plan: Plan
+    ``plan`` is a :class:`~ivrsched.planning.Plan`, or a
+    :class:`~ivrsched.streaming.StreamingPlan` whose message is read from its (re-iterable)
+    destinations; :attr:`request_plan` is the :class:`~ivrsched.planning.Plan` either way.
+    """
+
+    plan: Plan | StreamingPlan
     outcomes: OutcomeSource
+
+    @property
+    def request_plan(self) -> Plan:
+        """The plan of the request (for a stream: without the streamed destinations)."""
+        return _sources(self.plan)[0]
 
     def records(self) -> Iterator[Record]:
         """Every record in one pass: first the rejected destinations' results, then attempts
         in start order (ties by message, index, attempt), each destination's result right
         after its last attempt."""
-        yield from _rejected(self.plan)
-        timelines = [m.timeline for m in self.plan.messages]
-        firsts = heapq.merge(*(_first_attempts(m) for m in self.plan.messages))
+        the_plan, sources = _sources(self.plan)
+        yield from _rejected(the_plan, sources)
+        timelines = [_timeline(source) for source in sources]
+        firsts = heapq.merge(*(_first_attempts(source) for source in sources))
         retries: list[_Pending] = []
         upcoming = next(firsts, None)
         while upcoming is not None or retries:
@@ -200,8 +258,13 @@ _STATUS = {
 }
 
 
-def simulate(plan: Plan, outcomes: OutcomeSource) -> Simulation:
+def simulate(plan: Plan | StreamingPlan, outcomes: OutcomeSource) -> Simulation:
     """Simulate ``plan`` with attempt outcomes from ``outcomes`` (see :mod:`ivrsched.outcomes`).
+
+    ``plan`` may be a :class:`~ivrsched.streaming.StreamingPlan` (:func:`ivrsched.stream_plan`)
+    over a re-iterable source of destinations: the simulation then keeps constant memory in
+    that message's number of destinations, and gives the records a plan of the same
+    destinations as a list gives.
 
     The result is lazy: iterate :meth:`Simulation.events`, :meth:`Simulation.results` or
     :meth:`Simulation.records`, or ask for :meth:`Simulation.summary`.

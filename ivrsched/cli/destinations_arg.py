@@ -12,18 +12,27 @@ Any subcommand can take it in four steps (``plan`` is the model)::
 
 The request must then have exactly one message object, without destinations of its own (the
 file replaces them; a request with both is refused rather than silently merged).
+
+``plan`` writes as it reads; ``simulate``, ``verify`` and ``forecast`` first read the file once
+with :func:`summarize_destinations` (so that a bad file fails before any output, and for the
+counts they need), then as their work requires.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
+from types import MappingProxyType
 from typing import IO
 
 from ..model import Destination, Request
+from ..planning import Plan
 from ..sources import LAYOUTS, DestinationFile, DestinationFileError
-from ..streaming import StreamSummary
+from ..status import Status
+from ..streaming import EXAMPLES_KEPT, StreamSummary
 from .common import EXIT_INVALID_REQUEST, EXIT_UNREADABLE_INPUT, EXIT_USAGE, CliError, read_text
 
 
@@ -56,10 +65,11 @@ def load_request_for_stream(path: str, *, strict: bool = False,
 
 
 def file_destinations(path: str, layout: str = "auto", *,
-                      strict: bool = False) -> Iterator[Destination]:
-    """The destinations of the file at ``path``, streamed. The file is opened now, so that an
-    unreadable one fails before any output; a fault found later raises :class:`CliError`
-    naming the file and line (exit 4; exit 3 for a rejected line in strict mode)."""
+                      strict: bool = False) -> Iterable[Destination]:
+    """The destinations of the file at ``path``, streamed; each iteration reads the file again.
+    The file is opened now, so that an unreadable one fails before any output; a fault found
+    later raises :class:`CliError` naming the file and line (exit 4; exit 3 for a rejected line
+    in strict mode)."""
     source = DestinationFile.open(path, layout)
     try:
         with open(source.path, "rb"):
@@ -67,18 +77,50 @@ def file_destinations(path: str, layout: str = "auto", *,
     except OSError as exc:
         raise CliError(f"cannot read destinations file {path}: {exc.strerror or exc}",
                        EXIT_UNREADABLE_INPUT) from exc
-    return _guarded(source, path, strict)
+    return _GuardedFile(source, path, strict)
 
 
-def _guarded(source: DestinationFile, path: str, strict: bool) -> Iterator[Destination]:
-    try:
-        for destination in source:
-            if strict and not destination.accepted:
-                raise CliError(f"{path}:{destination.line}: {destination.reason} (strict mode)",
-                               EXIT_INVALID_REQUEST)
-            yield destination
-    except DestinationFileError as exc:
-        raise CliError(str(exc), EXIT_UNREADABLE_INPUT) from exc
+@dataclass(frozen=True)
+class _GuardedFile:
+    """A destinations file whose faults are :class:`CliError`; re-iterable like the file."""
+
+    source: DestinationFile
+    path: str
+    strict: bool
+
+    def __iter__(self) -> Iterator[Destination]:
+        try:
+            for destination in self.source:
+                if self.strict and not destination.accepted:
+                    raise CliError(f"{self.path}:{destination.line}: {destination.reason} "
+                                   "(strict mode)", EXIT_INVALID_REQUEST)
+                yield destination
+        except DestinationFileError as exc:
+            raise CliError(str(exc), EXIT_UNREADABLE_INPUT) from exc
+
+
+def summarize_destinations(destinations: Iterable[Destination]) -> StreamSummary:
+    """The counts of one pass over ``destinations`` (constant memory), as
+    :meth:`ivrsched.streaming.StreamingPlan.write_jsonl` returns them."""
+    by_status: Counter[Status] = Counter()
+    examples: list[Destination] = []
+    count = 0
+    for destination in destinations:
+        count += 1
+        if not destination.accepted:
+            by_status[destination.status] += 1
+            if len(examples) < EXAMPLES_KEPT:
+                examples.append(destination)
+    ordered = MappingProxyType(dict(sorted(by_status.items(), key=lambda item: item[0].id)))
+    return StreamSummary(count, count - sum(by_status.values()), ordered, tuple(examples))
+
+
+def with_bulk_id(the_plan: Plan, destinations: int) -> Plan:
+    """``the_plan`` with the bulkId S8 generates for a request of more than one destination,
+    which a plan made without the streamed destinations could not know it needed."""
+    if the_plan.bulk_id is not None or destinations <= 1:
+        return the_plan
+    return replace(the_plan, bulk_id=the_plan.ids.bulk_id())
 
 
 def stream_summary_lines(summary: StreamSummary, path: str) -> list[str]:

@@ -17,6 +17,14 @@ from ..instants import InstantSyntaxError, format_offset, format_us, parse_insta
 from ..planning import plan
 from ..summary import describe_duration
 from .common import EXIT_OK, add_now_argument, add_request_argument, load_request, parse_now
+from .destinations_arg import (
+    add_destinations_argument,
+    file_destinations,
+    load_request_for_stream,
+    print_stream_summary,
+    summarize_destinations,
+    with_bulk_id,
+)
 from .plan_cmd import non_negative_seconds
 
 FORECAST_FORMATS = ("table", "csv", "json")
@@ -68,6 +76,7 @@ def add_forecast_arguments(parser: argparse.ArgumentParser) -> None:
                              "planned retry happens)")
     parser.add_argument("--until", type=instant, default=None, metavar="ISO",
                         help="leave out the buckets that start at or after this instant")
+    add_destinations_argument(parser)
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -87,11 +96,25 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def forecast_of(args: argparse.Namespace, call_duration: timedelta | None = None) -> Forecast:
-    """The forecast the shared options ask for."""
-    request = load_request(args.request, strict=args.strict)
-    the_plan = plan(request, now=parse_now(args.now))
-    return forecast(the_plan, bucket=args.bucket, answer_rate=args.answer_rate,
-                    call_duration=call_duration, until=args.until)
+    """The forecast the shared options ask for.
+
+    With ``--destinations`` the file is read once, in constant memory, to count its accepted
+    lines (the forecast needs nothing else of them); the counts go to stderr.
+    """
+    if args.destinations is None:
+        request = load_request(args.request, strict=args.strict)
+        the_plan = plan(request, now=parse_now(args.now))
+        return forecast(the_plan, bucket=args.bucket, answer_rate=args.answer_rate,
+                        call_duration=call_duration, until=args.until)
+    request = load_request_for_stream(args.request, strict=args.strict)
+    summary = summarize_destinations(file_destinations(
+        args.destinations, args.destinations_format, strict=args.strict))
+    the_plan = with_bulk_id(plan(request, now=parse_now(args.now)), summary.destinations)
+    result = forecast(the_plan, bucket=args.bucket, answer_rate=args.answer_rate,
+                      call_duration=call_duration, until=args.until,
+                      counts=((summary.destinations, summary.accepted),))
+    print_stream_summary(summary, args.destinations)
+    return result
 
 
 def run(args: argparse.Namespace) -> int:

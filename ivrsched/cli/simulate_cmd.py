@@ -7,15 +7,27 @@ import csv
 import json
 import secrets
 import sys
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from pathlib import Path
-from typing import IO
+from typing import IO, overload
 
+from ..forecast import check_last_slot
 from ..instants import format_us
+from ..model import Destination
 from ..outcomes import OutcomeFileError, OutcomeSource, Random, load_outcomes
 from ..planning import Plan, plan
 from ..reports import ReportDirectory, ReportEncodingError, ReportStream
-from ..simulation import AttemptEvent, DestinationResult, SimulationSummary, Tally, simulate
+from ..simulation import (
+    AttemptEvent,
+    DestinationResult,
+    Ending,
+    SimulationSummary,
+    Tally,
+    simulate,
+)
+from ..streaming import StreamingPlan, StreamSummary, stream_plan
 from .common import (
     EXIT_INVALID_REQUEST,
     EXIT_OK,
@@ -28,6 +40,14 @@ from .common import (
     ids_for,
     load_request,
     parse_now,
+)
+from .destinations_arg import (
+    add_destinations_argument,
+    file_destinations,
+    load_request_for_stream,
+    print_stream_summary,
+    summarize_destinations,
+    with_bulk_id,
 )
 
 FORMATS = ("jsonl", "csv", "table")
@@ -73,6 +93,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                         help="write a delivery report per destination into DIR")
     parser.add_argument("--reports-format", choices=("files", "jsonl"), default="files",
                         help="files: one file per destination; jsonl: DIR/reports.jsonl")
+    add_destinations_argument(parser)
     parser.set_defaults(run=run)
 
 
@@ -135,10 +156,40 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
+@dataclass(frozen=True)
+class _Run:
+    """What to simulate, the request's plan (for reports) and, for ``--destinations``, the
+    streamed message and the file's counts."""
+
+    simulated: Plan | StreamingPlan
+    plan: Plan
+    streamed: int | None = None
+    file_summary: StreamSummary | None = None
+
+
+def _prepare(args: argparse.Namespace, seed: int) -> _Run:
+    if args.destinations is None:
+        the_plan = plan(load_request(args.request, strict=args.strict), now=parse_now(args.now),
+                        ids=ids_for(seed))
+        return _Run(the_plan, the_plan)
+    # Streamed: one pass counts the file (and finds a bad one before any output); the
+    # simulation then reads it twice (rejected destinations first, then the attempts).
+    request = load_request_for_stream(args.request, strict=args.strict)
+    destinations = file_destinations(args.destinations, args.destinations_format,
+                                     strict=args.strict)
+    summary = summarize_destinations(destinations)
+    streaming = stream_plan(request, destinations, now=parse_now(args.now), ids=ids_for(seed))
+    if summary.accepted:
+        # S12 before any output, as for a request with the lines inline.
+        check_last_slot(streaming.header, summary.accepted)
+    streaming = replace(streaming, plan=with_bulk_id(streaming.plan, summary.destinations))
+    return _Run(streaming, streaming.plan, streaming.header.message_index, summary)
+
+
 def run(args: argparse.Namespace) -> int:
-    request = load_request(args.request, strict=args.strict)
     seed = args.seed if args.seed is not None else secrets.randbits(63)
-    the_plan = plan(request, now=parse_now(args.now), ids=ids_for(seed))
+    prepared = _prepare(args, seed)
+    the_plan = prepared.plan
     outcomes = _outcomes(args, seed)
     # A lone surrogate is a valid JSON escape but cannot be UTF-8: write it back as the escape.
     if hasattr(sys.stdout, "reconfigure"):
@@ -160,20 +211,62 @@ def run(args: argparse.Namespace) -> int:
             except OSError as exc:
                 raise CliError(f"cannot write reports into {args.reports}: "
                                f"{exc.strerror or exc}", EXIT_USAGE) from None
-        for record in simulate(the_plan, outcomes).records():
+        for record in simulate(prepared.simulated, outcomes).records():
             tally.add(record)
             if isinstance(record, AttemptEvent):
                 log.write(record)
             elif sink is not None:
-                _write_report(sink, the_plan, record)
+                _write_report(sink, _report_plan(the_plan, prepared.streamed, record), record)
     finally:
         if stream is not None:
             stream.close()
     sys.stdout.flush()
     if args.seed is None:
         print(f"seed {seed} (pass --seed {seed} to reproduce this run)", file=sys.stderr)
+    if prepared.file_summary is not None:
+        print_stream_summary(prepared.file_summary, args.destinations)
     print(describe(tally.summary()), file=sys.stderr)
     return EXIT_OK
+
+
+class _Only(Sequence[Destination]):
+    """A destination list of which only position ``index`` is known."""
+
+    def __init__(self, index: int, destination: Destination) -> None:
+        self._position = index
+        self._destination = destination
+
+    def __len__(self) -> int:
+        return self._position + 1
+
+    @overload
+    def __getitem__(self, key: int) -> Destination: ...
+
+    @overload
+    def __getitem__(self, key: slice) -> Sequence[Destination]: ...
+
+    def __getitem__(self, key: int | slice) -> Destination | Sequence[Destination]:
+        if isinstance(key, int) and range(len(self))[key] == self._position:
+            return self._destination
+        raise LookupError("only one destination of a streamed message is known here")
+
+    def __iter__(self) -> Iterator[Destination]:
+        raise LookupError("only one destination of a streamed message is known here")
+
+
+def _report_plan(the_plan: Plan, streamed: int | None, result: DestinationResult) -> Plan:
+    """The plan a report is written from. A rejected destination's report looks its S7 reason
+    up in the request's list, which a streamed message does not have: that message gets a
+    list knowing just this destination."""
+    if streamed is None or result.message != streamed or result.ending is not Ending.REJECTED:
+        return the_plan
+    header = the_plan.messages[streamed]
+    destination = Destination(result.to, None, result.status, result.reason)
+    message = replace(header.message, destinations=_Only(result.index, destination),
+                      rejected_indices=(result.index,))
+    messages = list(the_plan.messages)
+    messages[streamed] = replace(header, message=message)
+    return replace(the_plan, messages=tuple(messages))
 
 
 def _write_report(sink: ReportDirectory | ReportStream, the_plan: Plan,

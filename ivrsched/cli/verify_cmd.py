@@ -19,7 +19,9 @@ from ..logs import (
     read_log,
     sniff_format,
 )
-from ..verification import verify_report
+from ..model import Request
+from ..streaming import StreamSummary
+from ..verification import HeldDestinations, verify_report, with_destinations
 from .common import (
     EXIT_OK,
     EXIT_UNREADABLE_INPUT,
@@ -33,6 +35,13 @@ from .common import (
     load_request,
     parse_now,
     utc_now,
+)
+from .destinations_arg import (
+    add_destinations_argument,
+    file_destinations,
+    load_request_for_stream,
+    print_stream_summary,
+    summarize_destinations,
 )
 from .plan_cmd import non_negative_seconds
 
@@ -62,6 +71,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                         help="added after an attempt's start when the log gives no end")
     parser.add_argument("--require-all", action="store_true",
                         help="also report accepted destinations the log never mentions")
+    add_destinations_argument(parser)
     parser.set_defaults(run=run)
 
 
@@ -90,10 +100,25 @@ def _sniffed(lines: Iterator[str], path: str) -> tuple[LogFormat | None, Iterato
     return (sniff_format(first) if first else None), itertools.chain([first], lines)
 
 
+def _request(args: argparse.Namespace) -> tuple[Request, StreamSummary | None]:
+    """The request, with ``--destinations``' file read into it, and the file's counts.
+
+    A log may name the destinations in any order, so the verifier needs them all at hand: the
+    file is read once and held compactly (O(destinations) memory, like the verifier's own
+    lookup tables), unlike the other commands, which stream it.
+    """
+    if args.destinations is None:
+        return load_request(args.request, strict=args.strict), None
+    request = load_request_for_stream(args.request, strict=args.strict)
+    held = HeldDestinations(file_destinations(args.destinations, args.destinations_format,
+                                              strict=args.strict))
+    return with_destinations(request, held), summarize_destinations(held)
+
+
 def run(args: argparse.Namespace) -> int:
     if args.request == "-" and args.log == "-":
         raise CliError("REQUEST and LOG cannot both be standard input (-)", EXIT_USAGE)
-    request = load_request(args.request, strict=args.strict)
+    request, file_summary = _request(args)
     now = parse_now(args.now)
     ids = ids_for(args.seed) if args.seed is not None else None
     name = "<stdin>" if args.log == "-" else args.log
@@ -110,6 +135,8 @@ def run(args: argparse.Namespace) -> int:
     finally:
         if handle is not None:
             handle.close()
+    if file_summary is not None:
+        print_stream_summary(file_summary, args.destinations)
     out = sys.stdout
     if args.format == "jsonl":
         for violation in report.violations:
