@@ -52,15 +52,14 @@ def content_type(plan: Plan, message: int) -> str:
     return plan.messages[message].message.notify_content_type or JSON
 
 
-def _error(plan: Plan, result: DestinationResult) -> dict[str, object] | None:
+def _error(result: DestinationResult) -> dict[str, object] | None:
     """The ``error`` object. The platform's error codes are not in SPEC.md, so it names what
     ended the destination: the last attempt's outcome, NO_ATTEMPT, or REJECTED."""
     if result.ending is Ending.ANSWERED:
         return None
     if result.ending is Ending.REJECTED:
-        destination = plan.messages[result.message].message.destinations[result.index]
         return {"name": "REJECTED",
-                "description": destination.reason or result.status.description,
+                "description": result.reason or result.status.description,
                 "permanent": True}
     if result.last is None:
         return {"name": "NO_ATTEMPT",
@@ -107,7 +106,7 @@ def report_result(plan: Plan, result: DestinationResult) -> dict[str, object]:
         "sentAt": format_us(sent_at, result.offset_minutes),
         "callbackData": message.callback_data,
         "status": result.status.as_json(),
-        "error": _error(plan, result),
+        "error": _error(result),
         "voiceCall": _voice_call(result),
     }
 

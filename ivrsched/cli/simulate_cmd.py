@@ -7,22 +7,19 @@ import csv
 import json
 import secrets
 import sys
-from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from fractions import Fraction
 from pathlib import Path
-from typing import IO, overload
+from typing import IO
 
 from ..forecast import check_last_slot
 from ..instants import format_us
-from ..model import Destination
 from ..outcomes import OutcomeFileError, OutcomeSource, Random, load_outcomes
 from ..planning import Plan, plan
 from ..reports import ReportDirectory, ReportEncodingError, ReportStream
 from ..simulation import (
     AttemptEvent,
     DestinationResult,
-    Ending,
     SimulationSummary,
     Tally,
     simulate,
@@ -216,7 +213,7 @@ def run(args: argparse.Namespace) -> int:
             if isinstance(record, AttemptEvent):
                 log.write(record)
             elif sink is not None:
-                _write_report(sink, _report_plan(the_plan, prepared.streamed, record), record)
+                _write_report(sink, the_plan, record)
     finally:
         if stream is not None:
             stream.close()
@@ -227,46 +224,6 @@ def run(args: argparse.Namespace) -> int:
         print_stream_summary(prepared.file_summary, args.destinations)
     print(describe(tally.summary()), file=sys.stderr)
     return EXIT_OK
-
-
-class _Only(Sequence[Destination]):
-    """A destination list of which only position ``index`` is known."""
-
-    def __init__(self, index: int, destination: Destination) -> None:
-        self._position = index
-        self._destination = destination
-
-    def __len__(self) -> int:
-        return self._position + 1
-
-    @overload
-    def __getitem__(self, key: int) -> Destination: ...
-
-    @overload
-    def __getitem__(self, key: slice) -> Sequence[Destination]: ...
-
-    def __getitem__(self, key: int | slice) -> Destination | Sequence[Destination]:
-        if isinstance(key, int) and range(len(self))[key] == self._position:
-            return self._destination
-        raise LookupError("only one destination of a streamed message is known here")
-
-    def __iter__(self) -> Iterator[Destination]:
-        raise LookupError("only one destination of a streamed message is known here")
-
-
-def _report_plan(the_plan: Plan, streamed: int | None, result: DestinationResult) -> Plan:
-    """The plan a report is written from. A rejected destination's report looks its S7 reason
-    up in the request's list, which a streamed message does not have: that message gets a
-    list knowing just this destination."""
-    if streamed is None or result.message != streamed or result.ending is not Ending.REJECTED:
-        return the_plan
-    header = the_plan.messages[streamed]
-    destination = Destination(result.to, None, result.status, result.reason)
-    message = replace(header.message, destinations=_Only(result.index, destination),
-                      rejected_indices=(result.index,))
-    messages = list(the_plan.messages)
-    messages[streamed] = replace(header, message=message)
-    return replace(the_plan, messages=tuple(messages))
 
 
 def _write_report(sink: ReportDirectory | ReportStream, the_plan: Plan,
