@@ -103,6 +103,17 @@ def format_us(us: int, offset_minutes: int = 0) -> str:
     return f"{_minute_prefix(minute)}{_SECONDS[second]}{fraction}{format_offset(offset_minutes)}"
 
 
+def format_clock(us: int, offset_minutes: int = 0, *, with_date: bool = True) -> str:
+    """A short label for people: ``YYYY-MM-DD HH:MM`` (or ``HH:MM`` without the date), with
+    seconds and their fraction only when they are not zero."""
+    text = format_us(us, offset_minutes)[:23]  # YYYY-MM-DDTHH:MM:SS.fff
+    for tail in (":00.000", ".000"):
+        if text.endswith(tail):
+            text = text[: -len(tail)]
+            break
+    return f"{text[:10]} {text[11:]}" if with_date else text[11:]
+
+
 class InstantSyntaxError(ValueError):
     """Text that is not an ISO 8601 instant with a UTC offset."""
 

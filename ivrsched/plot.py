@@ -16,7 +16,7 @@ from typing import Any
 
 from .errors import IvrschedError
 from .forecast import DECIMAL_PLACES, Forecast, round_fraction
-from .instants import format_offset, format_us
+from .instants import format_clock, format_offset
 from .summary import describe_duration
 
 #: Output formats, chosen by the file's extension.
@@ -40,22 +40,12 @@ def plot_format(path: str | os.PathLike[str]) -> str:
     return suffix
 
 
-def _clock(us: int, offset: int) -> str:
-    """``YYYY-MM-DD HH:MM`` (seconds and fractions only when not zero), for labels."""
-    text = format_us(us, offset)[:23]
-    text = text[:10] + " " + text[11:]
-    for tail in (":00.000", ".000"):
-        if text.endswith(tail):
-            return text[: -len(tail)]
-    return text
-
-
 def _tick_labels(starts: list[int], offset: int) -> list[str]:
     """Time of day under each bar, with the date on the first tick and wherever it changes."""
     labels: list[str] = []
     previous_date = None
     for start in starts:
-        date, _, time = _clock(start, offset).partition(" ")
+        date, _, time = format_clock(start, offset).partition(" ")
         labels.append(time if date == previous_date else f"{time}\n{date}")
         previous_date = date
     return labels
@@ -71,12 +61,12 @@ def title_of(result: Forecast) -> str:
     if result.first_call_us is not None and result.last_attempt_us is not None:
         last_first = result.last_first_attempt_us
         assert last_first is not None
-        first = _clock(result.first_call_us, offset)
+        first = format_clock(result.first_call_us, offset)
         day = first.partition(" ")[0]
 
         def short(us: int) -> str:
             # The date only when it differs from the first call's.
-            text = _clock(us, offset)
+            text = format_clock(us, offset)
             return text.partition(" ")[2] if text.startswith(day + " ") else text
 
         when = (f"first call {first}, last first attempt {short(last_first)}, "

@@ -7,7 +7,14 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from .errors import Notice
-from .instants import US_PER_HOUR, US_PER_MINUTE, US_PER_SECOND, format_offset, format_us
+from .instants import (
+    US_PER_HOUR,
+    US_PER_MINUTE,
+    US_PER_SECOND,
+    format_clock,
+    format_offset,
+    format_us,
+)
 from .model import DeliveryTimeWindow
 from .planning import MessagePlan, Plan
 from .windows import describe_window
@@ -124,16 +131,6 @@ def describe_duration(us: Fraction | int) -> str:
     return f"about {seconds.numerator * 1000 // seconds.denominator / 1000:g} s"
 
 
-def _clock(us: int, offset_minutes: int, with_date: bool) -> str:
-    text = format_us(us, offset_minutes)  # YYYY-MM-DDTHH:MM:SS.fff±HH:MM
-    date, time = text[:10], text[11:23]
-    if time.endswith(":00.000"):
-        time = time[:5]
-    elif time.endswith(".000"):
-        time = time[:8]
-    return f"{date} {time}" if with_date else time
-
-
 def explain(summary: MessageSummary) -> str:
     """The header of a message's plan in sentences."""
     parts: list[str] = []
@@ -151,15 +148,15 @@ def explain(summary: MessageSummary) -> str:
     if summary.first_attempt_us is not None and summary.last_first_attempt_us is not None:
         same_day = (format_us(summary.first_attempt_us, offset)[:10]
                     == format_us(summary.last_first_attempt_us, offset)[:10])
-        parts.append(f"first {_clock(summary.first_attempt_us, offset, not same_day)}, "
-                     f"last {_clock(summary.last_first_attempt_us, offset, not same_day)} "
-                     f"({format_offset(offset)})")
+        first = format_clock(summary.first_attempt_us, offset, with_date=not same_day)
+        last = format_clock(summary.last_first_attempt_us, offset, with_date=not same_day)
+        parts.append(f"first {first}, last {last} ({format_offset(offset)})")
     else:
         parts.append("no first attempt happens")
     if summary.validity_ignored:
         parts.append("no deadline: validity ignored because sendingSpeed is set")
     elif summary.deadline_us is not None:
-        parts.append(f"deadline {_clock(summary.deadline_us, offset, True)} "
+        parts.append(f"deadline {format_clock(summary.deadline_us, offset)} "
                      f"({format_offset(offset)})")
     if summary.retry_gaps_minutes:
         gaps = ", ".join(str(g) for g in summary.retry_gaps_minutes)

@@ -13,7 +13,7 @@ from typing import IO
 
 from ..errors import IvrschedError
 from ..forecast import Forecast, ForecastRow, answer_rate_fraction, forecast, round_fraction
-from ..instants import InstantSyntaxError, format_offset, format_us, parse_instant
+from ..instants import InstantSyntaxError, format_clock, format_offset, format_us, parse_instant
 from ..planning import plan
 from ..summary import describe_duration
 from .common import EXIT_OK, add_now_argument, add_request_argument, load_request, parse_now
@@ -197,15 +197,6 @@ def _row_record(row: ForecastRow, offset: int) -> dict[str, object]:
     }
 
 
-def _clock(us: int, offset: int) -> str:
-    text = format_us(us, offset)[:23]
-    text = text[:10] + " " + text[11:]
-    for tail in (":00.000", ".000"):
-        if text.endswith(tail):
-            return text[: -len(tail)]
-    return text
-
-
 def bar(value: Fraction, peak: Fraction, width: int = BAR_WIDTH) -> str:
     """``█`` characters proportional to ``value / peak`` (rounded; at least one when > 0)."""
     if peak <= 0 or value <= 0:
@@ -224,9 +215,9 @@ def write_table(result: Forecast, out: IO[str]) -> None:
     if result.first_call_us is None:
         out.write("no attempt happens\n")
         return
-    out.write(f"first call {_clock(result.first_call_us, offset)}; last first attempt "
-              f"{_clock(result.last_first_attempt_us or 0, offset)}; last possible attempt "
-              f"{_clock(result.last_attempt_us or 0, offset)}\n")
+    out.write(f"first call {format_clock(result.first_call_us, offset)}; last first attempt "
+              f"{format_clock(result.last_first_attempt_us or 0, offset)}; last possible attempt "
+              f"{format_clock(result.last_attempt_us or 0, offset)}\n")
     out.write(f"expected attempts {decimal_text(result.expected_total)} = "
               f"{result.first_attempts} first + {decimal_text(result.expected_retries)} "
               f"retries\n\n")
@@ -237,7 +228,7 @@ def write_table(result: Forecast, out: IO[str]) -> None:
         header += f" {'in progress':>12}"
     out.write(header + "\n")
     for row in result.rows:
-        line = (f"{_clock(row.start_us, offset):<17} {row.first_attempts:>9} "
+        line = (f"{format_clock(row.start_us, offset):<17} {row.first_attempts:>9} "
                 f"{decimal_text(row.expected_retries):>12} "
                 f"{decimal_text(row.expected_total):>12}")
         if in_progress:
