@@ -82,3 +82,9 @@ def destination_status(to: str | None, message_id: str | None,
         return (Status.REJECTED_DUPLICATE_MESSAGE_ID,
                 f"messageId {message_id!a} was already used earlier in the request")
     return status, reason
+
+
+def normalize_to(to: str) -> str:
+    """The form in which a log's ``to`` is compared with the request's: one leading ``+`` is
+    dropped, since numbers are written both ways."""
+    return to[1:] if to.startswith("+") else to

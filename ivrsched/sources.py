@@ -19,14 +19,15 @@ Memory stays constant, except for one thing: S7's duplicate ``messageId`` check 
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from array import array
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Literal
+from typing import Literal, overload
 
 from .destinations import MessageIdRegistry, classify, destination_status
 from .errors import IvrschedError
-from .model import Destination
+from .model import Destination, Request
 from .status import Status
 
 Layout = Literal["text", "csv"]
@@ -146,3 +147,70 @@ def _decoded_lines(raw_lines: Iterable[bytes], source: str) -> Iterator[str]:
             raise DestinationFileError(source, number, f"not UTF-8 text ({exc.reason} at byte "
                                                        f"{exc.start} of the line)") from exc
         yield line.removeprefix(_BOM) if number == 1 else line
+
+
+# -- destinations held for random access -------------------------------------------------------
+
+class HeldDestinations(Sequence[Destination]):
+    """Destinations read once from any iterable and held for random access, compactly.
+
+    Most destinations of a large file are accepted numbers without a given messageId: for those
+    only the address and the line number are kept (the :class:`~ivrsched.model.Destination` is
+    rebuilt on access); any other destination is kept whole. Memory is O(n), about a third of a
+    list of :class:`~ivrsched.model.Destination` objects.
+    """
+
+    def __init__(self, destinations: Iterable[Destination]) -> None:
+        self._to: list[str | None] = []
+        self._lines = array("q")  # 0: no line
+        self._whole: dict[int, Destination] = {}
+        plain = Status.PENDING_ACCEPTED
+        for index, destination in enumerate(destinations):
+            self._to.append(destination.to)
+            self._lines.append(destination.line or 0)
+            if (destination.status is not plain or destination.message_id is not None
+                    or destination.reason is not None):
+                self._whole[index] = destination
+        # Positions of the rejected destinations, ascending (the dict keeps insertion order).
+        self.rejected = tuple(i for i, d in self._whole.items() if not d.accepted)
+
+    def __len__(self) -> int:
+        return len(self._to)
+
+    @overload
+    def __getitem__(self, key: int) -> Destination: ...
+
+    @overload
+    def __getitem__(self, key: slice) -> tuple[Destination, ...]: ...
+
+    def __getitem__(self, key: int | slice) -> Destination | tuple[Destination, ...]:
+        if isinstance(key, slice):
+            return tuple(self._at(i) for i in range(len(self._to))[key])
+        return self._at(range(len(self._to))[key])
+
+    def __iter__(self) -> Iterator[Destination]:
+        return (self._at(i) for i in range(len(self._to)))
+
+    def _at(self, index: int) -> Destination:
+        whole = self._whole.get(index)
+        if whole is not None:
+            return whole
+        return Destination(self._to[index], line=self._lines[index] or None)
+
+
+def with_destinations(request: Request, destinations: Iterable[Destination],
+                      message: int = 0) -> Request:
+    """``request`` with message ``message``'s destinations replaced by ``destinations`` (e.g. a
+    :class:`~ivrsched.sources.DestinationFile`), read once into :class:`HeldDestinations`.
+
+    Positions are the destinations' positions in ``destinations``, so generated messageIds
+    are those a :func:`ivrsched.stream_plan` over the same destinations gives.
+    """
+    if not 0 <= message < len(request.messages):
+        raise IndexError(f"the request has no message {message}")
+    held = (destinations if isinstance(destinations, HeldDestinations)
+            else HeldDestinations(destinations))
+    replaced = replace(request.messages[message], destinations=held,
+                       rejected_indices=held.rejected)
+    messages = (*request.messages[:message], replaced, *request.messages[message + 1:])
+    return replace(request, messages=messages)

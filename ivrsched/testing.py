@@ -27,13 +27,13 @@ except ImportError as exc:  # pragma: no cover - exercised by a test that hides 
         "ivrsched.testing needs Hypothesis; install the test extra: pip install 'ivrsched[test]'"
     ) from exc
 
+from .destinations import normalize_to
 from .ids import IdSource
 from .instants import US_PER_MINUTE, format_us
 from .model import Request
 from .parsing import parse_request
 from .planning import DestinationSchedule, plan
 from .retry import LADDER
-from .verification import normalize_to
 
 UNITS = ("second", "minute", "hour", "day")
 WEEKDAYS = ("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY")

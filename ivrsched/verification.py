@@ -25,17 +25,17 @@ from __future__ import annotations
 from array import array
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, overload
+from typing import Any
 
 from .calendar import AlwaysOpen
+from .destinations import normalize_to
 from .ids import IdSource, SeededIds
 from .instants import MIN_US, format_us
 from .logs import LogRow, row_from_mapping
 from .model import Destination, Request
 from .planning import MessagePlan, Plan, plan
-from .status import Status
 from .summary import describe_duration
 
 #: Every rule name a violation may carry, in the order violations of one attempt are listed.
@@ -186,80 +186,7 @@ def ordinal(n: int) -> str:
     return f"{n}{suffix}"
 
 
-# -- destinations held for random access -------------------------------------------------------
-
-class HeldDestinations(Sequence[Destination]):
-    """Destinations read once from any iterable and held for random access, compactly.
-
-    Most destinations of a large file are accepted numbers without a given messageId: for those
-    only the address and the line number are kept (the :class:`~ivrsched.model.Destination` is
-    rebuilt on access); any other destination is kept whole. Memory is O(n), about a third of a
-    list of :class:`~ivrsched.model.Destination` objects.
-    """
-
-    def __init__(self, destinations: Iterable[Destination]) -> None:
-        self._to: list[str | None] = []
-        self._lines = array("q")  # 0: no line
-        self._whole: dict[int, Destination] = {}
-        plain = Status.PENDING_ACCEPTED
-        for index, destination in enumerate(destinations):
-            self._to.append(destination.to)
-            self._lines.append(destination.line or 0)
-            if (destination.status is not plain or destination.message_id is not None
-                    or destination.reason is not None):
-                self._whole[index] = destination
-        # Positions of the rejected destinations, ascending (the dict keeps insertion order).
-        self.rejected = tuple(i for i, d in self._whole.items() if not d.accepted)
-
-    def __len__(self) -> int:
-        return len(self._to)
-
-    @overload
-    def __getitem__(self, key: int) -> Destination: ...
-
-    @overload
-    def __getitem__(self, key: slice) -> tuple[Destination, ...]: ...
-
-    def __getitem__(self, key: int | slice) -> Destination | tuple[Destination, ...]:
-        if isinstance(key, slice):
-            return tuple(self._at(i) for i in range(len(self._to))[key])
-        return self._at(range(len(self._to))[key])
-
-    def __iter__(self) -> Iterator[Destination]:
-        return (self._at(i) for i in range(len(self._to)))
-
-    def _at(self, index: int) -> Destination:
-        whole = self._whole.get(index)
-        if whole is not None:
-            return whole
-        return Destination(self._to[index], line=self._lines[index] or None)
-
-
-def with_destinations(request: Request, destinations: Iterable[Destination],
-                      message: int = 0) -> Request:
-    """``request`` with message ``message``'s destinations replaced by ``destinations`` (e.g. a
-    :class:`~ivrsched.sources.DestinationFile`), read once into :class:`HeldDestinations`.
-
-    Positions are the destinations' positions in ``destinations``, so generated messageIds
-    are those a :func:`ivrsched.stream_plan` over the same destinations gives.
-    """
-    if not 0 <= message < len(request.messages):
-        raise IndexError(f"the request has no message {message}")
-    held = (destinations if isinstance(destinations, HeldDestinations)
-            else HeldDestinations(destinations))
-    replaced = replace(request.messages[message], destinations=held,
-                       rejected_indices=held.rejected)
-    messages = (*request.messages[:message], replaced, *request.messages[message + 1:])
-    return replace(request, messages=messages)
-
-
 # -- finding a log row's destination -----------------------------------------------------------
-
-def normalize_to(to: str) -> str:
-    """The form in which a log's ``to`` is compared with the request's: one leading ``+`` is
-    dropped, since numbers are written both ways."""
-    return to[1:] if to.startswith("+") else to
-
 
 @dataclass
 class _Directory:
@@ -638,5 +565,4 @@ def verify(request: Request | dict[str, Any] | str, log: Iterable[LogRow | Mappi
                               ids=ids, require_all=require_all).violations)
 
 
-__all__ = ["RULES", "HeldDestinations", "VerificationReport", "Violation", "normalize_to",
-           "overfull", "verify", "verify_report", "with_destinations"]
+__all__ = ["RULES", "VerificationReport", "Violation", "overfull", "verify", "verify_report"]

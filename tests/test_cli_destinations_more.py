@@ -27,8 +27,12 @@ from ivrsched.model import Destination
 from ivrsched.outcomes import Random
 from ivrsched.parsing import parse_request
 from ivrsched.simulation import simulate
-from ivrsched.sources import DestinationFile, destinations_from_lines
-from ivrsched.verification import HeldDestinations, with_destinations
+from ivrsched.sources import (
+    DestinationFile,
+    HeldDestinations,
+    destinations_from_lines,
+    with_destinations,
+)
 
 NOW = "2030-01-01T00:00:00Z"
 NOW_DT = datetime(2030, 1, 1, tzinfo=timezone.utc)

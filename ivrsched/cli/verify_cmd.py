@@ -20,8 +20,9 @@ from ..logs import (
     sniff_format,
 )
 from ..model import Request
+from ..sources import HeldDestinations, with_destinations
 from ..streaming import StreamSummary
-from ..verification import HeldDestinations, verify_report, with_destinations
+from ..verification import verify_report
 from .common import (
     EXIT_OK,
     EXIT_UNREADABLE_INPUT,
