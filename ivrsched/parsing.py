@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from types import MappingProxyType
 from urllib.parse import urlsplit
 
@@ -44,6 +45,7 @@ MAX_DESTINATIONS = 20_000
 #: ``callbackData`` length limit, in characters (Unicode code points).
 MAX_CALLBACK_CHARS = 200
 NOTIFY_CONTENT_TYPES = ("application/json", "application/xml")
+_XML = "application/xml"
 
 #: Fields of a message object shared by both shapes.
 COMMON_FIELDS = (
@@ -88,6 +90,9 @@ def parse_request(data: object, *, strict: bool = False,
         raise RequestError(p.errors)
     registry = MessageIdRegistry()
     bulk_id = read_str(p, root, "bulkId", "", non_empty=True)
+    if _any_wants_xml(root):
+        # Every report of an XML message carries the bulkId.
+        _xml_fault(p, bulk_id, "/bulkId")
     if "messages" in root:
         shape = "messages"
         p.check_keys(root, "", ROOT_FIELDS)
@@ -143,6 +148,8 @@ def _parse_flat(p: Problems, root: JsonObject, registry: MessageIdRegistry,
     A ``messageId`` identifies one destination, so it is only allowed with exactly one ``to``.
     """
     message_id = read_str(p, root, "messageId", "", non_empty=True)
+    if _wants_xml(root):
+        _xml_fault(p, message_id, "/messageId")
     if not destinations_required and not present(root, "to"):
         if message_id is not None:
             p.error("/messageId", "a messageId names one destination, but there is no 'to'",
@@ -177,6 +184,7 @@ def _parse_destinations(p: Problems, obj: JsonObject, path: str,
     if items is None:
         return None
     base = pointer(path, "destinations")
+    xml = _wants_xml(obj)
     destinations: list[Destination] = []
     for i, item in enumerate(items):
         where = pointer(base, i)
@@ -193,6 +201,8 @@ def _parse_destinations(p: Problems, obj: JsonObject, path: str,
             p.error(pointer(where, "to"), UNPAIRED_SURROGATE, "value")
             continue
         message_id = read_str(p, entry, "messageId", where, non_empty=True)
+        if xml:
+            _xml_fault(p, message_id, pointer(where, "messageId"))
         destinations.append(_destination(p, to if isinstance(to, str) else None, message_id,
                                          pointer(where, "to"), pointer(where, "messageId"),
                                          registry))
@@ -325,12 +335,36 @@ def _read_callback_data(p: Problems, obj: JsonObject, path: str,
         p.error(where, f"must be at most {MAX_CALLBACK_CHARS} characters (got {len(data)})",
                 "range")
         return None
-    bad = _NOT_XML_CHAR.search(data) if content_type == "application/xml" else None
-    if bad is not None:
-        p.error(where, f"contains U+{ord(bad.group()):04X}, which an XML delivery report "
-                "(notifyContentType application/xml) cannot carry", "value")
+    if content_type == _XML and _xml_fault(p, data, where):
         return None
     return data
+
+
+# -- text an XML delivery report must carry (S10) -------------------------------------------
+
+def _wants_xml(obj: JsonObject) -> bool:
+    """Whether a message object asks for XML delivery reports. Read raw: a faulty
+    ``notifyContentType`` is reported where the field itself is read."""
+    value = get(obj, "notifyContentType")
+    return isinstance(value, str) and value == _XML
+
+
+def _any_wants_xml(root: JsonObject) -> bool:
+    """Whether any message of the request (either shape) asks for XML delivery reports."""
+    items = get(root, "messages") if "messages" in root else [root]
+    return isinstance(items, list) and any(
+        isinstance(item, Mapping) and _wants_xml(item) for item in items)
+
+
+def _xml_fault(p: Problems, text: str | None, where: str) -> bool:
+    """Report ``text`` at ``where`` when it holds a character XML 1.0 cannot carry (a control
+    other than TAB/LF/CR, U+FFFE, U+FFFF): the XML delivery report could not be written."""
+    bad = None if text is None else _NOT_XML_CHAR.search(text)
+    if bad is None:
+        return False
+    p.error(where, f"contains U+{ord(bad.group()):04X}, which an XML delivery report "
+            "(notifyContentType application/xml) cannot carry", "value")
+    return True
 
 
 def _read_send_at(p: Problems, obj: JsonObject, path: str) -> tuple[int, int] | None:

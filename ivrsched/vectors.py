@@ -1,6 +1,7 @@
 """Conformance vectors: small, reproducible test cases for other implementations (SPEC S11).
 
-Each case is a request, a submission time, the expected plan (the ``plan`` JSONL) and a few
+Each case is a request (in some cases with a delivery time window, S6, in UTC or in a zone
+across a DST change), a submission time, the expected plan (the ``plan`` JSONL) and a few
 attempt logs — one conforming, the others each broken in one targeted way — with the violations
 :func:`ivrsched.verify` must report for them. Cases come from :class:`random.Random` seeded with a
 string, so the same ``(seed, count)`` always writes the same bytes; Hypothesis is not needed.
@@ -24,16 +25,44 @@ from typing import Any
 
 from .formats import jsonl_lines
 from .ids import SeededIds
-from .instants import US_PER_MINUTE, format_us, from_us, to_us
+from .instants import US_PER_DAY, US_PER_MINUTE, format_us, from_us, to_us
 from .planning import DestinationSchedule, MessagePlan, Plan, plan
 from .retry import LADDER
 from .verification import verify
+from .windows import closed_periods
 
 Json = dict[str, Any]
 
 #: The log row names, in the order the vectors write them.
 LOG_COLUMNS = ("messageId", "to", "attempt", "time")
 _BASE_NOW = datetime(2030, 1, 7, 9, 0, tzinfo=timezone.utc)  # a Monday
+_WEEKDAYS = ("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY")
+
+
+@dataclass(frozen=True)
+class DstChange:
+    """A daylight saving time change a zoned case crosses: the zone, the UTC instant of the
+    change (a Sunday early morning in both zones) and the zone's UTC offset before it."""
+
+    zone: str
+    at: datetime
+    offset_before: int
+
+
+#: The changes a zoned case may cross: spring (a skipped hour) and autumn (a doubled hour) in a
+#: zone east and a zone west of UTC.
+DST_CHANGES = (
+    DstChange("Europe/Zagreb", datetime(2030, 3, 31, 1, 0, tzinfo=timezone.utc), 60),
+    DstChange("Europe/Zagreb", datetime(2030, 10, 27, 1, 0, tzinfo=timezone.utc), 120),
+    DstChange("America/New_York", datetime(2030, 3, 10, 7, 0, tzinfo=timezone.utc), -300),
+    DstChange("America/New_York", datetime(2030, 11, 3, 6, 0, tzinfo=timezone.utc), -240),
+)
+
+
+def window_kind(number: int) -> str | None:
+    """Which windowed message case ``number`` gets: ``"utc"``, ``"zone"`` or None (every third
+    case has none, so any three consecutive cases hold one of each)."""
+    return ("utc", "zone", None)[(number - 1) % 3]
 
 
 @dataclass
@@ -156,6 +185,61 @@ def generate_request(rng: random.Random, case: int, now: datetime) -> Json:
     return {"messages": [paced, unpaced]}
 
 
+def _ladder_retry(rng: random.Random) -> Json:
+    # Gaps of 30 minutes to 8 hours against windows of 1 to 3 hours: most retries fall due
+    # while the window is closed and move to the next opening (S6).
+    low = rng.randrange(5, 9)
+    high = rng.randrange(low, 10)
+    return {"minPeriod": LADDER[low], "maxPeriod": LADDER[high],
+            "maxCount": rng.randint(1, 3)}
+
+
+def _send_at(rng: random.Random, now: datetime, offset: int) -> str:
+    at = from_us(to_us(now) + rng.randint(1, 90) * US_PER_MINUTE, offset)
+    return at.isoformat(timespec="milliseconds")
+
+
+def windowed_message(rng: random.Random, case: int, now: datetime,
+                     change: DstChange | None) -> Json:
+    """A paced message with retries and a ``deliveryTimeWindow`` (S6), with more destinations
+    than its first opening holds, so that pacing stops at a closing and resumes at the next
+    opening. ``change`` None: a UTC window on 2 to 5 random weekdays. Otherwise a window in
+    ``change.zone`` on Saturday, Sunday (the day of the change) and some of Monday–Thursday,
+    and a ``sendAt`` in the offset before the change (so every attempt, also after the change,
+    is rendered in that offset, S1). ``now`` must be one to two days before the change: Friday
+    is never open, so at most Saturday's opening and the part of Sunday's before the change
+    (5 hours of open time) come before it, and the destinations, more than 6 hours of pacing,
+    always carry the campaign across it."""
+    speed = rng.randint(1, 2)
+    if change is None:
+        days = sorted(rng.sample(range(7), rng.randint(2, 5)))
+        start = rng.randrange(0, 21 * 60, 30)
+        length = rng.choice((60, 90, 120, 180))
+        hours = -(-length // 60)
+    else:
+        days = [5, 6, *sorted(rng.sample(range(4), rng.randint(0, 2)))]
+        # A night window holding the changed hour, or a morning one after it.
+        start, length = rng.choice(((60, 180), (9 * 60, 150)))
+        hours = 6
+    window: Json = {"days": [_WEEKDAYS[d] for d in sorted(days)],
+                    "from": {"hour": start // 60, "minute": start % 60},
+                    "to": {"hour": (start + length) // 60, "minute": (start + length) % 60}}
+    if change is not None:
+        window["timeZone"] = change.zone
+    message: Json = {
+        "scenarioId": f"SCENARIO-{case}",
+        "destinations": _destinations(rng, case, 2, speed * hours + rng.randint(1, 3), False),
+        "sendingSpeed": {"speed": speed, "timeUnit": "hour"},
+        "retry": _ladder_retry(rng),
+        "deliveryTimeWindow": window,
+    }
+    if change is not None:
+        message["sendAt"] = _send_at(rng, now, change.offset_before)
+    elif rng.random() < 0.5:
+        message["sendAt"] = _send_at(rng, now, rng.choice((60, -300, 330)))
+    return message
+
+
 # -- logs --------------------------------------------------------------------------------------
 
 def _rows(the_plan: Plan) -> list[_Row]:
@@ -272,8 +356,47 @@ def _rejected(the_plan: Plan, rows: list[_Row]) -> VectorLog | None:
     return log
 
 
-MUTATIONS: tuple[Mutation, ...] = (_early_start, _pacing, _gap, _deadline, _count, _unknown,
-                                   _rejected)
+def _moved_retry(message_plan: MessagePlan) -> tuple[DestinationSchedule, int, int] | None:
+    """The first retry (in request order) that the plan moved to a window opening: its
+    destination, its attempt number and the instant it fell due."""
+    timeline = message_plan.timeline
+    for target in _accepted(message_plan):
+        for k in range(1, len(target.attempts_us)):
+            due = target.attempts_us[k - 1] + timeline.failure_delay_us + timeline.gaps_us[k - 1]
+            if due != target.attempts_us[k]:
+                return target, k + 1, due
+    return None
+
+
+def _window(the_plan: Plan, rows: list[_Row]) -> VectorLog | None:
+    # A closed instant for one attempt of the windowed message (paced: no deadline). Preferably
+    # the first retry the plan moved to an opening, put back at the instant it fell due (the
+    # previous attempt + g_k, inside a closed period): the gap still holds exactly and later
+    # retries only wait longer. If no retry was moved, the last attempt of the first destination
+    # moved later, to the closing of its window (closed: the window is half-open).
+    message_plan = next((m for m in the_plan.messages
+                         if m.message.delivery_time_window is not None), None)
+    if message_plan is None:
+        return None
+    m = message_plan.message_index
+    moved = _moved_retry(message_plan)
+    if moved is not None:
+        target, attempt, due = moved
+        row = _find(rows, m, target.index, attempt)
+        row.time_us = due
+    else:
+        target = _accepted(message_plan)[0]
+        row = _find(rows, m, target.index, len(target.attempts_us))
+        closing, _ = next(closed_periods(message_plan.timeline.calendar, row.time_us,
+                                         row.time_us + 8 * US_PER_DAY))
+        row.time_us = closing
+    log = VectorLog("S6-window", rows)
+    _expect(log, row, "S6-window", target)
+    return log
+
+
+MUTATIONS: tuple[Mutation, ...] = (_early_start, _pacing, _gap, _deadline, _count, _window,
+                                   _unknown, _rejected)
 
 
 # -- cases -------------------------------------------------------------------------------------
@@ -282,8 +405,22 @@ def build_case(seed: int, number: int) -> Case:
     """Case ``number`` (1-based) of the vector set ``seed``; raises AssertionError when the
     verifier does not report exactly the violations a mutation was designed to cause."""
     rng = random.Random(f"ivrsched-vectors:{seed}:{number}")
-    now = _BASE_NOW + timedelta(minutes=rng.randrange(7 * 24 * 60))
-    case = Case(f"case-{number:03d}", generate_request(rng, number, now), now, seed)
+    # The windowed message draws from its own stream, so that the first two messages of a case
+    # do not depend on whether it has one.
+    window_rng = random.Random(f"ivrsched-vectors:{seed}:{number}:window")
+    kind = window_kind(number)
+    minutes = rng.randrange(7 * 24 * 60)
+    # Zoned cases take the changes in turn, so a set of 6 cases crosses a spring and an autumn one.
+    change = DST_CHANGES[(number // 3) % len(DST_CHANGES)] if kind == "zone" else None
+    if change is None:
+        now = _BASE_NOW + timedelta(minutes=minutes)
+    else:
+        # One to two days before the change (see windowed_message).
+        now = change.at - timedelta(days=2) + timedelta(minutes=minutes % (24 * 60))
+    request = generate_request(rng, number, now)
+    if kind is not None:
+        request["messages"].append(windowed_message(window_rng, number, now, change))
+    case = Case(f"case-{number:03d}", request, now, seed)
     the_plan = case.plan()
     case.logs.append(VectorLog("conforming", _rows(the_plan), exact=True))
     case.logs.append(VectorLog("conforming", _rows(the_plan), exact=True, csv=True))
@@ -365,6 +502,17 @@ rendered as S1 says (`YYYY-MM-DDTHH:MM:SS.fff±HH:MM`, six fractional digits whe
 microseconds, in the offset of the message's `sendAt`, else `+00:00`). Rejected destinations have
 their status name and no attempts. A planner passes when it produces the same instants.
 
+**Delivery time windows.** In some cases a third message has a `deliveryTimeWindow` (S6): a
+UTC window, or one in an IANA `timeZone` (an ivrsched extension) with a campaign that crosses a
+daylight saving time change. Each allowed day's window is the half-open interval `[from, to)` of
+that day's wall-clock time (an attempt at `to` is outside). Pacing runs on open time only: the
+paced clock stops while the window is closed, so the i-th first attempt is where
+`floor(i·U/speed)` of open time has elapsed since the start (an offset reached exactly at a
+closing moves to the next opening). A retry that falls due while the window is closed moves to
+the next opening. How a window reads on the day of a change (a skipped or a doubled hour inside
+it) is ivrsched's interpretation, documented in its `docs/windows.md`. Times are still rendered
+in the offset of the message's `sendAt`, also after a change.
+
 **messageIds.** Destinations without a `messageId` in the request get a generated one. Yours will
 differ: take the generated IDs from `plan.jsonl` (ivrsched derives them from `idSeed`). Every log
 row names its destination by `messageId` (and also `to` where there is one).
@@ -386,6 +534,7 @@ destination of the request last. Each violation is `{{"rule", "message", "index"
 | `S4-deadline` | an attempt at or after start + `validityPeriod` |
 | `S5-gap` | retry k sooner than g_k after attempt k (its end, when the log gives one) |
 | `S5-count` | more than 1 + `maxCount` attempts for a destination |
+| `S6-window` | an attempt while the delivery time window is closed |
 | `unknown-destination` | a row naming no destination of the request |
 | `rejected-destination` | an attempt for a destination the request rejected (S7) |
 
@@ -393,9 +542,14 @@ destination of the request last. Each violation is `{{"rule", "message", "index"
 violation is blamed on the first attempt that would make an interval overfull, scanning in time
 order (attempts already blamed do not count for later intervals).
 
-Each log except `conforming` is the plan with one targeted change, named by the file.
+Each log except `conforming` is the plan with one targeted change, named by the file. In
+`S6-window` (cases with a window only) it is the first retry that the plan moved to a window
+opening, put back at the instant it fell due, inside a closed period (the previous attempt +
+g_k, so its gap still holds); when the plan moved no retry, it is a destination's last attempt
+moved to the closing instant of its window.
 """
 
 
-__all__ = ["LOG_COLUMNS", "MUTATIONS", "README", "Case", "VectorLog", "build_case",
-           "generate_request", "violation_key", "write_case", "write_vectors"]
+__all__ = ["DST_CHANGES", "LOG_COLUMNS", "MUTATIONS", "README", "Case", "DstChange", "VectorLog",
+           "build_case", "generate_request", "violation_key", "window_kind", "windowed_message",
+           "write_case", "write_vectors"]

@@ -688,3 +688,81 @@ def test_left_out_destinations_do_not_excuse_broken_ones() -> None:
         with pytest.raises(RequestError) as info:
             parse_request(data, destinations_required=False)
         assert [e.path for e in info.value.errors] == [path]
+
+
+# -- identifiers an XML delivery report must carry (S10) -------------------------------------
+
+XML_TYPE = {"notifyContentType": "application/xml"}
+
+
+@pytest.mark.parametrize("text", ["a\x01b", "\x00", "x\ufffe", "\uffff", "\x1b[0m"])
+def test_message_ids_an_xml_report_cannot_carry(text: str) -> None:
+    data = minimal(**XML_TYPE, destinations=[{"to": "41793026727", "messageId": "fine"},
+                                             {"to": "41793026728", "messageId": text}])
+    problems = errors(data)
+    assert [p.path for p in problems] == [f"{M}/destinations/1/messageId"]
+    assert f"U+{ord(next(c for c in text if c not in 'abx[0m')):04X}" in problems[0].message
+    # JSON reports escape anything: the same request with JSON reports is accepted.
+    json_data = minimal(notifyContentType="application/json",
+                        destinations=data["messages"][0]["destinations"])
+    assert parse_request(json_data).messages[0].destinations[1].message_id == text
+
+
+def test_tabs_newlines_and_markup_in_xml_identifiers_are_fine() -> None:
+    text = "a\tb\nc\rd <&> \"'\u00e9\U0001F600"
+    request = parse_request({"bulkId": text, "messages": [{
+        "scenarioId": "S", **XML_TYPE,
+        "destinations": [{"to": "41793026727", "messageId": text}]}]})
+    assert (request.bulk_id, request.messages[0].destinations[0].message_id) == (text, text)
+
+
+def test_the_bulk_id_must_suit_xml_when_any_message_uses_xml() -> None:
+    json_message = {"scenarioId": "S", "destinations": [{"to": "41793026727"}]}
+    xml_message = {**json_message, **XML_TYPE, "destinations": [{"to": "41793026728"}]}
+    assert error_paths({"bulkId": "b\x07", "messages": [json_message, xml_message]}) == \
+        ["/bulkId"]
+    # No message uses XML (absent content type means JSON, S10): any text is fine.
+    assert parse_request({"bulkId": "b\x07", "messages": [json_message]}).bulk_id == "b\x07"
+
+
+def test_flat_shape_xml_identifiers() -> None:
+    data = {"bulkId": "\x02", "scenarioId": "S", "to": ["41793026727"], "messageId": "m\x03",
+            **XML_TYPE}
+    assert error_paths(data) == ["/bulkId", "/messageId"]
+
+
+def test_xml_identifier_problems_come_with_every_other_problem() -> None:
+    # Destination 0 is not an object and is skipped: the paths still count it (index 1, 2).
+    data = {"bulkId": "\x01", "messages": [{
+        "scenarioId": "S", **XML_TYPE, "callbackData": "\x00", "validityPeriod": 0,
+        "destinations": [7, {"to": "41793026727", "messageId": "\x0b"},
+                         {"to": "41793026728", "messageId": "\ufffe"}]}]}
+    assert sorted(error_paths(data)) == sorted([
+        "/bulkId", f"{M}/callbackData", f"{M}/validityPeriod", f"{M}/destinations/0",
+        f"{M}/destinations/1/messageId", f"{M}/destinations/2/messageId"])
+
+
+def test_a_faulty_content_type_is_not_read_as_xml() -> None:
+    # Only the content type itself is wrong; the identifiers are judged as for JSON reports.
+    for bad in ("application/XML", ["application/xml"], 5):
+        data = {"bulkId": "\x01", "messages": [{
+            "scenarioId": "S", "notifyContentType": bad,
+            "destinations": [{"to": "41793026727", "messageId": "\x01"}]}]}
+        assert error_paths(data) == [f"{M}/notifyContentType"]
+
+
+def test_xml_checks_on_malformed_requests_raise_only_request_errors() -> None:
+    cases: list[Any] = [
+        {"bulkId": "\x01", "messages": "not a list"},
+        {"bulkId": "\x01", "messages": [5, {**XML_TYPE}]},
+        {"bulkId": "\x01", "messages": [{**XML_TYPE, "destinations": [{"messageId": 5}]}]},
+        {"bulkId": 5, **XML_TYPE, "messageId": ["\x01"], "to": "x"},
+    ]
+    expected = [
+        ["/messages"],
+        ["/bulkId", f"{M}", "/messages/1/scenarioId", "/messages/1/destinations"],
+        ["/bulkId", f"{M}/destinations/0/messageId", f"{M}/scenarioId"],
+        ["/bulkId", "/messageId", "/to", "/scenarioId"],
+    ]
+    for data, paths in zip(cases, expected, strict=True):
+        assert sorted(error_paths(data)) == sorted(paths), data

@@ -156,12 +156,16 @@ def test_validation_rejects_callback_data_xml_cannot_carry(bad: str) -> None:
 
 
 def test_other_fields_xml_cannot_carry_are_refused_when_rendering() -> None:
-    data = xml_message("fine", message_id="bad\x01id")
+    # messageId and bulkId are refused by validation (see test_parsing); the address of a
+    # rejected destination is not (S7: a destination-level fault does not fail the request),
+    # and it is reported, so rendering refuses it.
+    data = xml_message("fine")
+    data["messages"][0]["destinations"][1]["to"] = "bad\x01to"
     the_plan = plan(data, now=NOW, ids=SeededIds(0))
     results = simulate(the_plan, Constant(AttemptOutcome(Outcome.BUSY, 0))).results()
-    first = next(r for r in results if r.message_id == "bad\x01id")
-    with pytest.raises(ReportEncodingError, match="messageId contains U\\+0001"):
-        render(delivery_report(the_plan, first), XML)
+    rejected = next(r for r in results if r.index == 1)
+    with pytest.raises(ReportEncodingError, match="to contains U\\+0001"):
+        render(delivery_report(the_plan, rejected), XML)
 
 
 def test_xml_is_one_result_element_with_attributes_and_child_objects() -> None:
@@ -225,3 +229,46 @@ def test_a_destination_that_never_got_a_call_reports_no_attempt() -> None:
     assert entry["status"]["name"] == "EXPIRED_EXPIRED" and entry["voiceCall"] is None
     assert entry["error"]["name"] == "NO_ATTEMPT"
     assert entry["sentAt"] == "2030-01-07T09:00:00.000+00:00"  # the message's start
+
+
+def _xml_char(c: str) -> bool:
+    # XML 1.0's Char production, written out from the specification.
+    n = ord(c)
+    return c in "\t\n\r" or 0x20 <= n <= 0xD7FF or 0xE000 <= n <= 0xFFFD or n >= 0x10000
+
+
+# Half of the draws hold only characters XML can carry, so that both outcomes are common.
+XML_SAFE = st.one_of(
+    st.text(st.characters().filter(_xml_char), min_size=1, max_size=30),
+    st.text(st.sampled_from("<>&\"';= \r\n\té😀\u2028"), min_size=1, max_size=30))
+ANY_TEXT = st.one_of(XML_SAFE, st.text(max_size=30), XML_ISH)
+
+
+@given(ANY_TEXT, st.lists(ANY_TEXT, min_size=1, max_size=3), ANY_TEXT)
+def test_every_accepted_xml_request_round_trips_its_identifiers(
+        bulk_id: str, message_ids: list[str], callback_data: str) -> None:
+    data = {"bulkId": bulk_id, "messages": [{
+        "scenarioId": "S", "callbackData": callback_data, "notifyContentType": XML,
+        "destinations": [{"to": f"4179302670{i}", "messageId": m}
+                         for i, m in enumerate(message_ids)]}]}
+    # Independently: which fields must be refused (bulkId and messageId may not be empty;
+    # callbackData has at most 200 characters; none may hold a character XML cannot carry).
+    fields = [("/bulkId", bulk_id, True), ("/messages/0/callbackData", callback_data, False)]
+    fields += [(f"/messages/0/destinations/{i}/messageId", m, True)
+               for i, m in enumerate(message_ids)]
+    refused = {path for path, text, ident in fields
+               if (ident and text == "") or not all(_xml_char(c) for c in text)
+               or (not ident and len(text) > 200)}
+    try:
+        parse_request(data)
+    except RequestError as error:
+        assert {p.path for p in error.errors} == refused
+        return
+    assert refused == set()
+    round_trip_all(data)
+    the_plan = plan(data, now=NOW, ids=SeededIds(0))
+    for result in simulate(the_plan, Constant(AttemptOutcome(Outcome.BUSY, 0))).results():
+        (entry,) = parse_xml_report(xml_report(delivery_report(the_plan, result)))["results"]
+        assert entry["bulkId"] == bulk_id  # type: ignore[index]
+        assert entry["messageId"] == message_ids[result.index]  # type: ignore[index]
+        assert entry["callbackData"] == callback_data  # type: ignore[index]

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import io
 import json
-from datetime import datetime
+from datetime import datetime, timezone
+from fractions import Fraction
 from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -14,7 +17,10 @@ from ivrsched.cli.main import main
 from ivrsched.formats import jsonl_lines
 from ivrsched.instants import from_us, parse_instant
 from ivrsched.logs import format_for_path, read_log
-from ivrsched.vectors import build_case, violation_key, write_vectors
+from ivrsched.vectors import Case, build_case, violation_key, write_vectors
+from ivrsched.vectors import _check as check_case_log
+from ivrsched.vectors import _rows as rows_of
+from ivrsched.vectors import _window as window_fault
 from ivrsched.verification import verify
 
 VECTORS = Path(__file__).resolve().parent / "vectors"
@@ -101,3 +107,105 @@ def test_a_vector_log_reads_back_as_csv_too() -> None:
     (csv_log,) = [log for log in case.logs if log.csv]
     rows = list(read_log(io.StringIO(csv_log.text()), "csv"))
     assert [r.line for r in rows] == list(range(2, len(rows) + 2))
+
+
+# -- delivery time windows (S6) ----------------------------------------------------------------
+
+_DAYS = ("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY")
+
+
+def _inside(window: dict[str, Any], at: datetime) -> bool:
+    """Independent membership test: the local wall clock of ``at`` is on an allowed day and in
+    [from, to). Valid for the committed cases, none of whose from/to falls in a changed hour."""
+    local = at.astimezone(ZoneInfo(window.get("timeZone", "UTC")))
+    seconds = Fraction(local.second * 10**6 + local.microsecond, 10**6)
+    minutes = local.hour * 60 + local.minute + seconds / 60
+    start = window["from"]["hour"] * 60 + window["from"]["minute"]
+    end = window["to"]["hour"] * 60 + window["to"]["minute"]
+    return _DAYS[local.weekday()] in window["days"] and start <= minutes < end
+
+
+def _windowed(case: Path) -> tuple[int, dict[str, Any]] | None:
+    request = json.loads((case / "request.json").read_text(encoding="utf-8"))
+    for m, message in enumerate(request["messages"]):
+        if "deliveryTimeWindow" in message:
+            return m, message["deliveryTimeWindow"]
+    return None
+
+
+def _plan_rows(case: Path, message: int) -> list[dict[str, Any]]:
+    rows = [json.loads(line) for line in
+            (case / "plan.jsonl").read_text(encoding="utf-8").splitlines()]
+    return [row for row in rows if row["message"] == message]
+
+
+def test_some_cases_have_a_utc_window_and_some_a_zone() -> None:
+    windows = [w for case in CASES if (found := _windowed(case)) for w in [found[1]]]
+    assert any("timeZone" not in w for w in windows)
+    assert any("timeZone" in w for w in windows)
+    assert len(windows) < len(CASES)  # and some have none
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda p: p.name)
+def test_every_planned_attempt_is_inside_its_window(case: Path) -> None:
+    found = _windowed(case)
+    if found is None:
+        assert not (case / "logs" / "S6-window.jsonl").exists()
+        return
+    m, window = found
+    attempts = [datetime.fromisoformat(a) for row in _plan_rows(case, m) for a in row["attempts"]]
+    assert attempts and all(_inside(window, at) for at in attempts)
+
+
+def test_a_zoned_case_crosses_each_kind_of_dst_change() -> None:
+    # Offsets of the zone at the first and the last attempt of the windowed message differ:
+    # the campaign runs across a change. Both directions occur in the committed set.
+    directions = set()
+    for case in CASES:
+        found = _windowed(case)
+        if found is None or "timeZone" not in found[1]:
+            continue
+        zone = ZoneInfo(found[1]["timeZone"])
+        attempts = sorted(datetime.fromisoformat(a) for row in _plan_rows(case, found[0])
+                          for a in row["attempts"])
+        before, after = (attempts[i].astimezone(zone).utcoffset() for i in (0, -1))
+        assert before is not None and after is not None and before != after, case.name
+        directions.add("spring" if after > before else "autumn")
+    assert directions == {"spring", "autumn"}
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda p: p.name)
+def test_the_window_fault_moves_one_attempt_into_a_closed_period(case: Path) -> None:
+    found = _windowed(case)
+    if found is None:
+        return
+    _, window = found
+    conforming = (case / "logs" / "conforming.jsonl").read_text(encoding="utf-8").splitlines()
+    broken = (case / "logs" / "S6-window.jsonl").read_text(encoding="utf-8").splitlines()
+    (moved,) = set(broken) - set(conforming)
+    assert len(set(conforming) - set(broken)) == 1 and len(broken) == len(conforming)
+    assert not _inside(window, datetime.fromisoformat(json.loads(moved)["time"]))
+
+
+def test_without_a_moved_retry_the_window_fault_uses_the_closing_instant() -> None:
+    # Every day 08:00-20:00 UTC, 1 per hour, retries after 1 minute: nothing is ever moved.
+    # Destination 0 tries at 09:00 and 09:01 (Monday 2030-01-07); the fault moves its last
+    # attempt to 20:00, the closing instant, which the half-open window excludes. In time order
+    # the log is a 09:00, b 10:00, b 10:01, a 20:00: the moved row is line 4.
+    request = {"messages": [{
+        "scenarioId": "S", "destinations": [{"to": "41790000001", "messageId": "a"},
+                                            {"to": "41790000002", "messageId": "b"}],
+        "sendingSpeed": {"speed": 1, "timeUnit": "hour"},
+        "retry": {"minPeriod": 1, "maxPeriod": 1, "maxCount": 1},
+        "deliveryTimeWindow": {"days": list(_DAYS), "from": {"hour": 8, "minute": 0},
+                               "to": {"hour": 20, "minute": 0}}}]}
+    case = Case("synthetic", request, datetime(2030, 1, 7, 9, tzinfo=timezone.utc), 0)
+    the_plan = case.plan()
+    log = window_fault(the_plan, rows_of(the_plan))
+    assert log is not None
+    texts = [json.loads(line) for line in log.text().splitlines()]
+    assert texts[-1] == {"messageId": "a", "to": "41790000001", "attempt": 2,
+                         "time": "2030-01-07T20:00:00.000+00:00"}
+    assert log.violations == [{"rule": "S6-window", "message": 0, "index": 0,
+                               "messageId": "a", "attempt": 2, "line": 4}]
+    check_case_log(case, log)  # raises unless verify reports exactly that
