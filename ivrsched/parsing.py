@@ -163,16 +163,13 @@ def _parse_flat(p: Problems, root: JsonObject, registry: MessageIdRegistry,
             p.error("/messageId", f"a messageId names one destination, but 'to' has "
                     f"{len(addresses)}; give one address or use the messages shape", "value")
         destinations = []
+        xml = _wants_xml(root)
         for i, to in enumerate(addresses):
             where = pointer("/to", i)
-            if to is not None and not isinstance(to, str):
-                p.error(where, "must be a string (an address such as \"41793026727\"), "
-                        f"not {json_type(to)}", "type")
+            if not _address_writable(p, to, where, xml):
                 continue
-            if isinstance(to, str) and not is_unicode(to):
-                p.error(where, UNPAIRED_SURROGATE, "value")
-                continue
-            destinations.append(_destination(p, to, message_id, where, "/messageId", registry))
+            destinations.append(_destination(p, to if isinstance(to, str) else None, message_id,
+                                             where, "/messageId", registry))
         _count_notice(p, destinations, "/to")
     message = parse_message(p, root, "", destinations)
     return None if message is None else (message,)
@@ -193,12 +190,7 @@ def _parse_destinations(p: Problems, obj: JsonObject, path: str,
             continue
         p.check_keys(entry, where, DESTINATION_FIELDS)
         to = get(entry, "to")
-        if to is not MISSING and to is not None and not isinstance(to, str):
-            p.error(pointer(where, "to"), "must be a string (an address such as "
-                    f"\"41793026727\"), not {json_type(to)}", "type")
-            continue
-        if isinstance(to, str) and not is_unicode(to):
-            p.error(pointer(where, "to"), UNPAIRED_SURROGATE, "value")
+        if not _address_writable(p, None if to is MISSING else to, pointer(where, "to"), xml):
             continue
         message_id = read_str(p, entry, "messageId", where, non_empty=True)
         if xml:
@@ -208,6 +200,22 @@ def _parse_destinations(p: Problems, obj: JsonObject, path: str,
                                          registry))
     _count_notice(p, destinations, base)
     return destinations
+
+
+def _address_writable(p: Problems, to: object, where: str, xml: bool) -> bool:
+    """Whether a ``to`` can be judged and written out: a string (or absent), with no unpaired
+    surrogate, and, for XML reports, only characters XML 1.0 carries. An address that is no
+    international number is still writable: S7 rejects that destination, not the request."""
+    if to is None:
+        return True
+    if not isinstance(to, str):
+        p.error(where, "must be a string (an address such as \"41793026727\"), "
+                f"not {json_type(to)}", "type")
+        return False
+    if not is_unicode(to):
+        p.error(where, UNPAIRED_SURROGATE, "value")
+        return False
+    return not (xml and _xml_fault(p, to, where))
 
 
 def _destination(p: Problems, to: str | None, message_id: str | None, to_path: str,

@@ -766,3 +766,22 @@ def test_xml_checks_on_malformed_requests_raise_only_request_errors() -> None:
     ]
     for data, paths in zip(cases, expected, strict=True):
         assert sorted(error_paths(data)) == sorted(paths), data
+
+
+def test_an_address_xml_cannot_carry_fails_an_xml_request_but_only_rejects_under_json() -> None:
+    # Under JSON reports a control character is just another non-number: status 52 (S7).
+    def request(content_type: str) -> dict[str, object]:
+        return {"messages": [{"scenarioId": "S", "notifyContentType": content_type,
+                              "destinations": [{"to": "4179\x01"}, {"to": "41793026727"}]}]}
+
+    destination = parse_request(request("application/json")).messages[0].destinations[0]
+    assert destination.status.id == 52
+    # An XML report of that destination could not be written, so the request is refused.
+    with pytest.raises(RequestError) as info:
+        parse_request(request("application/xml"))
+    assert [(e.path, "U+0001" in e.message) for e in info.value.errors] == [
+        ("/messages/0/destinations/0/to", True)]
+    flat = {"scenarioId": "S", "notifyContentType": "application/xml", "to": ["x\x1f"]}
+    with pytest.raises(RequestError) as info:
+        parse_request(flat)
+    assert [e.path for e in info.value.errors] == ["/to/0"]
