@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal, InvalidOperation
 from typing import IO
 
 from ..errors import IvrschedError
@@ -78,6 +79,21 @@ def ids_for(seed: int | None) -> IdSource:
     return SeededIds(seed) if seed is not None else random_ids()
 
 
+def non_negative_seconds(text: str) -> timedelta:
+    """A duration option (``--failure-delay``, ``--call-duration``): whole or decimal seconds,
+    exact to the microsecond (no float)."""
+    try:
+        seconds = Decimal(text)
+    except InvalidOperation as exc:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from exc
+    if not seconds.is_finite() or seconds < 0:
+        raise argparse.ArgumentTypeError("must be a finite number of seconds >= 0")
+    micros = seconds * 1_000_000
+    if micros != micros.to_integral_value():
+        raise argparse.ArgumentTypeError("at most six decimal places (microseconds)")
+    return timedelta(microseconds=int(micros))
+
+
 def add_request_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("request", metavar="REQUEST",
                         help="request JSON file, or - for standard input")
@@ -103,5 +119,5 @@ __all__ = [
     "EXIT_CODES_HELP", "EXIT_INVALID_REQUEST", "EXIT_OK", "EXIT_OUT_OF_RANGE",
     "EXIT_UNREADABLE_INPUT", "EXIT_USAGE", "EXIT_VIOLATIONS", "CliError", "IvrschedError",
     "add_now_argument", "add_request_argument", "add_seed_argument", "ids_for", "load_request",
-    "parse_now", "read_text",
+    "non_negative_seconds", "parse_now", "read_text",
 ]

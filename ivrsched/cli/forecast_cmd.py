@@ -16,7 +16,14 @@ from ..forecast import Forecast, ForecastRow, answer_rate_fraction, forecast, ro
 from ..instants import InstantSyntaxError, format_clock, format_offset, format_us, parse_instant
 from ..planning import plan
 from ..summary import describe_duration
-from .common import EXIT_OK, add_now_argument, add_request_argument, load_request, parse_now
+from .common import (
+    EXIT_OK,
+    add_now_argument,
+    add_request_argument,
+    load_request,
+    non_negative_seconds,
+    parse_now,
+)
 from .destinations_arg import (
     add_destinations_argument,
     file_destinations,
@@ -25,7 +32,6 @@ from .destinations_arg import (
     summarize_destinations,
     with_bulk_id,
 )
-from .plan_cmd import non_negative_seconds
 
 FORECAST_FORMATS = ("table", "csv", "json")
 CSV_HEADER = ("bucket_start", "first_attempts", "expected_retries", "expected_total",

@@ -17,6 +17,7 @@ from .common import (
     add_seed_argument,
     ids_for,
     load_request,
+    non_negative_seconds,
     parse_now,
 )
 from .destinations_arg import (
@@ -25,22 +26,6 @@ from .destinations_arg import (
     load_request_for_stream,
     print_stream_summary,
 )
-
-
-def non_negative_seconds(text: str) -> timedelta:
-    """``--failure-delay``: whole or decimal seconds, exact to the microsecond (no float)."""
-    from decimal import Decimal, InvalidOperation
-
-    try:
-        seconds = Decimal(text)
-    except InvalidOperation as exc:
-        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from exc
-    if not seconds.is_finite() or seconds < 0:
-        raise argparse.ArgumentTypeError("must be a finite number of seconds >= 0")
-    micros = seconds * 1_000_000
-    if micros != micros.to_integral_value():
-        raise argparse.ArgumentTypeError("at most six decimal places (microseconds)")
-    return timedelta(microseconds=int(micros))
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -34,6 +34,7 @@ from .common import (
     add_seed_argument,
     ids_for,
     load_request,
+    non_negative_seconds,
     parse_now,
     utc_now,
 )
@@ -44,7 +45,6 @@ from .destinations_arg import (
     print_stream_summary,
     summarize_destinations,
 )
-from .plan_cmd import non_negative_seconds
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
