@@ -130,11 +130,27 @@ def row_from_mapping(data: Mapping[str, object], line: int) -> LogRow:
     return LogRow(line, attempt, time_us, message_id, to, end_us)
 
 
+_BOM = "\ufeff"
+
+
+def without_bom(lines: Iterable[str]) -> Iterator[str]:
+    """The lines with a byte order mark at the start of the first one removed: editors and
+    spreadsheets often write one, and it would otherwise stick to the first JSON value or CSV
+    column name (a CSV log's ``messageId`` column would silently go unread)."""
+    iterator = iter(lines)
+    first = next(iterator, None)
+    if first is None:
+        return
+    yield first.removeprefix(_BOM)
+    yield from iterator
+
+
 def read_jsonl(lines: Iterable[str], source: str | None = None) -> Iterator[LogRow]:
-    """Rows of a JSONL log: one JSON object per line, blank lines skipped."""
+    """Rows of a JSONL log: one JSON object per line, blank lines skipped (a leading byte order
+    mark too)."""
     number = 0
     try:
-        for number, text in enumerate(lines, start=1):
+        for number, text in enumerate(without_bom(lines), start=1):
             if not text.strip():
                 continue
             try:
@@ -152,8 +168,9 @@ def read_jsonl(lines: Iterable[str], source: str | None = None) -> Iterator[LogR
 
 def read_csv(lines: Iterable[str], source: str | None = None) -> Iterator[LogRow]:
     """Rows of a CSV log: a header naming ``attempt``, ``time`` and ``messageId`` and/or
-    ``to`` (optionally ``end``), then one attempt per record."""
-    reader = csv.reader(lines)
+    ``to`` (optionally ``end``), then one attempt per record. A leading byte order mark is
+    skipped."""
+    reader = csv.reader(without_bom(lines))
     try:
         try:
             header = next(reader)
@@ -227,11 +244,13 @@ def format_for_path(path: str) -> LogFormat | None:
 
 
 def sniff_format(first_line: str) -> LogFormat:
-    """Guess a log's format from its first line: a JSON object starts with ``{``."""
-    return "jsonl" if first_line.lstrip().startswith("{") else "csv"
+    """Guess a log's format from its first line: a JSON object starts with ``{`` (after any
+    byte order mark and white space)."""
+    return "jsonl" if first_line.removeprefix(_BOM).lstrip().startswith("{") else "csv"
 
 
 __all__ = [
     "FIELDS", "LOG_FORMATS", "LogError", "LogFormat", "LogRow", "decode_lines", "format_for_path",
     "parse_log_time", "read_csv", "read_jsonl", "read_log", "row_from_mapping", "sniff_format",
+    "without_bom",
 ]

@@ -26,6 +26,7 @@ from typing import Protocol
 
 from .errors import IvrschedError
 from .instants import US_PER_SECOND, InstantSyntaxError, parse_instant, timedelta_us
+from .logs import without_bom
 from .planning import DestinationSchedule
 
 
@@ -354,7 +355,7 @@ def _build(rows: Iterable[tuple[int, Mapping[str, object]]], source: str) -> Out
 
 
 def _jsonl_rows(lines: Iterable[str], source: str) -> Iterable[tuple[int, Mapping[str, object]]]:
-    for number, text in enumerate(lines, start=1):
+    for number, text in enumerate(without_bom(lines), start=1):
         if not text.strip():
             continue
         try:
@@ -368,14 +369,16 @@ def _jsonl_rows(lines: Iterable[str], source: str) -> Iterable[tuple[int, Mappin
 
 def load_outcomes_jsonl(lines: Iterable[str], source: str = "<outcomes>") -> OutcomeTable:
     """An :class:`OutcomeTable` from JSON Lines (one object per line, see
-    :func:`outcome_entry`); blank lines are skipped. ``source`` names the file in errors."""
+    :func:`outcome_entry`); blank lines and a leading byte order mark are skipped. ``source``
+    names the file in errors."""
     return _build(_jsonl_rows(lines, source), source)
 
 
 def load_outcomes_csv(lines: Iterable[str], source: str = "<outcomes>") -> OutcomeTable:
     """An :class:`OutcomeTable` from CSV with a header row naming the fields of
-    :func:`outcome_entry` (extra columns, such as a simulation log's, are ignored)."""
-    reader = csv.reader(lines)
+    :func:`outcome_entry` (extra columns, such as a simulation log's, are ignored); a leading
+    byte order mark is skipped."""
+    reader = csv.reader(without_bom(lines))
 
     def rows() -> Iterable[tuple[int, Mapping[str, object]]]:
         try:

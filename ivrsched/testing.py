@@ -330,8 +330,9 @@ def attempt_logs(request: Request | Json, now: datetime = DEFAULT_NOW, *,
     answered early). With ``late``, an implementation's lateness is imitated without breaking a
     rule: a message's first attempts may all start the same amount late (which keeps the pace;
     not with a delivery window), and each retry may wait longer than its gap, measured from
-    the previous attempt's end; attempts that would reach the deadline are dropped. Verify these
-    logs with the same ``ids`` (and ``exact=True`` only when ``late`` is False).
+    the previous attempt's end; attempts that would reach the deadline are dropped. Without
+    ``late`` every attempt is at its planned instant (and an ``end`` equals its ``time``). Verify
+    these logs with the same ``ids`` (and ``exact=True`` only when ``late`` is False).
     """
     the_request = _as_request(request)
     the_plan = plan(the_request, now=now, ids=ids)
@@ -358,7 +359,11 @@ def attempt_logs(request: Request | Json, now: datetime = DEFAULT_NOW, *,
                         at = timeline.calendar.next_open(waited)
                     if timeline.deadline_us is not None and at >= timeline.deadline_us:
                         break
-                    duration = draw(st.integers(0, 2 * US_PER_MINUTE)) if with_ends else 0
+                    # Without lateness every retry is at its planned instant, which is g_k
+                    # after the previous attempt's start: an end later than that start would
+                    # make the retry too soon (S11 measures from the end), so calls take 0.
+                    duration = draw(st.integers(0, 2 * US_PER_MINUTE)) \
+                        if with_ends and late else 0
                     row: Json = {**identity, "attempt": number,
                                  "time": format_us(at, schedule.offset_minutes)}
                     if with_ends:

@@ -145,6 +145,20 @@ def test_sniffing_tells_json_from_csv() -> None:
     assert sniff_format("to,attempt,time") == "csv"
 
 
+def test_a_byte_order_mark_before_the_header_is_skipped() -> None:
+    # With the BOM kept, the first column would be named "\ufeffmessageId": the rows would
+    # silently fall back to `to`, which is ambiguous when the request has a number twice.
+    text = "\ufeffmessageId,to,attempt,time\r\nm1,41793026700,1,2030-01-01T00:00:00Z\r\n"
+    assert list(read_csv(io.StringIO(text, newline=""))) == [
+        LogRow(2, 1, T0, message_id="m1", to="41793026700")]
+
+
+def test_a_byte_order_mark_before_the_first_json_line_is_skipped() -> None:
+    text = '\ufeff{"messageId": "m1", "attempt": 1, "time": "2030-01-01T00:00:00Z"}\n'
+    assert sniff_format(text) == "jsonl"
+    assert list(read_jsonl(io.StringIO(text))) == [LogRow(1, 1, T0, message_id="m1")]
+
+
 # Years 2..9998, so that every offset keeps the local rendering inside years 1..9999.
 @given(st.integers(-62_104_060_800 * SECOND, 253_370_764_799 * SECOND),
        st.sampled_from([0, 60, -300, 330, 840, -720]))

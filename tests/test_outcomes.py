@@ -169,6 +169,17 @@ def test_load_outcomes_picks_the_format_by_name_and_names_undecodable_lines(
         load_outcomes(str(bad))
 
 
+def test_a_byte_order_mark_before_the_first_row_is_skipped(tmp_path: Path) -> None:
+    # Spreadsheets save "CSV UTF-8" with a BOM; it must not stick to the first column name
+    # (the header would then lack messageId) nor to the first JSON object.
+    csv_file = tmp_path / "o.csv"
+    csv_file.write_bytes(b"\xef\xbb\xbfmessageId,outcome\nm1,busy\n")
+    assert load_outcomes(str(csv_file)).by_message_id[("m1", None)].kind is Outcome.BUSY
+    jsonl_file = tmp_path / "o.jsonl"
+    jsonl_file.write_bytes(b'\xef\xbb\xbf{"messageId": "m1", "outcome": "failed"}\n')
+    assert load_outcomes(str(jsonl_file)).by_message_id[("m1", None)].kind is Outcome.FAILED
+
+
 def test_a_simulation_log_replays_as_an_outcome_table() -> None:
     # The log's rows (messageId, attempt, time, end, outcome) are outcome rows: simulating
     # again with them gives the same log.
