@@ -348,7 +348,7 @@ def check_last_slot(message_plan: MessagePlan, slots: int) -> None:
     where = f"last attempt of message {message_plan.message_index}"
     try:
         for at in message_plan.timeline.attempts_us(slots - 1):
-            check_range(at, where)
+            check_range(at, where, message_plan.offset_minutes)
     except OverflowError as exc:
         if isinstance(exc, PlanRangeError):
             raise

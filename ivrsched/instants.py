@@ -40,18 +40,28 @@ def timedelta_us(delta: timedelta) -> int:
     return delta // timedelta(microseconds=1)
 
 
-def check_range(us: int, what: str = "instant") -> int:
-    """Return ``us`` unchanged, or raise :class:`PlanRangeError` when it leaves years 1..9999."""
+def check_range(us: int, what: str = "instant", offset_minutes: int = 0) -> int:
+    """Return ``us`` unchanged, or raise :class:`PlanRangeError` when it leaves years 1..9999.
+
+    With ``offset_minutes``, the instant must also stay inside that range as read in that UTC
+    offset: an instant is rendered there (S1), and 9999-12-31T20:00Z read at +14:00 is in year
+    10000, which no S1 string (and no ``datetime``) can hold.
+    """
     if not MIN_US <= us <= MAX_US:
         raise PlanRangeError(
             f"the {what} falls outside years 1..9999, the range ivrsched can represent exactly"
+        )
+    if offset_minutes and not MIN_US <= us + offset_minutes * US_PER_MINUTE <= MAX_US:
+        raise PlanRangeError(
+            f"the {what} falls outside years 1..9999 in UTC offset "
+            f"{format_offset(offset_minutes)}, the range ivrsched can represent exactly"
         )
     return us
 
 
 def from_us(us: int, offset_minutes: int = 0) -> datetime:
     """The instant ``us`` as an aware ``datetime`` in the fixed UTC offset ``offset_minutes``."""
-    check_range(us)
+    check_range(us, offset_minutes=offset_minutes)
     tz = timezone.utc if offset_minutes == 0 else timezone(timedelta(minutes=offset_minutes))
     return (_EPOCH + timedelta(microseconds=us)).astimezone(tz)
 
@@ -94,9 +104,10 @@ def format_us(us: int, offset_minutes: int = 0) -> str:
 
     Three fractional digits, or six when the sub-millisecond part is not zero.
     """
-    if not MIN_US <= us <= MAX_US:
-        check_range(us)
-    minute, in_minute = divmod(us + offset_minutes * US_PER_MINUTE, US_PER_MINUTE)
+    local = us + offset_minutes * US_PER_MINUTE
+    if not (MIN_US <= us <= MAX_US and MIN_US <= local <= MAX_US):
+        check_range(us, offset_minutes=offset_minutes)
+    minute, in_minute = divmod(local, US_PER_MINUTE)
     second, micros = divmod(in_minute, US_PER_SECOND)
     millis, sub_milli = divmod(micros, 1000)
     fraction = _MILLIS[millis] if sub_milli == 0 else f".{micros:06d}"

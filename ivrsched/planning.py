@@ -247,15 +247,18 @@ def _check_range(plan: MessagePlan) -> None:
     """S12: refuse a plan whose instants leave years 1..9999, before anyone iterates it."""
     try:
         where = f"message {plan.message_index}"
-        check_range(plan.start_us, f"start of {where}")
+        # Every instant is rendered in the message's offset (S1), so it must be in range there
+        # too, not only in UTC.
+        offset = plan.offset_minutes
+        check_range(plan.start_us, f"start of {where}", offset)
         if plan.deadline_us is not None:
-            check_range(plan.deadline_us, f"deadline of {where}")
+            check_range(plan.deadline_us, f"deadline of {where}", offset)
         # Later slots never attempt earlier than earlier ones, and every attempt of any slot
         # is before the deadline when there is one: the last slot and the deadline bound all.
         last = plan.message.accepted_count - 1
         if last >= 0:
             for at in plan.timeline.attempts_us(last):
-                check_range(at, f"last attempt of {where}")
+                check_range(at, f"last attempt of {where}", offset)
     except OverflowError as exc:
         if isinstance(exc, PlanRangeError):
             raise

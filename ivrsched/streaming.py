@@ -24,7 +24,7 @@ from .calendar import AlwaysOpen
 from .errors import Notice
 from .formats import deadline_json, jsonl_line
 from .ids import IdSource, SeededIds
-from .instants import MAX_US, check_range, format_us
+from .instants import MAX_US, US_PER_MINUTE, check_range, format_us
 from .model import Destination, Request
 from .planning import Clock, DestinationSchedule, MessagePlan, Plan, plan, system_clock
 from .status import Status
@@ -35,19 +35,22 @@ EXAMPLES_KEPT = 5
 
 # -- fast equivalents of the per-slot rules ---------------------------------------------------
 
-def attempts_function(timeline: Timeline) -> Callable[[int], tuple[int, ...]]:
+def attempts_function(timeline: Timeline,
+                      offset_minutes: int = 0) -> Callable[[int], tuple[int, ...]]:
     """``slot -> attempt instants``, equal to ``timeline.attempts_us(slot)``, checked against
-    S12's range.
+    S12's range (also as read in ``offset_minutes``, the offset they are rendered in).
 
     Without a delivery window (:class:`~ivrsched.calendar.AlwaysOpen`) every slot's retries sit
     at the same offsets after its first attempt, so they are precomputed once.
     """
     if not isinstance(timeline.calendar, AlwaysOpen):
-        return partial(_checked_attempts, timeline.attempts_us)
+        return partial(_checked_attempts, timeline.attempts_us, offset_minutes)
     start, pace, deadline = timeline.start_us, timeline.pace, timeline.deadline_us
     # Offsets strictly increase (gaps are >= 1 minute), so keeping the attempts before the
     # deadline is the same as S5's "an attempt not allowed drops all later ones".
     offsets = offsets_after_first(timeline)
+    # The latest instant that is still in range both in UTC and in the rendering offset.
+    last_fine = MAX_US - max(0, offset_minutes) * US_PER_MINUTE
 
     def attempts(slot: int) -> tuple[int, ...]:
         first = start if pace is None else start + slot * pace.unit_us // pace.speed
@@ -55,8 +58,8 @@ def attempts_function(timeline: Timeline) -> Callable[[int], tuple[int, ...]]:
             found = tuple(first + offset for offset in offsets)
         else:
             found = tuple(at for offset in offsets if (at := first + offset) < deadline)
-        if found and found[-1] > MAX_US:
-            check_range(found[-1], f"attempt of slot {slot}")
+        if found and found[-1] > last_fine:
+            check_range(found[-1], f"attempt of slot {slot}", offset_minutes)
         return found
 
     return attempts
@@ -71,11 +74,11 @@ def offsets_after_first(timeline: Timeline) -> tuple[int, ...]:
     return tuple(offsets)
 
 
-def _checked_attempts(attempts_us: Callable[[int], tuple[int, ...]],
+def _checked_attempts(attempts_us: Callable[[int], tuple[int, ...]], offset_minutes: int,
                       slot: int) -> tuple[int, ...]:
     found = attempts_us(slot)
     if found:
-        check_range(found[-1], f"attempt of slot {slot}")
+        check_range(found[-1], f"attempt of slot {slot}", offset_minutes)
     return found
 
 
@@ -97,7 +100,7 @@ def stream_schedules(header: MessagePlan,
     destinations are ignored. Raises :class:`~ivrsched.errors.PlanRangeError` at the first
     attempt outside years 1..9999 (S12), since a stream cannot be checked before it is read.
     """
-    attempts_of = attempts_function(header.timeline)
+    attempts_of = attempts_function(header.timeline, header.offset_minutes)
     message_id_of = message_id_function(header.ids, header.message_index)
     message, offset = header.message_index, header.offset_minutes
     slot = 0
@@ -161,7 +164,7 @@ def write_jsonl_stream(header: MessagePlan, destinations: Iterable[Destination],
     The rows are byte for byte those :func:`ivrsched.formats.write_jsonl` writes for a plan of
     the same destinations (it is :func:`stream_schedules` without the intermediate objects).
     """
-    attempts_of = attempts_function(header.timeline)
+    attempts_of = attempts_function(header.timeline, header.offset_minutes)
     message_id_of = message_id_function(header.ids, header.message_index)
     message, offset = header.message_index, header.offset_minutes
     deadline = deadline_json(header.deadline_us, offset)

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .calendar import ALWAYS_OPEN, Calendar
+from .errors import PlanRangeError
+from .instants import MAX_US
 from .pacing import Pace
 from .validity import allowed
 
@@ -42,12 +44,22 @@ class Timeline:
     def attempts_us(self, slot: int) -> tuple[int, ...]:
         """Earliest attempt instants of slot ``slot``: the first, then each retry, cut at the
         deadline (an attempt not allowed drops all later ones too)."""
-        at = self.first_attempt_us(slot)
+        try:
+            at = self.first_attempt_us(slot)
+        except PlanRangeError:
+            if self.deadline_us is None:
+                raise
+            return ()  # beyond year 9999, so past any (representable) deadline: dropped
         if not allowed(at, self.deadline_us):
             return ()
         attempts = [at]
         for retry_number in range(1, len(self.gaps_us) + 1):
-            at = self.retry_after_us(at, retry_number)
+            try:
+                at = self.retry_after_us(at, retry_number)
+            except PlanRangeError:
+                if self.deadline_us is None:
+                    raise
+                break  # as above: the deadline drops it before year 9999 ends
             if not allowed(at, self.deadline_us):
                 break
             attempts.append(at)
@@ -57,10 +69,19 @@ class Timeline:
         """How many of the first ``slots`` slots have a first attempt strictly before ``at_us``.
 
         A first attempt at or after the deadline does not happen, so it is not counted.
+        Any ``at_us`` may be asked about, also one outside years 1..9999 (S12): no first
+        attempt is before the start, and none is after the last representable instant.
         """
         if self.deadline_us is not None:
             at_us = min(at_us, self.deadline_us)
+        if at_us <= self.start_us:
+            return 0
+        at_us = min(at_us, MAX_US + 1)
         if self.pace is None:
-            return slots if self.calendar.next_open(self.start_us) < at_us else 0
+            try:
+                opening = self.calendar.next_open(self.start_us)
+            except PlanRangeError:
+                return 0  # no opening before year 9999 ends
+            return slots if opening < at_us else 0
         elapsed = self.calendar.open_between(self.start_us, at_us)
         return min(slots, self.pace.count_before(elapsed))

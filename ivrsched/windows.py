@@ -234,9 +234,11 @@ class WindowCalendar:
     def open_between(self, start_us: int, end_us: int) -> int:
         """Open time in ``[start_us, end_us)``; 0 when ``end_us <= start_us``."""
         check_range(start_us)
-        check_range(end_us)
         if end_us <= start_us:
             return 0
+        # The range is half-open: its last instant, not its end, must be representable (S12),
+        # so that "open time up to the end of year 9999" can be asked.
+        check_range(end_us - 1)
         self.days.rebase(start_us // US_PER_DAY)
         return self._open_before(end_us) - self._open_before(start_us)
 
@@ -250,7 +252,7 @@ class WindowCalendar:
         if end_us <= start_us:
             return
         check_range(start_us)
-        check_range(end_us)
+        check_range(end_us - 1)  # half-open, as in open_between
         days = self.days
         day = start_us // US_PER_DAY - days.slack
         last_day = end_us // US_PER_DAY + days.slack

@@ -27,7 +27,7 @@ from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from .errors import PlanRangeError
-from .instants import US_PER_DAY
+from .instants import MAX_US, MIN_US, US_PER_DAY
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _EPOCH_ORDINAL = _EPOCH.toordinal()
@@ -123,18 +123,42 @@ class ZonedDays:
         overlap only when a fold crosses the boundary between them)."""
         if day in self._raw:
             return self._raw[day]
-        result: tuple[int, int] | None
+        result: tuple[int, int] | None = None
         try:
             midnight = datetime.fromordinal(_EPOCH_ORDINAL + day)
-            start = self._first_reaching(midnight + timedelta(microseconds=self._start_us))
-            end = self._last_passing(midnight + timedelta(microseconds=self._end_us))
-            result = (start, end)
-        except (OverflowError, ValueError):
-            result = None  # the day lies (partly) outside years 1..9999
+        except ValueError:
+            midnight = None  # a local date outside years 1..9999 has no window
+        if midnight is not None:
+            # S12 at the edges: on the first and last local days a window may run past year 1
+            # or 9999 (datetime overflows there); its representable part still counts, so an
+            # end past the range is clamped to just after the last instant, a start before it
+            # to the first instant. A start past the range (or an end before it) leaves nothing.
+            start: int | None
+            end: int | None
+            try:
+                start = self._first_reaching(midnight + timedelta(microseconds=self._start_us))
+            except OverflowError:
+                start = MIN_US if day < 0 else None
+            try:
+                end = self._window_end(midnight)
+            except OverflowError:
+                end = MAX_US + 1 if day > 0 else None
+            if start is not None and end is not None:
+                result = (start, end)
         if len(self._raw) >= _CACHE_LIMIT:
             self._raw.clear()
         self._raw[day] = result
         return result
+
+    def _window_end(self, midnight: datetime) -> int:
+        """The end of the window of the local day starting at ``midnight``."""
+        try:
+            end_wall = midnight + timedelta(microseconds=self._end_us)
+        except OverflowError:
+            # A whole day's window on 9999-12-31 ends at a local midnight of year 10000, which
+            # no datetime holds: the window ends just after the day's last microsecond.
+            return self._last_passing(midnight + timedelta(microseconds=self._end_us - 1)) + 1
+        return self._last_passing(end_wall)
 
     # -- the DaySchedule protocol ---------------------------------------------------------
     def interval(self, day: int) -> tuple[int, int] | None:

@@ -53,6 +53,20 @@ def test_range_ends_render_and_beyond_them_is_an_error() -> None:
         from_us(MIN_US - 1)
 
 
+def test_an_instant_is_in_range_only_if_its_rendering_offset_keeps_it_there() -> None:
+    # MAX_US is 9999-12-31T23:59:59.999999Z; 14 h earlier it reads 9999-12-31T23:59:59.999999
+    # at +14:00, one µs later it would read 10000-01-01T00:00 there, which S1 cannot write.
+    assert format_us(MAX_US - 14 * 3_600_000_000, 840) == "9999-12-31T23:59:59.999999+14:00"
+    with pytest.raises(PlanRangeError):
+        format_us(MAX_US - 14 * 3_600_000_000 + 1, 840)
+    with pytest.raises(PlanRangeError):
+        from_us(MAX_US - 14 * 3_600_000_000 + 1, 840)
+    # MIN_US read at -00:30 is 0000-12-31T23:30, before year 1.
+    with pytest.raises(PlanRangeError):
+        format_us(MIN_US, -30)
+    assert format_us(MIN_US + 30 * 60_000_000, -30) == "0001-01-01T00:00:00.000-00:30"
+
+
 @given(st.integers(MIN_US + 10**11, MAX_US - 10**11), st.integers(-840, 840))
 def test_rendering_agrees_with_datetime_isoformat(us: int, offset: int) -> None:
     # An independent computation: the standard library's own rendering of the same instant.

@@ -111,6 +111,16 @@ def test_plans_near_year_9999_fail_clearly() -> None:
         plan(request(100, sendingSpeed={"speed": 1, "timeUnit": "hour"}), now=late)
 
 
+def test_plan_whose_instants_leave_year_9999_in_the_send_at_offset_is_refused() -> None:
+    # sendAt 9999-12-31T09:00+14:00 is 9999-12-30T19:00Z; validity 1500 min = 25 h puts the
+    # deadline at 9999-12-31T20:00Z, in range in UTC but 10000-01-01T10:00 at +14:00, the offset
+    # every instant of the message is rendered in (S1). S12: an error, not a ValueError later.
+    data = request(1, sendAt="9999-12-31T09:00:00+14:00", validityPeriod=1500,
+                   retry={"minPeriod": 1440, "maxPeriod": 1440, "maxCount": 1})
+    with pytest.raises(PlanRangeError, match=r"\+14:00"):
+        plan(data, now=datetime(9999, 12, 1, tzinfo=timezone.utc))
+
+
 def test_plans_are_values() -> None:
     data = request(4, sendingSpeed={"speed": 2, "timeUnit": "minute"})
     assert plan(data, now=NOW, ids=SeededIds(3)) == plan(data, now=NOW, ids=SeededIds(3))

@@ -230,3 +230,17 @@ def test_pacing_is_per_accepted_destination_of_the_stream() -> None:
     # The rejected one takes no slot: the third destination is slot 1, 10 ms after the start.
     assert [s.attempts_us[:1] for s in found] == [(to_us(NOW),), (),
                                                    (to_us(NOW) + US_PER_SECOND // 100,)]
+
+
+def test_attempts_are_checked_in_the_offset_they_are_rendered_in() -> None:
+    from ivrsched.errors import PlanRangeError
+    from ivrsched.instants import MAX_US, US_PER_HOUR
+    from ivrsched.streaming import attempts_function
+    from ivrsched.timeline import Timeline
+
+    # A first attempt 12 h before the last representable UTC instant is in range in UTC, but
+    # reads as year 10000 at +14:00, the offset its row would be written in (S1, S12).
+    timeline = Timeline(start_us=MAX_US - 12 * US_PER_HOUR)
+    assert attempts_function(timeline)(0) == (MAX_US - 12 * US_PER_HOUR,)
+    with pytest.raises(PlanRangeError, match="\\+14:00"):
+        attempts_function(timeline, 14 * 60)(0)

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from ivrsched import PlanRangeError, RequestError, parse_request, plan
+from ivrsched import PlanRangeError, RequestError, forecast, parse_request, plan
 from ivrsched.calendar import ALWAYS_OPEN
 from ivrsched.instants import MAX_US, MIN_US, US_PER_HOUR, US_PER_MINUTE, format_us, to_us
 from ivrsched.model import DeliveryTimeWindow, TimeOfDay, Weekday
@@ -344,6 +344,52 @@ def test_a_plan_that_leaves_the_range_is_refused() -> None:
     with pytest.raises(PlanRangeError):
         plan(request(OFFICE, 2, sendingSpeed={"speed": 1, "timeUnit": "day"}),
              now=datetime(9999, 12, 29, tzinfo=UTC))
+
+
+@pytest.mark.parametrize("zone", [None, ZAGREB])
+def test_an_opening_after_year_9999_is_past_the_deadline_not_an_error(zone: str | None) -> None:
+    # Start Wednesday 9999-12-29 00:00Z, deadline 01:00Z; the window opens on Mondays only, and
+    # the next Monday is in year 10000: no attempt happens, and the plan is in range (S12).
+    mondays = {"days": ["MONDAY"]} | ({} if zone is None else {"timeZone": zone})
+    data = request(mondays, 2, sendAt="9999-12-29T00:00:00Z", validityPeriod=60,
+                   retry={"minPeriod": 1, "maxPeriod": 1, "maxCount": 1})
+    message_plan = plan(data, now=datetime(9999, 12, 1, tzinfo=UTC)).messages[0]
+    assert [s.attempts_us for s in message_plan] == [(), ()]
+    assert message_plan.first_attempts_before(MAX_US) == 0
+
+
+@pytest.mark.parametrize(("zone", "closing"), [
+    # Friday 9999-12-31 all day: Zagreb (CET, +01:00) closes at local midnight = 23:00Z;
+    # St John's (-03:30 in December) would close at 10000-01-01T03:30Z, past the range, so its
+    # window runs to the end of representable time (MAX_US + 1).
+    (ZAGREB, us(9999, 12, 31, 23)),
+    ("America/St_Johns", MAX_US + 1),
+    (None, MAX_US + 1),
+])
+def test_the_last_day_of_year_9999_opens_in_every_zone(zone: str | None, closing: int) -> None:
+    cal = WindowCalendar.from_window(window((Weekday.FRIDAY,), None, None, zone))
+    ten = us(9999, 12, 31, 10)
+    assert cal.next_open(ten) == ten
+    assert cal.open_between(ten, MAX_US + 1) == closing - ten
+    assert cal.advance(ten, 3 * US_PER_HOUR) == us(9999, 12, 31, 13)
+    # Three calls an hour apart from 10:00Z, all on that Friday: a plan and its forecast.
+    friday = {"days": ["FRIDAY"]} | ({} if zone is None else {"timeZone": zone})
+    data = request(friday, 3, sendAt="9999-12-31T10:00:00Z",
+                   sendingSpeed={"speed": 1, "timeUnit": "hour"})
+    the_plan = plan(data, now=datetime(9999, 12, 1, tzinfo=UTC))
+    assert [s.attempts_us for s in the_plan.messages[0]] == [
+        (ten,), (ten + US_PER_HOUR,), (ten + 2 * US_PER_HOUR,)]
+    # One 1-day bucket, 9999-12-31T00:00Z up to the end of the range: all three.
+    rows = forecast(the_plan, bucket=timedelta(days=1)).rows
+    assert [(r.start_us, r.first_attempts) for r in rows] == [(us(9999, 12, 31), 3)]
+
+
+def test_the_first_day_of_year_1_opens_from_the_first_instant() -> None:
+    # 0001-01-01 is a Monday; in Zagreb (local mean time, +01:03:52 then) that local day began
+    # before year 1 in UTC: its window counts from the first representable instant.
+    cal = WindowCalendar.from_window(window((Weekday.MONDAY,), None, None, ZAGREB))
+    assert cal.next_open(MIN_US) == MIN_US
+    assert cal.open_between(MIN_US, MIN_US + US_PER_HOUR) == US_PER_HOUR
 
 
 # -- wiring and words ----------------------------------------------------------------------
