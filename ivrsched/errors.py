@@ -31,8 +31,17 @@ class Notice:
 
 
 def display_path(path: str) -> str:
-    """Render a JSON Pointer for people: the root pointer (empty string) reads as ``(root)``."""
-    return path if path else "(root)"
+    """Render a JSON Pointer for people: the root pointer (empty string) reads as ``(root)``.
+
+    A member name may hold any character: those that are not printable (a newline, an unpaired
+    surrogate, U+2028, ...) are shown as Python escapes, so that each problem stays one line
+    and can be written in any encoding. ``Problem.path`` itself keeps the exact pointer.
+    """
+    if not path:
+        return "(root)"
+    if path.isprintable():
+        return path
+    return "".join(c if c.isprintable() else ascii(c)[1:-1] for c in path)
 
 
 class IvrschedError(Exception):

@@ -193,3 +193,29 @@ def test_the_page_shows_the_commands_output(capsys: pytest.CaptureFixture[str],
         code, out, _ = run(capsys, *argv)
         assert code == 0
         assert out == shown
+
+
+@pytest.mark.parametrize("option", [
+    ["--bucket", "99999999999999999999d"],          # int × timedelta overflowed
+    ["--bucket", "9" * 5000 + "h"],                  # more digits than int() converts
+    ["--call-duration", "1e30"],                     # timedelta(microseconds=...) overflowed
+    ["--answer-rate", "1e-99999999999"],             # Fraction would work for hours
+    ["--answer-rate", "1e-4400"],                    # its exact text could not be printed
+])
+def test_extreme_option_values_are_usage_errors(option: list[str]) -> None:
+    import subprocess
+
+    result = subprocess.run([sys.executable, "-m", "ivrsched", "forecast", CAMPAIGN, "--now", NOW,
+                             "--format", "json", *option],
+                            capture_output=True, text=True, check=False, timeout=60)
+    assert result.returncode == 2, result.stderr[-500:]
+    assert option[0] in result.stderr and "Traceback" not in result.stderr
+
+
+def test_the_largest_bucket_is_accepted(capsys: pytest.CaptureFixture[str]) -> None:
+    # 999999999 days is timedelta's largest whole-day length: one bucket holds all 25 calls.
+    code, out, _ = run(capsys, "forecast", CAMPAIGN, "--now", NOW, "--bucket", "999999999d",
+                       "--format", "csv")
+    assert code == 0
+    rows = out.splitlines()[1:]
+    assert len(rows) == 1 and rows[0].split(",")[1] == "25"

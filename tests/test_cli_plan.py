@@ -143,6 +143,22 @@ def test_out_of_range_plan_exits_5_without_traceback(tmp_path: Path) -> None:
     assert "9999" in result.stderr and "Traceback" not in result.stderr
 
 
+def test_plan_past_year_9999_in_its_offset_exits_5_without_traceback(tmp_path: Path) -> None:
+    # Every instant here is in range in UTC, but the retry at 9999-12-31T19:00Z reads
+    # 10000-01-01T09:00 at +14:00 (and the deadline, 9999-12-31T20:00Z, 10:00 there).
+    request = {"messages": [{"scenarioId": "S", "destinations": [{"to": "41793026727"}],
+                             "sendAt": "9999-12-31T09:00:00+14:00", "validityPeriod": 1500,
+                             "retry": {"minPeriod": 1440, "maxPeriod": 1440, "maxCount": 1}}]}
+    path = tmp_path / "late.json"
+    path.write_text(json.dumps(request))
+    for command in (["plan", "--format", "jsonl"], ["explain"], ["forecast"]):
+        result = subprocess.run([sys.executable, "-m", "ivrsched", command[0], str(path),
+                                 *command[1:], "--now", "9999-12-01T00:00:00Z"],
+                                capture_output=True, text=True, check=False)
+        assert result.returncode == 5, command
+        assert "9999" in result.stderr and "Traceback" not in result.stderr
+
+
 class CountingDestinations:
     """A million destinations made on demand, counting how many were looked at."""
 
@@ -197,3 +213,80 @@ def test_jsonl_memory_does_not_grow_with_the_campaign() -> None:
         tracemalloc.stop()
     # Twenty times the destinations, but no more than a small constant more memory.
     assert peaks[1] < peaks[0] + 64_000
+
+
+@pytest.mark.parametrize("argv", [
+    # Past what Decimal's context holds (it overflowed) or timedelta holds (OverflowError).
+    ["plan", CAMPAIGN, "--failure-delay", "1e999999999"],
+    ["plan", CAMPAIGN, "--failure-delay", "99999999999999999999999"],
+    # 10^-99999999999 s is not a whole number of µs; Decimal arithmetic underflowed it to 0.
+    ["plan", CAMPAIGN, "--failure-delay", "1e-99999999999"],
+])
+def test_extreme_durations_are_usage_errors(argv: list[str]) -> None:
+    result = subprocess.run([sys.executable, "-m", "ivrsched", *argv, "--now", NOW],
+                            capture_output=True, text=True, check=False, timeout=60)
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "--failure-delay" in result.stderr
+
+
+def test_the_largest_failure_delay_is_accepted_and_leaves_the_range() -> None:
+    # timedelta's largest value, 999999999 days minus 1 µs, is a valid option; the plan then
+    # leaves years 1..9999 (S12), exit 5.
+    result = subprocess.run([sys.executable, "-m", "ivrsched", "plan", CAMPAIGN, "--now", NOW,
+                             "--failure-delay", "86399999999999.999999"],
+                            capture_output=True, text=True, check=False, timeout=60)
+    assert result.returncode == 5, result.stderr
+    assert "Traceback" not in result.stderr
+
+
+MEMBER = "a\udc00b\nc"   # an unpaired surrogate and a newline, both legal in a JSON member name
+
+
+@pytest.mark.parametrize("argv", [
+    ["explain"], ["plan", "--format", "json"], ["plan", "--format", "table"],
+    ["respond", "--strict"],
+])
+def test_odd_member_names_are_escaped_in_every_output(tmp_path: Path, argv: list[str]) -> None:
+    path = tmp_path / "odd.json"
+    path.write_text(json.dumps({"scenarioId": "S", "to": ["41793026727"], MEMBER: 1}),
+                    encoding="ascii")
+    result = subprocess.run([sys.executable, "-m", "ivrsched", argv[0], str(path), *argv[1:],
+                             "--now", NOW], capture_output=True, check=False, timeout=60)
+    err = result.stderr.decode("utf-8")
+    assert "Traceback" not in err
+    assert result.returncode == (3 if "--strict" in argv else 0), err
+    if argv[-1] == "json":
+        assert json.loads(result.stdout)["notices"][0]["path"] == "/" + MEMBER
+        return
+    lines = (result.stdout + result.stderr).decode("utf-8").splitlines()
+    # The pointer /a\udc00b\nc, shown escaped on one line (not split at the newline).
+    [shown] = [line for line in lines if "unknown field" in line]
+    assert "/a\\udc00b\\nc" in shown
+
+
+def readme_console_examples() -> list[tuple[str, str]]:
+    """The README's ``$ ivrsched …`` lines and the output shown under each."""
+    import re
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = re.findall(r"```console\n(.*?)```", text.split("## A first example")[1], re.S)[0]
+    examples: list[tuple[str, str]] = []
+    for line in block.splitlines():
+        if line.startswith("$ "):
+            examples.append((line[2:], ""))
+        else:
+            command, shown = examples[-1]
+            examples[-1] = (command, shown + line + "\n")
+    return examples
+
+
+def test_the_readme_first_example_shows_what_the_commands_print() -> None:
+    examples = readme_console_examples()
+    assert len(examples) == 2
+    for command, shown in examples:
+        result = subprocess.run(command, shell=True, cwd=ROOT, capture_output=True, text=True,
+                                check=False, timeout=60,
+                                env={**__import__("os").environ,
+                                     "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin"})
+        assert result.stdout + result.stderr == shown, command

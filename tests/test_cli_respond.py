@@ -140,3 +140,30 @@ def test_bad_requests_exit_3_without_traceback(tmp_path: Path, name: str) -> Non
     assert "Traceback" not in result.stderr
     assert result.stdout == ""
     assert result.stderr.strip()
+
+
+def respond_stdin(data: bytes, encoding: str) -> subprocess.CompletedProcess[bytes]:
+    """``respond -`` in a subprocess whose standard streams use ``encoding``."""
+    import os
+
+    env = {**os.environ, "PYTHONIOENCODING": encoding}
+    return subprocess.run([sys.executable, "-m", "ivrsched", "respond", "-", "--now", NOW],
+                          input=data, capture_output=True, check=False, cwd=ROOT, env=env)
+
+
+def test_stdin_that_is_not_utf8_exits_3_whatever_the_locale() -> None:
+    data = b'{"scenarioId": "\xff", "to": ["41793026727"]}'
+    for encoding in ("utf-8:strict", "utf-8:surrogateescape"):
+        result = respond_stdin(data, encoding)
+        err = result.stderr.decode("utf-8")
+        assert result.returncode == 3, err
+        assert "Traceback" not in err
+        assert err == "ivrsched: standard input is not UTF-8 text\n"
+
+
+def test_stdin_is_read_as_utf8_whatever_the_locale() -> None:
+    # 200 × "é" is 200 characters (the callbackData limit) but 400 bytes: read through a
+    # latin-1 text layer it would be 400 characters, and refused.
+    request = {"scenarioId": "S", "to": ["41793026727"], "callbackData": "é" * 200}
+    result = respond_stdin(json.dumps(request, ensure_ascii=False).encode("utf-8"), "latin-1")
+    assert result.returncode == 0, result.stderr.decode("utf-8")

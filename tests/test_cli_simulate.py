@@ -178,3 +178,29 @@ def test_a_simulated_log_passes_verify(tmp_path: Path, capsys: pytest.CaptureFix
     monkeypatch.setattr("sys.stdin", io.StringIO("".join(json.dumps(r) + "\n" for r in rows)))
     code, _, _ = run(capsys, "verify", request, "-", "--now", NOW, "--seed", "5")
     assert code == 1
+
+
+@pytest.mark.parametrize("rate", ["1e-99999999999", "1e-4400", "1e999999999999"])
+def test_rates_with_huge_exponents_are_usage_errors_at_once(tmp_path: Path, rate: str) -> None:
+    # Fraction("1e-99999999999") computes 10**99999999999 (hours); 1e-4400 parsed, but an
+    # exact rate of 4400 digits cannot be printed back. A subprocess, so that a hang fails.
+    import subprocess
+    import sys
+
+    request = write_request(tmp_path)
+    result = subprocess.run([sys.executable, "-m", "ivrsched", "simulate", request, "--now", NOW,
+                             "--seed", "1", "--answer-rate", rate],
+                            capture_output=True, text=True, check=False, timeout=60)
+    assert result.returncode == 2, result.stderr
+    assert "--answer-rate" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_rates_keep_their_exact_forms() -> None:
+    from fractions import Fraction
+
+    from ivrsched.cli.simulate_cmd import probability
+
+    # 25e-2 = 25/100 = 1/4; "1/3" stays a third; 0.1 is 1/10, not the float.
+    assert probability("25e-2") == Fraction(1, 4)
+    assert probability("1/3") == Fraction(1, 3)
+    assert probability("0.1") == Fraction(1, 10)

@@ -199,3 +199,26 @@ def test_the_oracle_page_examples_run() -> None:
                               optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
     assert result.attempted >= 10
     assert result.failed == 0
+
+
+def test_a_closed_output_pipe_keeps_the_verdict(files: Path) -> None:
+    # ``verify R LOG | head -1`` after a reader that stopped early: still exit 1 for a log
+    # with a violation (it was 0, "conforms"), and nothing on stderr.
+    import os
+    import subprocess
+
+    rows = [*GOOD[:3], {"to": "41793026701", "attempt": 2, "time": "2030-01-07T09:01:59Z"}]
+    (files / "log.jsonl").write_text(jsonl(rows), encoding="utf-8")
+    for log, expected in (("log.jsonl", 1), ("good.jsonl", 0)):
+        (files / "good.jsonl").write_text(jsonl(GOOD), encoding="utf-8")
+        read_end, write_end = os.pipe()
+        os.close(read_end)
+        try:
+            result = subprocess.run([sys.executable, "-m", "ivrsched", "verify",
+                                     str(files / "request.json"), str(files / log),
+                                     "--now", NOW], stdout=write_end, stderr=subprocess.PIPE,
+                                    check=False, timeout=60)
+        finally:
+            os.close(write_end)
+        assert result.returncode == expected
+        assert result.stderr == b""

@@ -785,3 +785,18 @@ def test_an_address_xml_cannot_carry_fails_an_xml_request_but_only_rejects_under
     with pytest.raises(RequestError) as info:
         parse_request(flat)
     assert [e.path for e in info.value.errors] == ["/to/0"]
+
+
+def test_problems_render_odd_member_names_on_one_encodable_line() -> None:
+    from ivrsched.errors import display_path
+
+    name = "a\nb\u2028c\udc00d"
+    with pytest.raises(RequestError) as info:
+        parse_request({"scenarioId": "S", "to": ["41793026727"], name: 1}, strict=True)
+    [problem] = info.value.errors
+    assert problem.path == "/" + name                     # the exact pointer is kept
+    # Shown with Python escapes: \n, \u2028 and \udc00 are 2, 6 and 6 characters.
+    assert display_path(problem.path) == "/a\\nb\\u2028c\\udc00d"
+    assert str(problem).encode("utf-8").count(b"\n") == 0
+    assert display_path("/é/~1") == "/é/~1"                # printable text is left alone
+    assert display_path("") == "(root)"

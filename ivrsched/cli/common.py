@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import os
+import re
 import sys
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
+from fractions import Fraction
 from typing import IO
 
 from ..errors import IvrschedError
@@ -23,8 +26,8 @@ EXIT_UNREADABLE_INPUT = 4
 EXIT_CODES_HELP = """exit codes:
   0  success (for verify: the log conforms)
   1  verify found violations
-  2  usage error (bad options or arguments)
-  3  invalid request: one 'PATH: message' line per problem on stderr
+  2  usage error (bad options or arguments, unreadable request file, unwritable output)
+  3  invalid request (or not UTF-8 text): one 'PATH: message' line per problem on stderr
   4  unreadable input file (log, outcomes, destinations); the message names the line
   5  the plan cannot be represented (instants outside years 1..9999)"""
 
@@ -39,10 +42,28 @@ class CliError(Exception):
         self.code = code
 
 
+def silence_stdout() -> None:
+    """After a closed pipe (``ivrsched plan R | head``): point stdout at /dev/null, so that the
+    interpreter's final flush does not complain again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+
+
 def read_text(path: str, stdin: IO[str] | None = None) -> str:
     """The text of ``path``, or of standard input for ``-``; a clear error when unreadable."""
     if path == "-":
-        return (stdin or sys.stdin).read()
+        stream = stdin or sys.stdin
+        # Decode the bytes as UTF-8 ourselves, as for a file: the text layer decodes with the
+        # locale's codec and error handler (strict: a traceback; surrogateescape: stray
+        # surrogates reported as if the JSON had them; latin-1: silent mojibake).
+        binary = getattr(stream, "buffer", None)
+        if binary is None:  # a text stream without bytes underneath (tests, IDEs)
+            return stream.read()
+        try:
+            return bytes(binary.read()).decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise CliError("standard input is not UTF-8 text", EXIT_INVALID_REQUEST) from exc
     try:
         with open(path, encoding="utf-8") as handle:
             return handle.read()
@@ -88,10 +109,47 @@ def non_negative_seconds(text: str) -> timedelta:
         raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from exc
     if not seconds.is_finite() or seconds < 0:
         raise argparse.ArgumentTypeError("must be a finite number of seconds >= 0")
-    micros = seconds * 1_000_000
-    if micros != micros.to_integral_value():
+    if seconds == 0:
+        return timedelta(0)
+    # Judged exactly, not by Decimal arithmetic, which rounds to 28 digits and over- or
+    # underflows at extreme exponents; the exponent is bounded first so that the exact value
+    # stays small enough to compute (``1e-99999999999`` would take forever).
+    if seconds.adjusted() < -6:
         raise argparse.ArgumentTypeError("at most six decimal places (microseconds)")
-    return timedelta(microseconds=int(micros))
+    if seconds.adjusted() >= len(str(timedelta.max.days * 86_400)):
+        raise argparse.ArgumentTypeError(f"too large: at most {timedelta.max.days} days")
+    micros = Fraction(seconds) * 1_000_000
+    if micros.denominator != 1:
+        raise argparse.ArgumentTypeError("at most six decimal places (microseconds)")
+    try:
+        return timedelta(microseconds=micros.numerator)
+    except OverflowError as exc:
+        raise argparse.ArgumentTypeError(f"too large: at most {timedelta.max.days} "
+                                         "days") from exc
+
+
+#: Largest decimal exponent, and most digits, of an exact rational option (a rate): beyond them
+#: ``Fraction`` would work for hours (``1e-99999999999``), or its text could not be printed back
+#: (Python converts integers of more than 4300 digits to text only on request).
+MAX_RATIONAL_DIGITS = 1000
+_EXPONENT = re.compile(r"[eE][-+]?([\d_]+)")
+
+
+def rational(text: str) -> Fraction:
+    """An exact rational option (``0.3``, ``1/3``, ``25e-2``) as a :class:`Fraction`.
+
+    Raises ``ValueError`` for text that is not one, or that has more than
+    :data:`MAX_RATIONAL_DIGITS` digits in its exponent's worth or its numerator or denominator.
+    """
+    for match in _EXPONENT.finditer(text):
+        digits = match.group(1).replace("_", "")
+        if len(digits) > 6 or int(digits) > MAX_RATIONAL_DIGITS:
+            raise ValueError(f"exponent too large (at most {MAX_RATIONAL_DIGITS})")
+    value = Fraction(text)
+    limit = 10**MAX_RATIONAL_DIGITS
+    if abs(value.numerator) >= limit or value.denominator >= limit:
+        raise ValueError(f"more than {MAX_RATIONAL_DIGITS} digits")
+    return value
 
 
 def add_request_argument(parser: argparse.ArgumentParser) -> None:
@@ -119,5 +177,5 @@ __all__ = [
     "EXIT_CODES_HELP", "EXIT_INVALID_REQUEST", "EXIT_OK", "EXIT_OUT_OF_RANGE",
     "EXIT_UNREADABLE_INPUT", "EXIT_USAGE", "EXIT_VIOLATIONS", "CliError", "IvrschedError",
     "add_now_argument", "add_request_argument", "add_seed_argument", "ids_for", "load_request",
-    "non_negative_seconds", "parse_now", "read_text",
+    "non_negative_seconds", "parse_now", "rational", "read_text", "silence_stdout",
 ]

@@ -23,6 +23,7 @@ from .common import (
     load_request,
     non_negative_seconds,
     parse_now,
+    rational,
 )
 from .destinations_arg import (
     add_destinations_argument,
@@ -49,14 +50,28 @@ BAR_WIDTH = 40
 def bucket_length(text: str) -> timedelta:
     """``--bucket``: a whole number and a unit, ``30s``, ``15m``, ``1h``, ``1d``."""
     match = _BUCKET.fullmatch(text.strip())
-    if match is None or int(match.group(1)) < 1:
+    too_large = argparse.ArgumentTypeError(
+        f"bucket length {text!r} is too large (at most {timedelta.max.days} days)")
+    try:
+        count = None if match is None else int(match.group(1))
+    except ValueError as exc:  # more digits than Python converts (4300)
+        raise too_large from exc
+    if match is None or count is None or count < 1:
         raise argparse.ArgumentTypeError(
             f"not a bucket length: {text!r} (use e.g. 30s, 15m, 1h, 1d)")
-    return int(match.group(1)) * _BUCKET_UNITS[match.group(2).lower()]
+    try:
+        return count * _BUCKET_UNITS[match.group(2).lower()]
+    except OverflowError as exc:
+        raise too_large from exc
 
 
 def answer_rate(text: str) -> Fraction:
     """``--answer-rate``: a probability in [0, 1], read exactly (``0.3`` is 3/10)."""
+    try:
+        rational(text.strip())  # bounds its size first: a huge exponent would take forever
+    except (ValueError, ZeroDivisionError) as exc:
+        raise argparse.ArgumentTypeError(f"answer rate {text!r} is not a number "
+                                         f"({exc})") from exc
     try:
         return answer_rate_fraction(text)
     except IvrschedError as exc:

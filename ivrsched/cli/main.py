@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import os
+import io
 import sys
 from collections.abc import Sequence
 
 from ..errors import PlanRangeError, RequestError, display_path
-from .common import EXIT_CODES_HELP, EXIT_INVALID_REQUEST, EXIT_OUT_OF_RANGE, CliError
+from .common import (
+    EXIT_CODES_HELP,
+    EXIT_INVALID_REQUEST,
+    EXIT_OUT_OF_RANGE,
+    CliError,
+    silence_stdout,
+)
 
 #: Subcommand modules under ``ivrsched.cli``; each has ``register(subparsers)``, which adds its
 #: parser and sets ``run`` (a function ``(args) -> exit code``) as a default.
@@ -34,6 +40,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code (the console script exits with it)."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    # Text the locale cannot encode (an unpaired surrogate, which a JSON escape can carry into
+    # a member name, or any non-ASCII character under an ASCII locale) is written as its
+    # backslash escape instead of ending the command with a traceback halfway through.
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="backslashreplace")
     try:
         code: int = args.run(args)
     except RequestError as exc:
@@ -47,10 +59,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"ivrsched: {exc}", file=sys.stderr)
         return exc.code
     except BrokenPipeError:
-        # A closed pipe (``ivrsched plan R | head``) is the reader's choice, not an error; point
-        # stdout at /dev/null so that the interpreter's final flush does not complain again.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        # A closed pipe (``ivrsched plan R | head``) is the reader's choice, not an error.
+        # (A command whose exit code carries a verdict, verify, catches it itself.)
+        silence_stdout()
         return 0
     except KeyboardInterrupt:
         return 130

@@ -37,6 +37,7 @@ from .common import (
     ids_for,
     load_request,
     parse_now,
+    rational,
 )
 from .destinations_arg import (
     add_destinations_argument,
@@ -57,9 +58,11 @@ DEFAULT_BUSY_RATE = Fraction(1, 10)
 def probability(text: str) -> Fraction:
     """A rate option: a decimal or a fraction such as ``1/3``, exactly, in [0, 1]."""
     try:
-        value = Fraction(text)
-    except (ValueError, ZeroDivisionError):
+        value = rational(text)
+    except ZeroDivisionError:
         raise argparse.ArgumentTypeError(f"not a probability: {text!r}") from None
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not a probability: {text!r} ({exc})") from None
     if not 0 <= value <= 1:
         raise argparse.ArgumentTypeError(f"must be between 0 and 1 (got {text})")
     return value

@@ -36,6 +36,7 @@ from .common import (
     load_request,
     non_negative_seconds,
     parse_now,
+    silence_stdout,
     utc_now,
 )
 from .destinations_arg import (
@@ -138,12 +139,19 @@ def run(args: argparse.Namespace) -> int:
             handle.close()
     if file_summary is not None:
         print_stream_summary(file_summary, args.destinations)
+    code = EXIT_OK if report.conforms else EXIT_VIOLATIONS
     out = sys.stdout
-    if args.format == "jsonl":
-        for violation in report.violations:
-            out.write(json.dumps(violation.as_json(), ensure_ascii=False) + "\n")
-    else:
-        for violation in report.violations:
-            out.write(violation.sentence + "\n")
-        out.write(report.summary() + "\n")
-    return EXIT_OK if report.conforms else EXIT_VIOLATIONS
+    try:
+        if args.format == "jsonl":
+            for violation in report.violations:
+                out.write(json.dumps(violation.as_json(), ensure_ascii=False) + "\n")
+        else:
+            for violation in report.violations:
+                out.write(violation.sentence + "\n")
+            out.write(report.summary() + "\n")
+        out.flush()
+    except BrokenPipeError:
+        # A reader that stopped early (``verify R LOG | head -1``) must not turn a
+        # non-conforming log into exit 0: the verdict is known, so it is still the exit code.
+        silence_stdout()
+    return code
