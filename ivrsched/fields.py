@@ -119,6 +119,17 @@ def is_unicode(text: str) -> bool:
     return _SURROGATE.search(text) is None
 
 
+#: A character XML 1.0 cannot carry: controls other than TAB/LF/CR, surrogates, U+FFFE/U+FFFF.
+_NOT_XML_CHAR = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def non_xml_char(text: str) -> str | None:
+    """The first character of ``text`` that XML 1.0 cannot carry, or None when there is none
+    (an XML delivery report, S10, could not hold the text)."""
+    bad = _NOT_XML_CHAR.search(text)
+    return None if bad is None else bad.group()
+
+
 def read_str(p: Problems, obj: JsonObject, key: str, path: str, *, required: bool = False,
              non_empty: bool = False) -> str | None:
     """A string member; with ``non_empty`` the empty string is an error."""

@@ -41,6 +41,7 @@ from .calendar import AlwaysOpen
 from .errors import IvrschedError, PlanRangeError
 from .instants import US_PER_MINUTE, check_range, from_us, timedelta_us, to_us
 from .planning import MessagePlan, Plan
+from .rationals import rational
 
 #: What ``answer_rate`` accepts. A float is read through its shortest decimal text
 #: (``Fraction(str(0.3)) == 3/10``), not as the binary double it is.
@@ -63,8 +64,12 @@ def answer_rate_fraction(value: AnswerRate | None) -> Fraction:
         if not math.isfinite(value):
             raise IvrschedError(f"answer rate {value!r} is not a finite number")
         value = str(value)
+    if isinstance(value, Decimal):
+        # Through its text, so that the size bound applies: Fraction(Decimal("1e-99999999999"))
+        # would compute 10**99999999999.
+        value = str(value)
     try:
-        rate = Fraction(value.strip() if isinstance(value, str) else value)
+        rate = rational(value.strip()) if isinstance(value, str) else Fraction(value)
     except (ValueError, ZeroDivisionError, TypeError) as exc:
         raise IvrschedError(f"answer rate {value!r} is not a number") from exc
     if not 0 <= rate <= 1:

@@ -26,6 +26,7 @@ from .fields import (
     get,
     is_unicode,
     json_type,
+    non_xml_char,
     pointer,
     present,
     read_array,
@@ -59,8 +60,6 @@ ROOT_FIELDS = ("bulkId", "messages")
 DESTINATION_FIELDS = ("to", "messageId")
 
 _SENDER = re.compile(r"[0-9]{3,14}")
-#: A character XML 1.0 cannot carry: controls other than TAB/LF/CR, surrogates, U+FFFE/U+FFFF.
-_NOT_XML_CHAR = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 _STRICT_CODES = {
     Status.MISSING_TO: "missing-to",
@@ -367,10 +366,10 @@ def _any_wants_xml(root: JsonObject) -> bool:
 def _xml_fault(p: Problems, text: str | None, where: str) -> bool:
     """Report ``text`` at ``where`` when it holds a character XML 1.0 cannot carry (a control
     other than TAB/LF/CR, U+FFFE, U+FFFF): the XML delivery report could not be written."""
-    bad = None if text is None else _NOT_XML_CHAR.search(text)
+    bad = None if text is None else non_xml_char(text)
     if bad is None:
         return False
-    p.error(where, f"contains U+{ord(bad.group()):04X}, which an XML delivery report "
+    p.error(where, f"contains U+{ord(bad):04X}, which an XML delivery report "
             "(notifyContentType application/xml) cannot carry", "value")
     return True
 

@@ -14,7 +14,6 @@ guarantee (XML parsers turn a literal CR in text into LF). The XML is built and 
 from __future__ import annotations
 
 import json
-import re
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from .errors import IvrschedError
+from .fields import non_xml_char
 from .instants import US_PER_SECOND, format_us
 from .outcomes import Outcome
 from .planning import Plan
@@ -30,8 +30,6 @@ from .simulation import DestinationResult, Ending
 JSON = "application/json"
 XML = "application/xml"
 
-#: A character XML 1.0 cannot carry: controls other than TAB/LF/CR, surrogates, U+FFFE/U+FFFF.
-_NOT_XML_CHAR = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 #: The report's fields in order: top-level scalars, then each object's fields and their types.
 SCALARS = ("bulkId", "messageId", "from", "to", "sentAt", "callbackData")
@@ -125,9 +123,9 @@ def json_report(report: Mapping[str, object]) -> str:
 
 def _attribute(value: object, where: str) -> str:
     text = ("true" if value else "false") if isinstance(value, bool) else str(value)
-    bad = _NOT_XML_CHAR.search(text)
+    bad = non_xml_char(text)
     if bad is not None:
-        raise ReportEncodingError(f"{where} contains U+{ord(bad.group()):04X}, which an XML "
+        raise ReportEncodingError(f"{where} contains U+{ord(bad):04X}, which an XML "
                                   "delivery report cannot carry")
     return text
 

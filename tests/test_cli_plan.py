@@ -290,3 +290,16 @@ def test_the_readme_first_example_shows_what_the_commands_print() -> None:
                                 env={**__import__("os").environ,
                                      "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin"})
         assert result.stdout + result.stderr == shown, command
+
+
+def test_notices_go_to_stderr_when_the_format_has_no_place_for_them(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    notice = ("notice: /messages/0/validityPeriod: validityPeriod is ignored because "
+              "sendingSpeed is given (no deadline)")
+    for fmt in ("jsonl", "csv"):
+        _, out, err = run(capsys, "plan", CAMPAIGN, "--now", NOW, "--format", fmt)
+        assert err.splitlines() == [notice] and "notice" not in out
+    _, out, err = run(capsys, "plan", CAMPAIGN, "--now", NOW, "--format", "table")
+    assert err == "" and "validityPeriod is ignored" in out
+    _, _, err = run(capsys, "simulate", CAMPAIGN, "--now", NOW, "--seed", "1")
+    assert notice in err.splitlines()

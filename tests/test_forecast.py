@@ -474,3 +474,17 @@ def test_expectations_match_the_mean_of_seeded_simulations() -> None:
         tolerance = 5 * math.sqrt(variance / runs)
         assert abs(Fraction(total, runs) - mean) <= tolerance
     assert sum(totals) > 0
+
+
+def test_answer_rates_of_absurd_size_are_refused_at_once() -> None:
+    from decimal import Decimal
+
+    from ivrsched.errors import IvrschedError
+    from ivrsched.forecast import answer_rate_fraction
+
+    # Without a bound, Fraction would compute 10**99999999999 (hours of work).
+    for value in ("1e-99999999999", Decimal("1e-99999999999")):
+        with pytest.raises(IvrschedError, match="not a number"):
+            answer_rate_fraction(value)
+    assert answer_rate_fraction(Decimal("0.25")) == Fraction(1, 4)
+    assert answer_rate_fraction(" 1/3 ") == Fraction(1, 3)

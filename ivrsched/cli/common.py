@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import sys
+from collections.abc import Iterable
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from typing import IO
 
-from ..errors import IvrschedError
+from ..errors import IvrschedError, Notice, display_path
 from ..ids import IdSource, SeededIds, random_ids
 from ..instants import InstantSyntaxError, parse_instant
 from ..model import Request
+from ..rationals import rational
 
 #: Exit codes, documented in ``ivrsched --help`` and the README.
 EXIT_OK = 0
@@ -128,28 +129,13 @@ def non_negative_seconds(text: str) -> timedelta:
                                          "days") from exc
 
 
-#: Largest decimal exponent, and most digits, of an exact rational option (a rate): beyond them
-#: ``Fraction`` would work for hours (``1e-99999999999``), or its text could not be printed back
-#: (Python converts integers of more than 4300 digits to text only on request).
-MAX_RATIONAL_DIGITS = 1000
-_EXPONENT = re.compile(r"[eE][-+]?([\d_]+)")
 
 
-def rational(text: str) -> Fraction:
-    """An exact rational option (``0.3``, ``1/3``, ``25e-2``) as a :class:`Fraction`.
-
-    Raises ``ValueError`` for text that is not one, or that has more than
-    :data:`MAX_RATIONAL_DIGITS` digits in its exponent's worth or its numerator or denominator.
-    """
-    for match in _EXPONENT.finditer(text):
-        digits = match.group(1).replace("_", "")
-        if len(digits) > 6 or int(digits) > MAX_RATIONAL_DIGITS:
-            raise ValueError(f"exponent too large (at most {MAX_RATIONAL_DIGITS})")
-    value = Fraction(text)
-    limit = 10**MAX_RATIONAL_DIGITS
-    if abs(value.numerator) >= limit or value.denominator >= limit:
-        raise ValueError(f"more than {MAX_RATIONAL_DIGITS} digits")
-    return value
+def print_notices(notices: Iterable[Notice]) -> None:
+    """Each notice (a normalisation, an ignored field, a past ``sendAt``…) as one line on
+    standard error, for output formats that have no place for them."""
+    for notice in notices:
+        print(f"notice: {display_path(notice.path)}: {notice.message}", file=sys.stderr)
 
 
 def add_request_argument(parser: argparse.ArgumentParser) -> None:

@@ -28,8 +28,10 @@ from dataclasses import dataclass, replace
 from types import MappingProxyType
 from typing import IO
 
+from ..fields import non_xml_char
 from ..model import Destination, Request
 from ..planning import Plan
+from ..reports import XML
 from ..sources import LAYOUTS, DestinationFile, DestinationFileError
 from ..status import Status
 from ..streaming import EXAMPLES_KEPT, StreamSummary
@@ -64,12 +66,22 @@ def load_request_for_stream(path: str, *, strict: bool = False,
     return request
 
 
-def file_destinations(path: str, layout: str = "auto", *,
-                      strict: bool = False) -> Iterable[Destination]:
+def load_streamed(args: argparse.Namespace) -> tuple[Request, Iterable[Destination]]:
+    """The request of ``args.request`` and the destinations of ``args.destinations`` that
+    replace its own, for a subcommand given ``--destinations``."""
+    request = load_request_for_stream(args.request, strict=args.strict)
+    xml = request.messages[0].notify_content_type == XML
+    return request, file_destinations(args.destinations, args.destinations_format,
+                                      strict=args.strict, xml=xml)
+
+
+def file_destinations(path: str, layout: str = "auto", *, strict: bool = False,
+                      xml: bool = False) -> Iterable[Destination]:
     """The destinations of the file at ``path``, streamed; each iteration reads the file again.
     The file is opened now, so that an unreadable one fails before any output; a fault found
     later raises :class:`CliError` naming the file and line (exit 4; exit 3 for a rejected line
-    in strict mode)."""
+    in strict mode, and, with ``xml``, for an address or messageId an XML delivery report could
+    not carry, as for a request that lists its destinations)."""
     source = DestinationFile.open(path, layout)
     try:
         with open(source.path, "rb"):
@@ -77,7 +89,7 @@ def file_destinations(path: str, layout: str = "auto", *,
     except OSError as exc:
         raise CliError(f"cannot read destinations file {path}: {exc.strerror or exc}",
                        EXIT_UNREADABLE_INPUT) from exc
-    return _GuardedFile(source, path, strict)
+    return _GuardedFile(source, path, strict, xml)
 
 
 @dataclass(frozen=True)
@@ -87,6 +99,7 @@ class _GuardedFile:
     source: DestinationFile
     path: str
     strict: bool
+    xml: bool = False
 
     def __iter__(self) -> Iterator[Destination]:
         try:
@@ -94,9 +107,20 @@ class _GuardedFile:
                 if self.strict and not destination.accepted:
                     raise CliError(f"{self.path}:{destination.line}: {destination.reason} "
                                    "(strict mode)", EXIT_INVALID_REQUEST)
+                if self.xml:
+                    self._check_xml(destination)
                 yield destination
         except DestinationFileError as exc:
             raise CliError(str(exc), EXIT_UNREADABLE_INPUT) from exc
+
+    def _check_xml(self, destination: Destination) -> None:
+        for name, text in (("to", destination.to), ("messageId", destination.message_id)):
+            bad = None if text is None else non_xml_char(text)
+            if bad is not None:
+                raise CliError(f"{self.path}:{destination.line}: {name} contains "
+                               f"U+{ord(bad):04X}, which an XML delivery report "
+                               "(notifyContentType application/xml) cannot carry",
+                               EXIT_INVALID_REQUEST)
 
 
 def summarize_destinations(destinations: Iterable[Destination]) -> StreamSummary:

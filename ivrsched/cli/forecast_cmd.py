@@ -27,8 +27,7 @@ from .common import (
 )
 from .destinations_arg import (
     add_destinations_argument,
-    file_destinations,
-    load_request_for_stream,
+    load_streamed,
     print_stream_summary,
     summarize_destinations,
     with_bulk_id,
@@ -127,9 +126,8 @@ def forecast_of(args: argparse.Namespace, call_duration: timedelta | None = None
         the_plan = plan(request, now=parse_now(args.now))
         return forecast(the_plan, bucket=args.bucket, answer_rate=args.answer_rate,
                         call_duration=call_duration, until=args.until)
-    request = load_request_for_stream(args.request, strict=args.strict)
-    summary = summarize_destinations(file_destinations(
-        args.destinations, args.destinations_format, strict=args.strict))
+    request, destinations = load_streamed(args)
+    summary = summarize_destinations(destinations)
     the_plan = with_bulk_id(plan(request, now=parse_now(args.now)), summary.destinations)
     result = forecast(the_plan, bucket=args.bucket, answer_rate=args.answer_rate,
                       call_duration=call_duration, until=args.until,

@@ -19,11 +19,11 @@ from .common import (
     load_request,
     non_negative_seconds,
     parse_now,
+    print_notices,
 )
 from .destinations_arg import (
     add_destinations_argument,
-    file_destinations,
-    load_request_for_stream,
+    load_streamed,
     print_stream_summary,
 )
 
@@ -54,6 +54,8 @@ def run(args: argparse.Namespace) -> int:
                     ids=ids_for(args.seed))
     fmt = args.format or ("table" if sys.stdout.isatty() else "jsonl")
     out = sys.stdout
+    if fmt in ("jsonl", "csv"):
+        print_notices(the_plan.notices)  # json and table carry them in their headers
     if fmt == "jsonl":
         write_jsonl(the_plan, out)
     elif fmt == "csv":
@@ -74,11 +76,10 @@ def run_streaming(args: argparse.Namespace) -> int:
         # The other formats need the whole list (a count first, a header per message).
         raise CliError("--destinations streams its output; only --format jsonl is available "
                        "with it", EXIT_USAGE)
-    request = load_request_for_stream(args.request, strict=args.strict)
-    destinations = file_destinations(args.destinations, args.destinations_format,
-                                     strict=args.strict)
+    request, destinations = load_streamed(args)
     streaming = stream_plan(request, destinations, now=parse_now(args.now),
                             failure_delay=args.failure_delay, ids=ids_for(args.seed))
+    print_notices(streaming.plan.notices)
     summary = streaming.write_jsonl(sys.stdout)
     sys.stdout.flush()
     print_stream_summary(summary, args.destinations)

@@ -7,7 +7,6 @@ import json
 import sys
 from typing import Any
 
-from ..errors import display_path
 from ..planning import plan
 from ..response import response_document
 from .common import (
@@ -18,6 +17,7 @@ from .common import (
     ids_for,
     load_request,
     parse_now,
+    print_notices,
 )
 
 
@@ -39,8 +39,7 @@ def run(args: argparse.Namespace) -> int:
     request = load_request(args.request, strict=args.strict)
     result = plan(request, now=parse_now(args.now), ids=ids_for(args.seed))
     document = response_document(result)
-    for notice in result.notices:
-        print(f"notice: {display_path(notice.path)}: {notice.message}", file=sys.stderr)
+    print_notices(result.notices)
     json.dump(document, sys.stdout, indent=2)
     sys.stdout.write("\n")
     return EXIT_OK

@@ -37,12 +37,12 @@ from .common import (
     ids_for,
     load_request,
     parse_now,
+    print_notices,
     rational,
 )
 from .destinations_arg import (
     add_destinations_argument,
-    file_destinations,
-    load_request_for_stream,
+    load_streamed,
     print_stream_summary,
     summarize_destinations,
     with_bulk_id,
@@ -174,9 +174,7 @@ def _prepare(args: argparse.Namespace, seed: int) -> _Run:
         return _Run(the_plan, the_plan)
     # Streamed: one pass counts the file (and finds a bad one before any output); the
     # simulation then reads it twice (rejected destinations first, then the attempts).
-    request = load_request_for_stream(args.request, strict=args.strict)
-    destinations = file_destinations(args.destinations, args.destinations_format,
-                                     strict=args.strict)
+    request, destinations = load_streamed(args)
     summary = summarize_destinations(destinations)
     streaming = stream_plan(request, destinations, now=parse_now(args.now), ids=ids_for(seed))
     if summary.accepted:
@@ -223,6 +221,7 @@ def run(args: argparse.Namespace) -> int:
     sys.stdout.flush()
     if args.seed is None:
         print(f"seed {seed} (pass --seed {seed} to reproduce this run)", file=sys.stderr)
+    print_notices(the_plan.notices)
     if prepared.file_summary is not None:
         print_stream_summary(prepared.file_summary, args.destinations)
     print(describe(tally.summary()), file=sys.stderr)

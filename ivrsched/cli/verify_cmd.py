@@ -41,8 +41,7 @@ from .common import (
 )
 from .destinations_arg import (
     add_destinations_argument,
-    file_destinations,
-    load_request_for_stream,
+    load_streamed,
     print_stream_summary,
     summarize_destinations,
 )
@@ -111,9 +110,8 @@ def _request(args: argparse.Namespace) -> tuple[Request, StreamSummary | None]:
     """
     if args.destinations is None:
         return load_request(args.request, strict=args.strict), None
-    request = load_request_for_stream(args.request, strict=args.strict)
-    held = HeldDestinations(file_destinations(args.destinations, args.destinations_format,
-                                              strict=args.strict))
+    request, destinations = load_streamed(args)
+    held = HeldDestinations(destinations)
     return with_destinations(request, held), summarize_destinations(held)
 
 
