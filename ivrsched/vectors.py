@@ -471,9 +471,12 @@ def _write(path: Path, text: str) -> None:
 def write_vectors(directory: Path, count: int, seed: int) -> list[Case]:
     """Write ``count`` cases and a README to ``directory``; returns the cases."""
     directory.mkdir(parents=True, exist_ok=True)
-    cases = [build_case(seed, number) for number in range(1, count + 1)]
-    for case in cases:
+    cases = []
+    for number in range(1, count + 1):
+        # Each case is written as soon as it is built, so a long run shows progress on disk.
+        case = build_case(seed, number)
         write_case(case, directory)
+        cases.append(case)
     _write(directory / "README.md", README.format(count=count, seed=seed))
     return cases
 
