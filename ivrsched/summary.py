@@ -127,8 +127,14 @@ def describe_duration(us: Fraction | int) -> str:
                        (US_PER_SECOND, "s"), (1000, "ms"), (1, "µs")):
         if value >= unit and (value / unit).denominator == 1:
             return f"{value // unit} {name}"
-    seconds = value / US_PER_SECOND
-    return f"about {seconds.numerator * 1000 // seconds.denominator / 1000:g} s"
+    # Not a whole number of any unit: three decimals of the largest unit it reaches, truncated
+    # with integer arithmetic (no float touches a time, not even for display).
+    unit, name = next(((u, n) for u, n in ((US_PER_SECOND, "s"), (1000, "ms"))
+                       if value >= u), (1, "µs"))
+    thousandths = value * 1000 // unit
+    whole, fraction = divmod(thousandths, 1000)
+    digits = f"{fraction:03d}".rstrip("0")
+    return f"about {whole}{'.' + digits if digits else ''} {name}"
 
 
 def explain(summary: MessageSummary) -> str:

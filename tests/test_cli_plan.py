@@ -303,3 +303,15 @@ def test_notices_go_to_stderr_when_the_format_has_no_place_for_them(
     assert err == "" and "validityPeriod is ignored" in out
     _, _, err = run(capsys, "simulate", CAMPAIGN, "--now", NOW, "--seed", "1")
     assert notice in err.splitlines()
+
+
+def test_durations_are_described_exactly_or_truncated_without_floats() -> None:
+    from fractions import Fraction
+
+    from ivrsched.summary import describe_duration
+
+    assert describe_duration(360_000_000) == "6 min"
+    assert describe_duration(Fraction(10**6, 3)) == "about 333.333 ms"   # 333333.33… µs
+    assert describe_duration(Fraction(10**7, 3)) == "about 3.333 s"
+    assert describe_duration(Fraction(1, 10)) == "about 0.1 µs"          # 10^7 per second
+    assert describe_duration(Fraction(3, 2) * 10**6) == "1500 ms"
