@@ -171,5 +171,5 @@ def explain(summary: MessageSummary) -> str:
         parts.append("no retries")
     text = "; ".join(parts)
     for notice in summary.notices:
-        text += f"\nnotice {notice}"
+        text += f"\nnotice: {notice}"
     return text
