@@ -315,3 +315,20 @@ def test_durations_are_described_exactly_or_truncated_without_floats() -> None:
     assert describe_duration(Fraction(10**7, 3)) == "about 3.333 s"
     assert describe_duration(Fraction(1, 10)) == "about 0.1 µs"          # 10^7 per second
     assert describe_duration(Fraction(3, 2) * 10**6) == "1500 ms"
+
+
+@pytest.mark.parametrize(("tty", "first_line"), [
+    (True, "bulkId CAMPAIGN-25"),  # the table's first line
+    (False, '{"message": 0, "index": 0, "to": "41793026700", '),  # a jsonl row
+])
+def test_the_default_format_is_table_on_a_terminal_else_jsonl(
+        tty: bool, first_line: str, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: tty)
+    code, out, _ = run(capsys, "plan", CAMPAIGN, "--now", NOW, "--seed", "1")
+    assert code == 0
+    assert out.startswith(first_line)
+    if tty:  # 25 rows: the first and last 10 with the count of the 5 between them
+        assert "(5 more destinations; --all shows every row)" in out
+    else:  # one object per destination
+        assert [json.loads(line)["index"] for line in out.splitlines()] == list(range(25))

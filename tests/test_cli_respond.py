@@ -167,3 +167,22 @@ def test_stdin_is_read_as_utf8_whatever_the_locale() -> None:
     request = {"scenarioId": "S", "to": ["41793026727"], "callbackData": "é" * 200}
     result = respond_stdin(json.dumps(request, ensure_ascii=False).encode("utf-8"), "latin-1")
     assert result.returncode == 0, result.stderr.decode("utf-8")
+
+
+def test_help_lists_every_subcommand_and_the_exit_codes_of_the_readme() -> None:
+    # Issue 2: `ivrsched --help` lists the subcommands and documents the exit codes, and the
+    # README's table gives the same codes 0..5 (the wording may differ, the codes may not).
+    result = subprocess.run([sys.executable, "-m", "ivrsched", "--help"], capture_output=True,
+                            text=True, check=False, cwd=ROOT)
+    assert result.returncode == 0 and result.stderr == ""
+    commands = ["plan", "explain", "respond", "simulate", "verify", "vectors", "forecast", "plot"]
+    listed = [line.split()[0] for line in result.stdout.split("positional arguments:")[1]
+              .split("options:")[0].splitlines()[2:] if line.strip()]
+    assert listed == commands
+    help_codes = [line.split()[0] for line in result.stdout.split("exit codes:")[1].splitlines()
+                  if line.strip()]
+    assert help_codes == ["0", "1", "2", "3", "4", "5"]
+    readme = (ROOT / "README.md").read_text(encoding="utf-8").split("### Exit codes")[1]
+    readme_codes = [line.split("|")[1].strip() for line in readme.splitlines()
+                    if line.startswith("| ") and line.split("|")[1].strip().isdigit()]
+    assert readme_codes == help_codes
