@@ -186,3 +186,15 @@ def test_help_lists_every_subcommand_and_the_exit_codes_of_the_readme() -> None:
     readme_codes = [line.split("|")[1].strip() for line in readme.splitlines()
                     if line.startswith("| ") and line.split("|")[1].strip().isdigit()]
     assert readme_codes == help_codes
+
+
+def test_version_names_the_package_version(capsys: pytest.CaptureFixture[str]) -> None:
+    import ivrsched
+
+    with pytest.raises(SystemExit) as info:
+        main(["--version"])
+    assert info.value.code == 0
+    assert capsys.readouterr().out == f"ivrsched {ivrsched.__version__}\n"
+    from importlib.metadata import version
+
+    assert ivrsched.__version__ == version("ivrsched")  # one source: hatch reads __init__.py

@@ -8,6 +8,7 @@ import io
 import sys
 from collections.abc import Sequence
 
+from .. import __version__
 from ..errors import PlanRangeError, RequestError, display_path
 from .common import (
     EXIT_CODES_HELP,
@@ -30,6 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=EXIT_CODES_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.add_argument("--version", action="version", version=f"ivrsched {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name in COMMANDS:
         importlib.import_module(f"{__package__}.{name}_cmd").register(subparsers)
