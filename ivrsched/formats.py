@@ -12,7 +12,7 @@ from collections.abc import Iterator, Sequence
 from typing import IO
 
 from .errors import Notice
-from .instants import format_us
+from .instants import format_clock, format_offset, format_us
 from .model import Destination
 from .planning import DestinationSchedule, MessagePlan, Plan
 from .status import Status
@@ -159,13 +159,18 @@ def write_json(plan: Plan, out: IO[str]) -> None:
     out.write("\n  ]\n}\n" if plan.messages else "]\n}\n")
 
 
-def _table_row(schedule: DestinationSchedule) -> str:
+def _table_row(schedule: DestinationSchedule, start_date: str) -> str:
+    """One destination for people: its attempts as clock times in the message's offset, with
+    the date only for attempts not on the start's date (jsonl/csv/json keep S1's full form)."""
     if schedule.status.is_rejected:
         times = schedule.status.value.name
     elif not schedule.attempts_us:
         times = "(no attempt before the deadline)"
     else:
-        times = "  ".join(schedule.rendered_attempts())
+        offset = schedule.offset_minutes
+        times = "  ".join(
+            format_clock(t, offset, with_date=format_us(t, offset)[:10] != start_date)
+            for t in schedule.attempts_us)
     return f"{schedule.index:>8}  {schedule.to or '-':<16} {schedule.message_id:<36}  {times}"
 
 
@@ -183,18 +188,21 @@ def write_table(plan: Plan, out: IO[str], *, head: int = 10, show_all: bool = Fa
         deadline = ("none (sendingSpeed)" if summary.validity_ignored
                     else _instant(summary.deadline_us, summary.offset_minutes))
         out.write(f", deadline {deadline}\n")
-        out.write(f"{'index':>8}  {'to':<16} {'messageId':<36}  attempts\n")
-        _write_rows(message_plan, out, head, show_all)
+        start_date = format_us(summary.start_us, summary.offset_minutes)[:10]
+        out.write(f"{'index':>8}  {'to':<16} {'messageId':<36}  attempts (on {start_date} "
+                  f"unless dated, UTC{format_offset(summary.offset_minutes)})\n")
+        _write_rows(message_plan, out, head, show_all, start_date)
 
 
-def _write_rows(message_plan: MessagePlan, out: IO[str], head: int, show_all: bool) -> None:
+def _write_rows(message_plan: MessagePlan, out: IO[str], head: int, show_all: bool,
+                start_date: str) -> None:
     count = len(message_plan)
     if show_all or count <= 2 * head + 1:
         for schedule in message_plan:
-            out.write(_table_row(schedule) + "\n")
+            out.write(_table_row(schedule, start_date) + "\n")
         return
     for schedule in message_plan[:head]:
-        out.write(_table_row(schedule) + "\n")
+        out.write(_table_row(schedule, start_date) + "\n")
     out.write(f"{'…':>8}  ({count - 2 * head} more destinations; --all shows every row)\n")
     for schedule in message_plan[count - head:]:
-        out.write(_table_row(schedule) + "\n")
+        out.write(_table_row(schedule, start_date) + "\n")
