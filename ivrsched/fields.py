@@ -67,9 +67,11 @@ class Problems:
     notices: list[Notice] = field(default_factory=list)
 
     def error(self, path: str, message: str, code: str = "invalid") -> None:
+        """Record a fault at JSON Pointer ``path``."""
         self.errors.append(Problem(path, message, code))
 
     def notice(self, path: str, code: str, message: str) -> None:
+        """Record a notice (a change made to the request, or a fact worth knowing)."""
         self.notices.append(Notice(path, code, message))
 
     def check_keys(self, obj: JsonObject, path: str, known: Iterable[str]) -> None:

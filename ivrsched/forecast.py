@@ -325,14 +325,17 @@ class Forecast:
 
     @property
     def first_call(self) -> datetime | None:
+        """The first call of the campaign as an aware datetime, or None."""
         return self._datetime(self.first_call_us)
 
     @property
     def last_first_attempt(self) -> datetime | None:
+        """The last first attempt as an aware datetime, or None."""
         return self._datetime(self.last_first_attempt_us)
 
     @property
     def last_attempt(self) -> datetime | None:
+        """The last possible attempt as an aware datetime, or None."""
         return self._datetime(self.last_attempt_us)
 
     def _datetime(self, us: int | None) -> datetime | None:

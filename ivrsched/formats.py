@@ -88,6 +88,7 @@ def jsonl_lines(plan: Plan) -> Iterator[str]:
 
 
 def write_jsonl(plan: Plan, out: IO[str]) -> None:
+    """Write :func:`jsonl_lines` to ``out``, row by row."""
     for line in jsonl_lines(plan):
         out.write(line)
 

@@ -47,9 +47,11 @@ class SeededIds:
         return _uuid4_text(hashlib.blake2b(text.encode(), digest_size=16).hexdigest())
 
     def bulk_id(self) -> str:
+        """The bulkId this seed generates."""
         return self._uuid("bulk")
 
     def message_id(self, message: int, index: int) -> str:
+        """The messageId this seed generates for destination ``index`` of message ``message``."""
         return self._uuid("message", message, index)
 
     def message_ids(self, message: int) -> Callable[[int], str]:

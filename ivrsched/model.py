@@ -46,6 +46,7 @@ class SendingSpeed:
 
     @property
     def unit_us(self) -> int:
+        """The time unit in microseconds (U in SPEC S3)."""
         return self.time_unit.us
 
 
@@ -79,6 +80,7 @@ class Weekday(Enum):
 
 @dataclass(frozen=True)
 class TimeOfDay:
+    """A wall-clock time of ``deliveryTimeWindow`` (``hour`` 0-23, ``minute`` 0-59)."""
     hour: int
     minute: int
 
@@ -119,6 +121,7 @@ class Destination:
 
     @property
     def accepted(self) -> bool:
+        """True unless S7 rejected the destination."""
         return not self.status.is_rejected
 
 
@@ -165,6 +168,7 @@ class Message:
 
     @property
     def accepted_count(self) -> int:
+        """How many destinations S7 accepted (each takes a pacing slot)."""
         return len(self.destinations) - len(self.rejected)
 
 
@@ -179,4 +183,5 @@ class Request:
 
     @property
     def destination_count(self) -> int:
+        """Destinations over all messages, rejected ones included."""
         return sum(len(m.destinations) for m in self.messages)

@@ -61,10 +61,12 @@ class DestinationSchedule:
 
     @property
     def to(self) -> str | None:
+        """The destination's address as given (None when missing)."""
         return self.destination.to
 
     @property
     def status(self) -> Status:
+        """The destination's S7 status (PENDING_ACCEPTED unless rejected)."""
         return self.destination.status
 
     @property
@@ -95,27 +97,33 @@ class MessagePlan(Sequence[DestinationSchedule]):
     # -- the message's header -------------------------------------------------------------
     @property
     def start_us(self) -> int:
+        """When the message starts (S2), in integer µs."""
         return self.timeline.start_us
 
     @property
     def start(self) -> datetime:
+        """When the message starts (S2), in its rendering offset."""
         return from_us(self.start_us, self.offset_minutes)
 
     @property
     def deadline_us(self) -> int | None:
+        """The first instant no attempt is allowed at (S4), or None without a deadline."""
         return self.timeline.deadline_us
 
     @property
     def deadline(self) -> datetime | None:
+        """The deadline (S4) in the rendering offset, or None."""
         d = self.deadline_us
         return None if d is None else from_us(d, self.offset_minutes)
 
     @property
     def pace(self) -> Pace | None:
+        """The pacing of first attempts (S3), or None when unpaced."""
         return self.timeline.pace
 
     @property
     def retry_gaps(self) -> tuple[timedelta, ...]:
+        """g_1..g_n of S5, the waits before each retry."""
         return tuple(timedelta(microseconds=g) for g in self.timeline.gaps_us)
 
     @property
@@ -206,6 +214,7 @@ class Plan:
 
     @property
     def now(self) -> datetime:
+        """The submission time the plan was made for, in UTC."""
         return from_us(self.now_us)
 
 

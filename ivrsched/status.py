@@ -18,6 +18,7 @@ class Group(Enum):
 
 @dataclass(frozen=True)
 class StatusInfo:
+    """One row of the status table: group, id, name and description."""
     group: Group
     id: int
     name: str
@@ -86,18 +87,22 @@ class Status(Enum):
 
     @property
     def id(self) -> int:
+        """The status's numeric id."""
         return self.value.id
 
     @property
     def group(self) -> Group:
+        """The status's group."""
         return self.value.group
 
     @property
     def description(self) -> str:
+        """The status's description in words."""
         return self.value.description
 
     @property
     def is_rejected(self) -> bool:
+        """True for the REJECTED group (S7's destination faults among them)."""
         return self.value.group is Group.REJECTED
 
     @property

@@ -127,6 +127,7 @@ class StreamSummary:
 
     @property
     def rejected(self) -> int:
+        """How many destinations were rejected."""
         return self.destinations - self.accepted
 
     def notices(self, path: str = "/messages/0/destinations") -> tuple[Notice, ...]:

@@ -142,6 +142,7 @@ class VerificationReport:
 
     @property
     def conforms(self) -> bool:
+        """True when no violation was found."""
         return not self.violations
 
     def summary(self) -> str:

@@ -139,6 +139,7 @@ def print_notices(notices: Iterable[Notice]) -> None:
 
 
 def add_request_argument(parser: argparse.ArgumentParser) -> None:
+    """Add the REQUEST argument (a file or ``-``) and ``--strict``."""
     parser.add_argument("request", metavar="REQUEST",
                         help="request JSON file, or - for standard input")
     parser.add_argument("--strict", action="store_true",
@@ -146,16 +147,19 @@ def add_request_argument(parser: argparse.ArgumentParser) -> None:
 
 
 def add_now_argument(parser: argparse.ArgumentParser) -> None:
+    """Add ``--now ISO``, the submission time."""
     parser.add_argument("--now", metavar="ISO",
                         help="submission time, ISO 8601 with offset (default: the clock)")
 
 
 def add_seed_argument(parser: argparse.ArgumentParser) -> None:
+    """Add ``--seed N`` for reproducible generated IDs."""
     parser.add_argument("--seed", type=int, metavar="N",
                         help="seed for generated IDs (reproducible output)")
 
 
 def utc_now() -> datetime:
+    """The current time, in UTC (the CLI's clock)."""
     return datetime.now(timezone.utc)
 
 

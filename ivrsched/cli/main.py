@@ -25,6 +25,7 @@ COMMANDS: tuple[str, ...] = ("plan", "explain", "respond", "simulate", "verify",
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every subcommand of :data:`COMMANDS` registered."""
     parser = argparse.ArgumentParser(
         prog="ivrsched",
         description="Exact, offline schedules for outbound IVR campaigns.",
@@ -71,6 +72,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def entry() -> None:
+    """The console script: run :func:`main` and exit with its code."""
     sys.exit(main())
 
 
