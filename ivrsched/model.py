@@ -7,7 +7,7 @@ time lines. :func:`ivrsched.parse_request` builds them; :func:`ivrsched.plan` re
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
 
 from .errors import Notice
@@ -180,6 +180,13 @@ class Request:
     bulk_id: str | None = None
     notices: tuple[Notice, ...] = ()
     shape: str = "messages"
+
+    def with_message(self, index: int, message: Message) -> Request:
+        """This request with message ``index`` replaced by ``message``."""
+        if not 0 <= index < len(self.messages):
+            raise IndexError(f"the request has no message {index}")
+        messages = (*self.messages[:index], message, *self.messages[index + 1:])
+        return replace(self, messages=messages)
 
     @property
     def destination_count(self) -> int:

@@ -212,5 +212,4 @@ def with_destinations(request: Request, destinations: Iterable[Destination],
             else HeldDestinations(destinations))
     replaced = replace(request.messages[message], destinations=held,
                        rejected_indices=held.rejected)
-    messages = (*request.messages[:message], replaced, *request.messages[message + 1:])
-    return replace(request, messages=messages)
+    return request.with_message(message, replaced)

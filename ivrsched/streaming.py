@@ -141,8 +141,8 @@ class StreamSummary:
                        f"{MAX_DESTINATIONS} per request; planned anyway"),)
 
 
-class _Tally:
-    """Counts rejected destinations while a stream is written; keeps a few as examples."""
+class RejectionTally:
+    """Counts rejected destinations while a stream is read; keeps a few as examples."""
 
     def __init__(self) -> None:
         self.by_status: Counter[Status] = Counter()
@@ -153,7 +153,13 @@ class _Tally:
         if len(self.examples) < EXAMPLES_KEPT:
             self.examples.append(destination)
 
+    @property
+    def rejected(self) -> int:
+        """How many destinations were rejected so far."""
+        return sum(self.by_status.values())
+
     def summary(self, destinations: int, accepted: int) -> StreamSummary:
+        """The summary of a stream of ``destinations`` of which ``accepted`` were accepted."""
         by_status = MappingProxyType(dict(sorted(self.by_status.items(), key=lambda i: i[0].id)))
         return StreamSummary(destinations, accepted, by_status, tuple(self.examples))
 
@@ -169,7 +175,7 @@ def write_jsonl_stream(header: MessagePlan, destinations: Iterable[Destination],
     message_id_of = message_id_function(header.ids, header.message_index)
     message, offset = header.message_index, header.offset_minutes
     deadline = deadline_json(header.deadline_us, offset)
-    tally = _Tally()
+    tally = RejectionTally()
     write = out.write
     slot = count = 0
     for index, destination in enumerate(destinations):
@@ -216,8 +222,7 @@ def without_destinations(request: Request, message: int = 0) -> Request:
     if not 0 <= message < len(request.messages):
         raise IndexError(f"the request has no message {message}")
     emptied = replace(request.messages[message], destinations=(), rejected_indices=())
-    messages = (*request.messages[:message], emptied, *request.messages[message + 1:])
-    return replace(request, messages=messages)
+    return request.with_message(message, emptied)
 
 
 def stream_plan(request: Request | dict[str, Any] | str, destinations: Iterable[Destination],

@@ -176,3 +176,17 @@ def test_seeded_ids_are_uuid4_text_and_reproducible() -> None:
     assert (parsed.version, parsed.variant, str(parsed)) == (4, uuid.RFC_4122, text)
     assert ids.message_ids(2)(9) == text == SeededIds("s").message_id(2, 9)
     assert text != ids.message_id(2, 10) and text != ids.message_id(3, 9)
+
+
+def test_with_message_replaces_one_message_and_checks_its_index() -> None:
+    from dataclasses import replace
+
+    from ivrsched import parse_request
+
+    parsed = parse_request({"messages": [request(1)["messages"][0], request(2)["messages"][0]]})
+    renamed = replace(parsed.messages[1], scenario_id="T")
+    changed = parsed.with_message(1, renamed)
+    assert [m.scenario_id for m in changed.messages] == ["S", "T"]
+    assert changed.messages[0] is parsed.messages[0] and changed.notices == parsed.notices
+    with pytest.raises(IndexError):
+        parsed.with_message(2, renamed)

@@ -6,7 +6,7 @@ import argparse
 import os
 import sys
 from collections.abc import Iterable
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from typing import IO
@@ -156,11 +156,6 @@ def add_seed_argument(parser: argparse.ArgumentParser) -> None:
     """Add ``--seed N`` for reproducible generated IDs."""
     parser.add_argument("--seed", type=int, metavar="N",
                         help="seed for generated IDs (reproducible output)")
-
-
-def utc_now() -> datetime:
-    """The current time, in UTC (the CLI's clock)."""
-    return datetime.now(timezone.utc)
 
 
 __all__ = [

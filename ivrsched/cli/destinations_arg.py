@@ -22,10 +22,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
-from types import MappingProxyType
 from typing import IO
 
 from ..fields import non_xml_char
@@ -33,8 +31,7 @@ from ..model import Destination, Request
 from ..planning import Plan
 from ..reports import XML
 from ..sources import LAYOUTS, DestinationFile, DestinationFileError
-from ..status import Status
-from ..streaming import EXAMPLES_KEPT, StreamSummary
+from ..streaming import RejectionTally, StreamSummary
 from .common import EXIT_INVALID_REQUEST, EXIT_UNREADABLE_INPUT, EXIT_USAGE, CliError, read_text
 
 
@@ -126,17 +123,13 @@ class _GuardedFile:
 def summarize_destinations(destinations: Iterable[Destination]) -> StreamSummary:
     """The counts of one pass over ``destinations`` (constant memory), as
     :meth:`ivrsched.streaming.StreamingPlan.write_jsonl` returns them."""
-    by_status: Counter[Status] = Counter()
-    examples: list[Destination] = []
+    tally = RejectionTally()
     count = 0
     for destination in destinations:
         count += 1
         if not destination.accepted:
-            by_status[destination.status] += 1
-            if len(examples) < EXAMPLES_KEPT:
-                examples.append(destination)
-    ordered = MappingProxyType(dict(sorted(by_status.items(), key=lambda item: item[0].id)))
-    return StreamSummary(count, count - sum(by_status.values()), ordered, tuple(examples))
+            tally.reject(destination)
+    return tally.summary(count, count - tally.rejected)
 
 
 def with_bulk_id(the_plan: Plan, destinations: int) -> Plan:

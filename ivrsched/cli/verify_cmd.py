@@ -20,6 +20,7 @@ from ..logs import (
     sniff_format,
 )
 from ..model import Request
+from ..planning import system_clock
 from ..sources import HeldDestinations, with_destinations
 from ..streaming import StreamSummary
 from ..verification import verify_report
@@ -37,7 +38,6 @@ from .common import (
     non_negative_seconds,
     parse_now,
     silence_stdout,
-    utc_now,
 )
 from .destinations_arg import (
     add_destinations_argument,
@@ -127,7 +127,7 @@ def run(args: argparse.Namespace) -> int:
         sniffed, lines = _sniffed(lines, args.log)
         log_format: LogFormat = args.log_format or sniffed or "jsonl"
         report = verify_report(request, read_log(lines, log_format, name),
-                               now=now if now is not None else utc_now(),
+                               now=now if now is not None else system_clock(),
                                exact=args.exact, failure_delay=args.failure_delay, ids=ids,
                                require_all=args.require_all)
     except LogError as exc:
