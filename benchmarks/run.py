@@ -30,13 +30,13 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from ivrsched.columns import first_attempts
 from ivrsched.ids import SeededIds
-from ivrsched.instants import US_PER_SECOND
-from ivrsched.model import Destination, Message, Request, Retry, SendingSpeed, TimeUnit
-from ivrsched.planning import MessagePlan, plan
-from ivrsched.sources import DestinationFile
-from ivrsched.streaming import stream_plan
+from ivrsched.io.destination_files import DestinationFile
+from ivrsched.planning.columns import first_attempts
+from ivrsched.planning.planner import MessagePlan, plan
+from ivrsched.planning.streaming import stream_plan
+from ivrsched.request.model import Destination, Message, Request, Retry, SendingSpeed, TimeUnit
+from ivrsched.rules.instants import US_PER_SECOND
 
 NOW = datetime(2030, 1, 1, tzinfo=timezone.utc)
 NOW_TEXT = "2030-01-01T00:00:00Z"
@@ -128,7 +128,7 @@ def first_attempts_array(message_plan: MessagePlan) -> array[int]:
 
 
 def first_attempts_numpy(message_plan: MessagePlan) -> Any:
-    from ivrsched.columns import first_attempts_numpy as numpy_column
+    from ivrsched.planning.columns import first_attempts_numpy as numpy_column
 
     return numpy_column(message_plan)
 
@@ -223,7 +223,7 @@ def write_attempt_log(path: Path, destinations: int) -> dict[str, Any]:
 
 def verify_available() -> bool:
     try:
-        from ivrsched.verification import verify_report  # noqa: F401
+        from ivrsched.oracle.conformance import verify_report  # noqa: F401
     except ImportError:
         return False
     return True
@@ -231,8 +231,8 @@ def verify_available() -> bool:
 
 def verify_ours(request: dict[str, Any], log: Path) -> tuple[int, int]:
     """ivrsched's verifier over the log; returns (rows checked, violations)."""
-    from ivrsched.logs import read_log
-    from ivrsched.verification import verify_report
+    from ivrsched.io.logs import read_log
+    from ivrsched.oracle.conformance import verify_report
 
     with log.open(encoding="utf-8") as lines:
         report = verify_report(request, read_log(lines), now=NOW)
@@ -402,7 +402,7 @@ def bench_memory(report: Report, sizes: tuple[int, int], workdir: Path) -> None:
 def bench_verify(report: Report, repeats: int, attempts: int, workdir: Path) -> None:
     if not verify_available():
         report.add(Row(f"verify of a {attempts:,}-attempt log", "not available "
-                       "(ivrsched.verification missing)", "-", None, "rows/s printed", None))
+                       "(ivrsched.oracle.conformance missing)", "-", None, "rows/s printed", None))
         return
     log = workdir / "attempts.jsonl"
     request = write_attempt_log(log, attempts // 5)

@@ -6,11 +6,14 @@ The main entry points are :func:`parse_request` (a request dict or JSON text →
 
 from __future__ import annotations
 
-from . import outcomes
-from .errors import IvrschedError, Notice, PlanRangeError, Problem, RequestError
-from .forecast import Forecast, forecast
-from .ids import IdSource, SeededIds
-from .model import (
+from ivrsched.errors import IvrschedError, Notice, PlanRangeError, Problem, RequestError
+from ivrsched.forecasting.load import Forecast, forecast
+from ivrsched.ids import IdSource, SeededIds
+from ivrsched.io.destination_files import DestinationFile, DestinationFileError
+from ivrsched.oracle.conformance import Violation, verify
+from ivrsched.planning.planner import DestinationSchedule, MessagePlan, Plan, plan
+from ivrsched.planning.streaming import StreamingPlan, StreamSummary, stream_plan
+from ivrsched.request.model import (
     DeliveryTimeWindow,
     Destination,
     Message,
@@ -19,14 +22,11 @@ from .model import (
     SendingSpeed,
     TimeUnit,
 )
-from .parsing import parse_request
-from .planning import DestinationSchedule, MessagePlan, Plan, plan
-from .simulation import Simulation, simulate
-from .sources import DestinationFile, DestinationFileError
-from .status import Group, Status
-from .streaming import StreamingPlan, StreamSummary, stream_plan
-from .verification import Violation, verify
-from .windows import WindowCalendar, closed_periods
+from ivrsched.request.parsing import parse_request
+from ivrsched.request.status import Group, Status
+from ivrsched.rules.windows import WindowCalendar, closed_periods
+from ivrsched.simulation import outcomes
+from ivrsched.simulation.engine import Simulation, simulate
 
 __version__ = "0.1.0"
 

@@ -1,5 +1,5 @@
 """``python -m ivrsched`` runs the command line."""
 
-from .cli.main import entry
+from ivrsched.cli.main import entry
 
 entry()

@@ -1,4 +1,5 @@
-"""Hypothesis strategies shared by the test suite: the public ones of :mod:`ivrsched.testing`.
+"""Hypothesis strategies shared by the test suite: the public ones of
+:mod:`ivrsched.testing`.
 
 The project's tests use the same strategies it publishes for other projects' test suites.
 """

@@ -54,7 +54,7 @@ def test_jsonl_case_writes_the_same_bytes_as_the_baseline(bench: ModuleType,
 def test_verify_case_checks_every_row_of_a_conforming_log(bench: ModuleType,
                                                           tmp_path: Path) -> None:
     if not bench.verify_available():  # pragma: no cover - verification is part of the project
-        pytest.fail("ivrsched.verification is missing")
+        pytest.fail("ivrsched.oracle.conformance is missing")
     log = tmp_path / "log.jsonl"
     request = bench.write_attempt_log(log, 40)
     assert bench.verify_ours(request, log) == (200, 0)  # 40 destinations × 5 attempts

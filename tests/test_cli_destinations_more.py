@@ -21,18 +21,18 @@ from hypothesis import strategies as st
 from ivrsched import plan, stream_plan
 from ivrsched.cli.main import main
 from ivrsched.errors import PlanRangeError
-from ivrsched.forecast import forecast
+from ivrsched.forecasting.load import forecast
 from ivrsched.ids import SeededIds
-from ivrsched.model import Destination
-from ivrsched.outcomes import Random
-from ivrsched.parsing import parse_request
-from ivrsched.simulation import simulate
-from ivrsched.sources import (
+from ivrsched.io.destination_files import (
     DestinationFile,
     HeldDestinations,
     destinations_from_lines,
     with_destinations,
 )
+from ivrsched.request.model import Destination
+from ivrsched.request.parsing import parse_request
+from ivrsched.simulation.engine import simulate
+from ivrsched.simulation.outcomes import Random
 
 NOW = "2030-01-01T00:00:00Z"
 NOW_DT = datetime(2030, 1, 1, tzinfo=timezone.utc)

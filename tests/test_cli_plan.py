@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 
 from ivrsched.cli.main import main
-from ivrsched.formats import write_jsonl
-from ivrsched.model import Destination, Message, Request, SendingSpeed, TimeUnit
-from ivrsched.planning import plan
+from ivrsched.io.plan_formats import write_jsonl
+from ivrsched.planning.planner import plan
+from ivrsched.request.model import Destination, Message, Request, SendingSpeed, TimeUnit
 
 ROOT = Path(__file__).resolve().parent.parent
 CAMPAIGN = str(ROOT / "examples" / "campaign-25.json")
@@ -308,7 +308,7 @@ def test_notices_go_to_stderr_when_the_format_has_no_place_for_them(
 def test_durations_are_described_exactly_or_truncated_without_floats() -> None:
     from fractions import Fraction
 
-    from ivrsched.summary import describe_duration
+    from ivrsched.planning.explanation import describe_duration
 
     assert describe_duration(360_000_000) == "6 min"
     assert describe_duration(Fraction(10**6, 3)) == "about 333.333 ms"   # 333333.33… µs

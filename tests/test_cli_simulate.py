@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from ivrsched.cli.main import main
-from ivrsched.reports import parse_xml_report
+from ivrsched.simulation.reports import parse_xml_report
 
 NOW = "2030-01-07T09:00:00Z"
 RETRY = {"minPeriod": 1, "maxPeriod": 5, "maxCount": 4}

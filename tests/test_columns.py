@@ -12,20 +12,20 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ivrsched.columns import (
+from ivrsched.ids import SeededIds
+from ivrsched.planning.columns import (
     attempt_columns,
     attempt_columns_numpy,
     first_attempts,
     first_attempts_numpy,
     slot_range,
 )
-from ivrsched.ids import SeededIds
-from ivrsched.instants import US_PER_DAY, US_PER_MINUTE, to_us
-from ivrsched.model import Destination, Message, Request, SendingSpeed, TimeUnit
-from ivrsched.pacing import Pace
-from ivrsched.planning import MessagePlan, plan
-from ivrsched.status import Status
-from ivrsched.timeline import Timeline
+from ivrsched.planning.planner import MessagePlan, plan
+from ivrsched.request.model import Destination, Message, Request, SendingSpeed, TimeUnit
+from ivrsched.request.status import Status
+from ivrsched.rules.instants import US_PER_DAY, US_PER_MINUTE, to_us
+from ivrsched.rules.pacing import Pace
+from ivrsched.rules.timeline import Timeline
 from tests.strategies import requests
 
 NOW = datetime(2030, 1, 1, tzinfo=timezone.utc)

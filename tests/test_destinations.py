@@ -1,4 +1,5 @@
-"""S7 destination checks: ivrsched.destinations.classify and the duplicate-messageId registry."""
+"""S7 destination checks: ivrsched.request.destinations.classify and the duplicate-messageId
+registry."""
 
 from __future__ import annotations
 
@@ -6,8 +7,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ivrsched.destinations import MessageIdRegistry, classify, destination_status, is_international
-from ivrsched.status import Status
+from ivrsched.request.destinations import (
+    MessageIdRegistry,
+    classify,
+    destination_status,
+    is_international,
+)
+from ivrsched.request.status import Status
 
 ACCEPTED = Status.PENDING_ACCEPTED
 INVALID = Status.REJECTED_INVALID_DESTINATION

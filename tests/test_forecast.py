@@ -17,14 +17,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ivrsched import Forecast, IvrschedError, forecast, plan
-from ivrsched.calendar import Calendar
-from ivrsched.forecast import answer_rate_fraction, bucket_start, floor_sum, round_fraction
-from ivrsched.instants import US_PER_DAY, US_PER_HOUR, US_PER_MINUTE, US_PER_SECOND, to_us
-from ivrsched.model import Destination, Message, Request, Retry, SendingSpeed, TimeUnit
-from ivrsched.outcomes import Random
-from ivrsched.planning import MessagePlan, Plan
-from ivrsched.simulation import simulate
-from ivrsched.timeline import Timeline
+from ivrsched.forecasting.load import answer_rate_fraction, bucket_start, floor_sum, round_fraction
+from ivrsched.planning.planner import MessagePlan, Plan
+from ivrsched.request.model import Destination, Message, Request, Retry, SendingSpeed, TimeUnit
+from ivrsched.rules.instants import US_PER_DAY, US_PER_HOUR, US_PER_MINUTE, US_PER_SECOND, to_us
+from ivrsched.rules.open_time import Calendar
+from ivrsched.rules.timeline import Timeline
+from ivrsched.simulation.engine import simulate
+from ivrsched.simulation.outcomes import Random
 from tests.strategies import requests
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -369,7 +369,7 @@ def test_any_rate_and_duration_match_the_enumeration(
 
 
 class ClosedFirstThirdOfEachHour:
-    """A test calendar, independent of ivrsched.windows: closed in [h:00, h:20) every hour."""
+    """A test calendar, independent of ivrsched.rules.windows: closed in [h:00, h:20) every hour."""
 
     closed = 20 * MIN
     open_per_hour = US_PER_HOUR - 20 * MIN
@@ -405,7 +405,7 @@ def test_a_calendar_with_closed_hours_matches_the_enumeration(
 
 
 def test_a_delivery_window_campaign_matches_the_enumeration() -> None:
-    # Mon–Fri 09:00–17:00 UTC from Friday 16:00 (ivrsched.windows' own calendar).
+    # Mon–Fri 09:00–17:00 UTC from Friday 16:00 (ivrsched.rules.windows' own calendar).
     request = {"messages": [{
         "scenarioId": "S", "destinations": [{"to": f"41793026{i:03d}"} for i in range(60)],
         "sendingSpeed": {"speed": 10, "timeUnit": "hour"}, "sendAt": "2030-01-04T16:00:00Z",
@@ -480,7 +480,7 @@ def test_answer_rates_of_absurd_size_are_refused_at_once() -> None:
     from decimal import Decimal
 
     from ivrsched.errors import IvrschedError
-    from ivrsched.forecast import answer_rate_fraction
+    from ivrsched.forecasting.load import answer_rate_fraction
 
     # Without a bound, Fraction would compute 10**99999999999 (hours of work).
     for value in ("1e-99999999999", Decimal("1e-99999999999")):

@@ -5,7 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ivrsched.errors import PlanRangeError
-from ivrsched.instants import (
+from ivrsched.rules.instants import (
     MAX_US,
     MIN_US,
     InstantSyntaxError,

@@ -8,8 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ivrsched.instants import format_us, parse_instant
-from ivrsched.logs import (
+from ivrsched.io.logs import (
     LogError,
     LogRow,
     decode_lines,
@@ -21,6 +20,7 @@ from ivrsched.logs import (
     row_from_mapping,
     sniff_format,
 )
+from ivrsched.rules.instants import format_us, parse_instant
 
 # 2030-01-01T00:00:00Z: 60 years after 1970 with 15 leap days (1972, 1976, …, 2028),
 # 21,915 days × 86,400 s.

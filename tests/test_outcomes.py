@@ -12,9 +12,10 @@ from pathlib import Path
 import pytest
 
 from ivrsched import SeededIds, plan, simulate
-from ivrsched.instants import US_PER_SECOND
-from ivrsched.model import Destination
-from ivrsched.outcomes import (
+from ivrsched.planning.planner import DestinationSchedule
+from ivrsched.request.model import Destination
+from ivrsched.rules.instants import US_PER_SECOND
+from ivrsched.simulation.outcomes import (
     AttemptOutcome,
     Constant,
     MissingOutcomeError,
@@ -26,7 +27,6 @@ from ivrsched.outcomes import (
     load_outcomes_csv,
     load_outcomes_jsonl,
 )
-from ivrsched.planning import DestinationSchedule
 
 S = US_PER_SECOND
 NOW = datetime(2030, 1, 7, 9, 0, tzinfo=timezone.utc)

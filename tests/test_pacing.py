@@ -5,8 +5,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ivrsched.instants import US_PER_DAY, US_PER_HOUR, US_PER_MINUTE, US_PER_SECOND
-from ivrsched.pacing import Pace
+from ivrsched.rules.instants import US_PER_DAY, US_PER_HOUR, US_PER_MINUTE, US_PER_SECOND
+from ivrsched.rules.pacing import Pace
 
 UNITS = st.sampled_from([US_PER_SECOND, US_PER_MINUTE, US_PER_HOUR, US_PER_DAY])
 

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 import ivrsched
 from ivrsched import Notice, Problem, RequestError, Status, parse_request
-from ivrsched.model import DeliveryTimeWindow, Request, Retry, TimeOfDay, TimeUnit, Weekday
+from ivrsched.request.model import DeliveryTimeWindow, Request, Retry, TimeOfDay, TimeUnit, Weekday
 
 SEED_FILE = Path(__file__).resolve().parent.parent / "examples" / "seed-request.json"
 M = "/messages/0"

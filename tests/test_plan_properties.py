@@ -11,8 +11,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ivrsched import SeededIds, parse_request, plan
-from ivrsched.instants import US_PER_MINUTE, to_us
-from ivrsched.retry import LADDER
+from ivrsched.rules.instants import US_PER_MINUTE, to_us
+from ivrsched.rules.retry import LADDER
 from tests.strategies import requests
 
 NOW = datetime(2030, 1, 1, tzinfo=timezone.utc)

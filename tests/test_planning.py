@@ -10,7 +10,7 @@ import pytest
 from freezegun import freeze_time
 
 from ivrsched import PlanRangeError, SeededIds, plan
-from ivrsched.instants import US_PER_MINUTE, US_PER_SECOND, to_us
+from ivrsched.rules.instants import US_PER_MINUTE, US_PER_SECOND, to_us
 
 NOW = datetime(2030, 1, 7, 9, 0, tzinfo=timezone.utc)  # a Monday
 MIN = US_PER_MINUTE
@@ -138,7 +138,7 @@ def test_rejected_destinations_take_no_pacing_slot() -> None:
 
 
 def test_a_huge_message_is_lazy_and_random_access_is_exact() -> None:
-    from ivrsched.model import Destination, Message, Request, SendingSpeed, TimeUnit
+    from ivrsched.request.model import Destination, Message, Request, SendingSpeed, TimeUnit
 
     class Numbers:
         """A read-only sequence of 10^9 destinations that exists only on demand."""

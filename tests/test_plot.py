@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from ivrsched import Forecast, IvrschedError, forecast, plan
-from ivrsched.instants import US_PER_HOUR, US_PER_MINUTE, to_us
-from ivrsched.plot import MISSING_MATPLOTLIB, closed_periods, plot_forecast, title_of
+from ivrsched.forecasting.plot import MISSING_MATPLOTLIB, closed_periods, plot_forecast, title_of
+from ivrsched.rules.instants import US_PER_HOUR, US_PER_MINUTE, to_us
 
 ROOT = Path(__file__).resolve().parent.parent
 CAMPAIGN = json.loads((ROOT / "examples" / "campaign-25.json").read_text())
@@ -132,9 +132,9 @@ def test_closed_periods_come_from_the_windows_module_clipped_to_the_picture(
         yield start_us - US_PER_HOUR, start_us + 10 * US_PER_MINUTE  # starts before the picture
         yield end_us - US_PER_MINUTE, end_us + US_PER_HOUR  # ends after it
 
-    fake = types.ModuleType("ivrsched.windows")
+    fake = types.ModuleType("ivrsched.rules.windows")
     fake.closed_periods = fake_closed_periods  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "ivrsched.windows", fake)
+    monkeypatch.setitem(sys.modules, "ivrsched.rules.windows", fake)
     start = to_us(datetime(2016, 7, 7, 16, 0, tzinfo=timezone.utc))  # 17:00 +01:00
     end = start + 3 * US_PER_HOUR
     assert closed_periods(result, start, end) == [

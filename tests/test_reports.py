@@ -14,10 +14,10 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from ivrsched import RequestError, SeededIds, parse_request, plan, simulate
-from ivrsched.instants import US_PER_SECOND
-from ivrsched.outcomes import AttemptOutcome, Constant, Outcome
-from ivrsched.planning import DestinationSchedule
-from ivrsched.reports import (
+from ivrsched.planning.planner import DestinationSchedule
+from ivrsched.rules.instants import US_PER_SECOND
+from ivrsched.simulation.outcomes import AttemptOutcome, Constant, Outcome
+from ivrsched.simulation.reports import (
     JSON,
     XML,
     ReportDirectory,

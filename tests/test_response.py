@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from ivrsched import SeededIds, parse_request, plan
-from ivrsched.response import response_document, response_entries
+from ivrsched.planning.response import response_document, response_entries
 
 SEED_FILE = Path(__file__).resolve().parent.parent / "examples" / "seed-request.json"
 NOW = datetime(2016, 7, 1, 12, 0, tzinfo=timezone.utc)

@@ -1,6 +1,6 @@
 import pytest
 
-from ivrsched.retry import LADDER, gap_sequence, snap_to_ladder
+from ivrsched.rules.retry import LADDER, gap_sequence, snap_to_ladder
 
 
 @pytest.mark.parametrize(("low", "high", "gaps"), [

@@ -12,11 +12,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ivrsched import SeededIds, parse_request, plan, simulate
-from ivrsched.instants import US_PER_MINUTE, US_PER_SECOND, parse_instant, to_us
-from ivrsched.outcomes import AttemptOutcome, Constant, Outcome, OutcomeTable, Random
-from ivrsched.planning import DestinationSchedule
-from ivrsched.simulation import AttemptEvent, DestinationResult, Ending, Tally
-from ivrsched.status import Status
+from ivrsched.planning.planner import DestinationSchedule
+from ivrsched.request.status import Status
+from ivrsched.rules.instants import US_PER_MINUTE, US_PER_SECOND, parse_instant, to_us
+from ivrsched.simulation.engine import AttemptEvent, DestinationResult, Ending, Tally
+from ivrsched.simulation.outcomes import AttemptOutcome, Constant, Outcome, OutcomeTable, Random
 from tests.strategies import requests
 
 NOW = datetime(2030, 1, 7, 9, 0, tzinfo=timezone.utc)
@@ -229,7 +229,7 @@ UNIT_US = {"second": S, "minute": MIN, "hour": 60 * MIN, "day": 1440 * MIN}
 
 
 def reference_gaps(retry: dict[str, int] | None) -> list[int]:
-    """S5 from the text, independently of ivrsched.retry: snap up the ladder, climb, cap."""
+    """S5 from the text, independently of ivrsched.rules.retry: snap up the ladder, climb, cap."""
     if retry is None:
         return []
     low = next((r for r in LADDER if r >= retry["minPeriod"]), 1440)

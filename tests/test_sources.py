@@ -8,16 +8,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ivrsched.destinations import classify
-from ivrsched.model import Destination
-from ivrsched.sources import (
+from ivrsched.io.destination_files import (
     DestinationFile,
     DestinationFileError,
     destinations_from_csv,
     destinations_from_lines,
     layout_of,
 )
-from ivrsched.status import Status
+from ivrsched.request.destinations import classify
+from ivrsched.request.model import Destination
+from ivrsched.request.status import Status
 
 ACCEPTED = Status.PENDING_ACCEPTED
 

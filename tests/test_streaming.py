@@ -15,23 +15,23 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ivrsched.destinations import MessageIdRegistry, destination_status
 from ivrsched.errors import PlanRangeError
-from ivrsched.formats import deadline_json, jsonl_line, schedule_record, write_jsonl
 from ivrsched.ids import SeededIds
-from ivrsched.instants import US_PER_MINUTE, US_PER_SECOND, format_us, to_us
-from ivrsched.model import Destination, Request
-from ivrsched.parsing import parse_request
-from ivrsched.planning import DestinationSchedule, plan
-from ivrsched.sources import DestinationFile
-from ivrsched.status import Status
-from ivrsched.streaming import (
+from ivrsched.io.destination_files import DestinationFile
+from ivrsched.io.plan_formats import deadline_json, jsonl_line, schedule_record, write_jsonl
+from ivrsched.planning.planner import DestinationSchedule, plan
+from ivrsched.planning.streaming import (
     message_id_function,
     stream_plan,
     stream_schedules,
     without_destinations,
     write_jsonl_stream,
 )
+from ivrsched.request.destinations import MessageIdRegistry, destination_status
+from ivrsched.request.model import Destination, Request
+from ivrsched.request.parsing import parse_request
+from ivrsched.request.status import Status
+from ivrsched.rules.instants import US_PER_MINUTE, US_PER_SECOND, format_us, to_us
 from tests.strategies import requests
 
 NOW = datetime(2030, 1, 1, tzinfo=timezone.utc)
@@ -234,9 +234,9 @@ def test_pacing_is_per_accepted_destination_of_the_stream() -> None:
 
 def test_attempts_are_checked_in_the_offset_they_are_rendered_in() -> None:
     from ivrsched.errors import PlanRangeError
-    from ivrsched.instants import MAX_US, US_PER_HOUR
-    from ivrsched.streaming import attempts_function
-    from ivrsched.timeline import Timeline
+    from ivrsched.planning.streaming import attempts_function
+    from ivrsched.rules.instants import MAX_US, US_PER_HOUR
+    from ivrsched.rules.timeline import Timeline
 
     # A first attempt 12 h before the last representable UTC instant is in range in UTC, but
     # reads as year 10000 at +14:00, the offset its row would be written in (S1, S12).

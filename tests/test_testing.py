@@ -12,8 +12,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ivrsched import RequestError, SeededIds, parse_request, plan, verify
-from ivrsched.instants import parse_instant
-from ivrsched.outcomes import load_outcomes_jsonl
+from ivrsched.rules.instants import parse_instant
+from ivrsched.simulation.outcomes import load_outcomes_jsonl
 from ivrsched.testing import (
     DEFAULT_NOW,
     OUTCOMES,
@@ -28,6 +28,7 @@ IDS = SeededIds(3)
 
 def test_importing_without_hypothesis_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delitem(sys.modules, "ivrsched.testing")
+    monkeypatch.delitem(sys.modules, "ivrsched.oracle.strategies")
     monkeypatch.setitem(sys.modules, "hypothesis", None)  # makes `import hypothesis` fail
     with pytest.raises(ImportError, match=r"pip install 'ivrsched\[test\]'"):
         importlib.import_module("ivrsched.testing")

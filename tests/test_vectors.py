@@ -14,14 +14,14 @@ import pytest
 
 from ivrsched import SeededIds, plan
 from ivrsched.cli.main import main
-from ivrsched.formats import jsonl_lines
-from ivrsched.instants import from_us, parse_instant
-from ivrsched.logs import format_for_path, read_log
-from ivrsched.vectors import Case, build_case, violation_key, write_vectors
-from ivrsched.vectors import _check as check_case_log
-from ivrsched.vectors import _rows as rows_of
-from ivrsched.vectors import _window as window_fault
-from ivrsched.verification import verify
+from ivrsched.io.logs import format_for_path, read_log
+from ivrsched.io.plan_formats import jsonl_lines
+from ivrsched.oracle.conformance import verify
+from ivrsched.oracle.vectors import Case, build_case, violation_key, write_vectors
+from ivrsched.oracle.vectors import _check as check_case_log
+from ivrsched.oracle.vectors import _rows as rows_of
+from ivrsched.oracle.vectors import _window as window_fault
+from ivrsched.rules.instants import from_us, parse_instant
 
 VECTORS = Path(__file__).resolve().parent / "vectors"
 #: tests/vectors was written by `ivrsched vectors --count 6 --seed 2026 tests/vectors`.

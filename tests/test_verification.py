@@ -13,13 +13,13 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from ivrsched import SeededIds, Violation, plan, verify
-from ivrsched.instants import US_PER_MINUTE, US_PER_SECOND, format_us, to_us
-from ivrsched.logs import LogError
-from ivrsched.outcomes import Random, load_outcomes_jsonl
-from ivrsched.planning import Plan
-from ivrsched.simulation import simulate
+from ivrsched.io.logs import LogError
+from ivrsched.oracle.conformance import RULES, overfull, verify_report
+from ivrsched.planning.planner import Plan
+from ivrsched.rules.instants import US_PER_MINUTE, US_PER_SECOND, format_us, to_us
+from ivrsched.simulation.engine import simulate
+from ivrsched.simulation.outcomes import Random, load_outcomes_jsonl
 from ivrsched.testing import DEFAULT_NOW, attempt_logs, outcome_tables, requests
-from ivrsched.verification import RULES, overfull, verify_report
 
 NOW = datetime(2030, 1, 7, 9, 0, tzinfo=timezone.utc)  # a Monday
 T = to_us(NOW)

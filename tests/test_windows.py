@@ -13,11 +13,11 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from ivrsched import PlanRangeError, RequestError, forecast, parse_request, plan
-from ivrsched.calendar import ALWAYS_OPEN
-from ivrsched.instants import MAX_US, MIN_US, US_PER_HOUR, US_PER_MINUTE, format_us, to_us
-from ivrsched.model import DeliveryTimeWindow, TimeOfDay, Weekday
-from ivrsched.planning import calendar_for
-from ivrsched.windows import (
+from ivrsched.planning.planner import calendar_for
+from ivrsched.request.model import DeliveryTimeWindow, TimeOfDay, Weekday
+from ivrsched.rules.instants import MAX_US, MIN_US, US_PER_HOUR, US_PER_MINUTE, format_us, to_us
+from ivrsched.rules.open_time import ALWAYS_OPEN
+from ivrsched.rules.windows import (
     WindowCalendar,
     _closed_periods_by_search,
     closed_periods,
@@ -468,8 +468,8 @@ def test_exactly_sixty_minutes_and_a_known_zone_are_accepted() -> None:
 
 
 def test_explain_table_and_json_name_the_window() -> None:
-    from ivrsched.formats import summary_record
-    from ivrsched.summary import explain, summarize
+    from ivrsched.io.plan_formats import summary_record
+    from ivrsched.planning.explanation import explain, summarize
 
     p = plan(request(OFFICE, 2, sendingSpeed={"speed": 10, "timeUnit": "hour"}),
              now=FRIDAY_1600)

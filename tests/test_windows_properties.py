@@ -17,12 +17,12 @@ from zoneinfo import ZoneInfo
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ivrsched.instants import US_PER_DAY, US_PER_HOUR, US_PER_MINUTE, US_PER_SECOND
-from ivrsched.model import DeliveryTimeWindow, TimeOfDay, Weekday
-from ivrsched.pacing import Pace
-from ivrsched.timeline import Timeline
-from ivrsched.windows import UtcDays, WindowCalendar, closed_periods
-from ivrsched.zoned import ZonedDays
+from ivrsched.request.model import DeliveryTimeWindow, TimeOfDay, Weekday
+from ivrsched.rules.instants import US_PER_DAY, US_PER_HOUR, US_PER_MINUTE, US_PER_SECOND
+from ivrsched.rules.pacing import Pace
+from ivrsched.rules.timeline import Timeline
+from ivrsched.rules.windows import UtcDays, WindowCalendar, closed_periods
+from ivrsched.rules.zoned import ZonedDays
 
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 MINUTES_PER_DAY = 1440

@@ -11,11 +11,11 @@ from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from typing import IO
 
-from ..errors import IvrschedError, Notice, display_path
-from ..ids import IdSource, SeededIds, random_ids
-from ..instants import InstantSyntaxError, parse_instant
-from ..model import Request
-from ..rationals import rational
+from ivrsched.errors import IvrschedError, Notice, display_path
+from ivrsched.ids import IdSource, SeededIds, random_ids
+from ivrsched.request.model import Request
+from ivrsched.rules.instants import InstantSyntaxError, parse_instant
+from ivrsched.rules.quantities import rational
 
 #: Exit codes, documented in ``ivrsched --help`` and the README.
 EXIT_OK = 0
@@ -76,7 +76,7 @@ def read_text(path: str, stdin: IO[str] | None = None) -> str:
 
 def load_request(path: str, *, strict: bool = False, stdin: IO[str] | None = None) -> Request:
     """Parse the request at ``path`` (or ``-``); raises :class:`RequestError` when invalid."""
-    from ..parsing import parse_request
+    from ivrsched.request.parsing import parse_request
 
     # parse_request decodes the text itself, turning every JSON fault (syntax, nesting too deep,
     # integers too long to convert) into a RequestError at the root.
@@ -91,7 +91,7 @@ def parse_now(text: str | None) -> datetime | None:
         us, offset = parse_instant(text)
     except InstantSyntaxError as exc:
         raise CliError(f"--now: {exc}", EXIT_USAGE) from exc
-    from ..instants import from_us
+    from ivrsched.rules.instants import from_us
 
     return from_us(us, offset)
 

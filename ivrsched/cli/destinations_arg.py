@@ -7,8 +7,8 @@ Any subcommand can take it in four steps (``plan`` is the model)::
         request = load_request_for_stream(args.request, strict=args.strict)
         destinations = file_destinations(args.destinations, args.destinations_format,
                                          strict=args.strict)
-        ...                       # e.g. ivrsched.streaming.stream_plan(request, destinations)
-        print_stream_summary(summary, args.destinations)   # an ivrsched.streaming.StreamSummary
+        ...                       # e.g. planning.streaming.stream_plan(...)
+        print_stream_summary(summary, args.destinations)   # a StreamSummary
 
 The request must then have exactly one message object, without destinations of its own (the
 file replaces them; a request with both is refused rather than silently merged).
@@ -26,13 +26,19 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from typing import IO
 
-from ..fields import non_xml_char
-from ..model import Destination, Request
-from ..planning import Plan
-from ..reports import XML
-from ..sources import LAYOUTS, DestinationFile, DestinationFileError
-from ..streaming import RejectionTally, StreamSummary
-from .common import EXIT_INVALID_REQUEST, EXIT_UNREADABLE_INPUT, EXIT_USAGE, CliError, read_text
+from ivrsched.cli.common import (
+    EXIT_INVALID_REQUEST,
+    EXIT_UNREADABLE_INPUT,
+    EXIT_USAGE,
+    CliError,
+    read_text,
+)
+from ivrsched.io.destination_files import LAYOUTS, DestinationFile, DestinationFileError
+from ivrsched.planning.planner import Plan
+from ivrsched.planning.streaming import RejectionTally, StreamSummary
+from ivrsched.request.fields import non_xml_char
+from ivrsched.request.model import Destination, Request
+from ivrsched.simulation.reports import XML
 
 
 def add_destinations_argument(parser: argparse.ArgumentParser) -> None:
@@ -50,7 +56,7 @@ def load_request_for_stream(path: str, *, strict: bool = False,
     """The request at ``path``, whose single message's destinations are to be streamed from a
     file. Raises :class:`RequestError` when invalid, :class:`CliError` when it has several
     messages or destinations of its own (a request with both is refused, not merged)."""
-    from ..parsing import parse_request
+    from ivrsched.request.parsing import parse_request
 
     request = parse_request(read_text(path, stdin), strict=strict, destinations_required=False)
     if len(request.messages) != 1:
@@ -122,7 +128,7 @@ class _GuardedFile:
 
 def summarize_destinations(destinations: Iterable[Destination]) -> StreamSummary:
     """The counts of one pass over ``destinations`` (constant memory), as
-    :meth:`ivrsched.streaming.StreamingPlan.write_jsonl` returns them."""
+    :meth:`ivrsched.planning.streaming.StreamingPlan.write_jsonl` returns them."""
     tally = RejectionTally()
     count = 0
     for destination in destinations:

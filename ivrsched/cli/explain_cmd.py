@@ -5,9 +5,15 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..planning import plan
-from ..summary import explain, summarize
-from .common import EXIT_OK, add_now_argument, add_request_argument, load_request, parse_now
+from ivrsched.cli.common import (
+    EXIT_OK,
+    add_now_argument,
+    add_request_argument,
+    load_request,
+    parse_now,
+)
+from ivrsched.planning.explanation import explain, summarize
+from ivrsched.planning.planner import plan
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -11,12 +11,7 @@ from datetime import timedelta
 from fractions import Fraction
 from typing import IO
 
-from ..errors import IvrschedError
-from ..forecast import Forecast, ForecastRow, answer_rate_fraction, forecast, round_fraction
-from ..instants import InstantSyntaxError, format_clock, format_offset, format_us, parse_instant
-from ..planning import plan
-from ..summary import describe_duration
-from .common import (
+from ivrsched.cli.common import (
     EXIT_OK,
     add_now_argument,
     add_request_argument,
@@ -25,12 +20,29 @@ from .common import (
     parse_now,
     rational,
 )
-from .destinations_arg import (
+from ivrsched.cli.destinations_arg import (
     add_destinations_argument,
     load_streamed,
     print_stream_summary,
     summarize_destinations,
     with_bulk_id,
+)
+from ivrsched.errors import IvrschedError
+from ivrsched.forecasting.load import (
+    Forecast,
+    ForecastRow,
+    answer_rate_fraction,
+    forecast,
+    round_fraction,
+)
+from ivrsched.planning.explanation import describe_duration
+from ivrsched.planning.planner import plan
+from ivrsched.rules.instants import (
+    InstantSyntaxError,
+    format_clock,
+    format_offset,
+    format_us,
+    parse_instant,
 )
 
 FORECAST_FORMATS = ("table", "csv", "json")

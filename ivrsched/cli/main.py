@@ -8,15 +8,15 @@ import io
 import sys
 from collections.abc import Sequence
 
-from .. import __version__
-from ..errors import PlanRangeError, RequestError, display_path
-from .common import (
+from ivrsched import __version__
+from ivrsched.cli.common import (
     EXIT_CODES_HELP,
     EXIT_INVALID_REQUEST,
     EXIT_OUT_OF_RANGE,
     CliError,
     silence_stdout,
 )
+from ivrsched.errors import PlanRangeError, RequestError, display_path
 
 #: Subcommand modules under ``ivrsched.cli``; each has ``register(subparsers)``, which adds its
 #: parser and sets ``run`` (a function ``(args) -> exit code``) as a default.

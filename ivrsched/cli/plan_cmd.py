@@ -6,9 +6,7 @@ import argparse
 import sys
 from datetime import timedelta
 
-from ..formats import FORMATS, write_csv, write_json, write_jsonl, write_table
-from ..planning import plan
-from .common import (
+from ivrsched.cli.common import (
     EXIT_OK,
     EXIT_USAGE,
     CliError,
@@ -21,11 +19,13 @@ from .common import (
     parse_now,
     print_notices,
 )
-from .destinations_arg import (
+from ivrsched.cli.destinations_arg import (
     add_destinations_argument,
     load_streamed,
     print_stream_summary,
 )
+from ivrsched.io.plan_formats import FORMATS, write_csv, write_json, write_jsonl, write_table
+from ivrsched.planning.planner import plan
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -70,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
 def run_streaming(args: argparse.Namespace) -> int:
     """``--destinations FILE``: the jsonl rows of the file's destinations, written as they are
     read (constant memory), then a summary of accepted and rejected lines on stderr."""
-    from ..streaming import stream_plan
+    from ivrsched.planning.streaming import stream_plan
 
     if args.format not in (None, "jsonl"):
         # The other formats need the whole list (a count first, a header per message).

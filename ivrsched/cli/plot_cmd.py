@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import argparse
 
-from ..errors import IvrschedError, PlanRangeError, RequestError
-from ..plot import plot_forecast, plot_format
-from .common import EXIT_OK, EXIT_USAGE, CliError
-from .forecast_cmd import add_forecast_arguments, forecast_of
+from ivrsched.cli.common import EXIT_OK, EXIT_USAGE, CliError
+from ivrsched.cli.forecast_cmd import add_forecast_arguments, forecast_of
+from ivrsched.errors import IvrschedError, PlanRangeError, RequestError
+from ivrsched.forecasting.plot import plot_forecast, plot_format
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -7,9 +7,7 @@ import json
 import sys
 from typing import Any
 
-from ..planning import plan
-from ..response import response_document
-from .common import (
+from ivrsched.cli.common import (
     EXIT_OK,
     add_now_argument,
     add_request_argument,
@@ -19,6 +17,8 @@ from .common import (
     parse_now,
     print_notices,
 )
+from ivrsched.planning.planner import plan
+from ivrsched.planning.response import response_document
 
 
 def register(subparsers: Any) -> None:

@@ -12,20 +12,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import IO
 
-from ..forecast import check_last_slot
-from ..instants import format_us
-from ..outcomes import OutcomeFileError, OutcomeSource, Random, load_outcomes
-from ..planning import Plan, plan
-from ..reports import ReportDirectory, ReportEncodingError, ReportStream
-from ..simulation import (
-    AttemptEvent,
-    DestinationResult,
-    SimulationSummary,
-    Tally,
-    simulate,
-)
-from ..streaming import StreamingPlan, StreamSummary, stream_plan
-from .common import (
+from ivrsched.cli.common import (
     EXIT_INVALID_REQUEST,
     EXIT_OK,
     EXIT_UNREADABLE_INPUT,
@@ -40,13 +27,26 @@ from .common import (
     print_notices,
     rational,
 )
-from .destinations_arg import (
+from ivrsched.cli.destinations_arg import (
     add_destinations_argument,
     load_streamed,
     print_stream_summary,
     summarize_destinations,
     with_bulk_id,
 )
+from ivrsched.forecasting.load import check_last_slot
+from ivrsched.planning.planner import Plan, plan
+from ivrsched.planning.streaming import StreamingPlan, StreamSummary, stream_plan
+from ivrsched.rules.instants import format_us
+from ivrsched.simulation.engine import (
+    AttemptEvent,
+    DestinationResult,
+    SimulationSummary,
+    Tally,
+    simulate,
+)
+from ivrsched.simulation.outcomes import OutcomeFileError, OutcomeSource, Random, load_outcomes
+from ivrsched.simulation.reports import ReportDirectory, ReportEncodingError, ReportStream
 
 FORMATS = ("jsonl", "csv", "table")
 LOG_FIELDS = ("message", "index", "to", "messageId", "attempt", "time", "end", "outcome")

@@ -6,8 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..vectors import write_vectors
-from .common import EXIT_OK, EXIT_USAGE, CliError
+from ivrsched.cli.common import EXIT_OK, EXIT_USAGE, CliError
+from ivrsched.oracle.vectors import write_vectors
 
 
 def _positive(text: str) -> int:

@@ -10,21 +10,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 from typing import IO
 
-from ..logs import (
-    LOG_FORMATS,
-    LogError,
-    LogFormat,
-    decode_lines,
-    format_for_path,
-    read_log,
-    sniff_format,
-)
-from ..model import Request
-from ..planning import system_clock
-from ..sources import HeldDestinations, with_destinations
-from ..streaming import StreamSummary
-from ..verification import verify_report
-from .common import (
+from ivrsched.cli.common import (
     EXIT_OK,
     EXIT_UNREADABLE_INPUT,
     EXIT_USAGE,
@@ -39,12 +25,26 @@ from .common import (
     parse_now,
     silence_stdout,
 )
-from .destinations_arg import (
+from ivrsched.cli.destinations_arg import (
     add_destinations_argument,
     load_streamed,
     print_stream_summary,
     summarize_destinations,
 )
+from ivrsched.io.destination_files import HeldDestinations, with_destinations
+from ivrsched.io.logs import (
+    LOG_FORMATS,
+    LogError,
+    LogFormat,
+    decode_lines,
+    format_for_path,
+    read_log,
+    sniff_format,
+)
+from ivrsched.oracle.conformance import verify_report
+from ivrsched.planning.planner import system_clock
+from ivrsched.planning.streaming import StreamSummary
+from ivrsched.request.model import Request
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

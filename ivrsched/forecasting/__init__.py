@@ -1,0 +1,1 @@
+"""Load per time bucket and its picture."""

@@ -1,0 +1,450 @@
+"""Campaign forecast: the load per time bucket, expected retries and the key instants.
+
+Everything here is exact: instants are integer µs (S1), probabilities and expectations are
+:class:`~fractions.Fraction`. Nothing enumerates destinations on a calendar that is always open.
+
+The model (see docs/forecast.md):
+
+* **First attempts** in a bucket ``[a, b)`` are counted with the O(1) inverse of pacing (S3):
+  ``first_attempts_before(b) - first_attempts_before(a)``; the deadline (S4) already removes the
+  first attempts that do not happen.
+* **Retry k** of a slot happens, in the plan, at a known instant if the deadline allows it (S5).
+  It is *made* only when the first ``k`` attempts all went unanswered, so with an answer
+  probability ``p`` (independent attempts) its expected count is ``(1 - p)^k``.
+  Without a delivery window the k-th retry is the first attempt shifted by the fixed offset
+  ``D_k = sum_{j<=k} (failure delay + g_j)``, so the k-th retries in ``[a, b)`` are the first
+  attempts in ``[a - D_k, b - D_k)`` cut at ``deadline - D_k``: O(1) per bucket and k.
+  With a delivery window (S6) the offset is not fixed; the forecast then binary-searches the
+  slots (attempt instants never decrease with the slot), O(log n) schedules per bucket and k.
+* **Calls in progress**: every attempt, answered or not, is assumed to occupy a line for the mean
+  call duration ``d``: ``[t, t + d)``. The value of a bucket is the expected line occupancy inside
+  it divided by its length: the time-averaged expected number of calls in progress. It needs the
+  sum of attempt instants in a range of slots, which pacing gives in O(log) with a floor sum;
+  with a delivery window it enumerates the slots whose attempts fall in the bucket.
+
+Only the number of accepted destinations of a message matters, never the destinations
+themselves: ``forecast(..., counts=...)`` takes those numbers (e.g. counted in one pass over a
+destinations file) for a plan whose messages have no list.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+from fractions import Fraction
+from typing import overload
+
+from ivrsched.errors import IvrschedError, PlanRangeError
+from ivrsched.planning.planner import MessagePlan, Plan
+from ivrsched.rules.instants import US_PER_MINUTE, check_range, from_us, timedelta_us, to_us
+from ivrsched.rules.open_time import AlwaysOpen
+from ivrsched.rules.quantities import rational
+
+#: What ``answer_rate`` accepts. A float is read through its shortest decimal text
+#: (``Fraction(str(0.3)) == 3/10``), not as the binary double it is.
+AnswerRate = Fraction | Decimal | str | int | float
+
+#: Decimal places of the rendered expected values (rounded half-even from the exact fraction).
+DECIMAL_PLACES = 3
+
+
+def answer_rate_fraction(value: AnswerRate | None) -> Fraction:
+    """``value`` as an exact probability in [0, 1]; None means 0 (no attempt is answered).
+
+    Raises :class:`IvrschedError` for anything that is not a number in [0, 1].
+    """
+    if value is None:
+        return Fraction(0)
+    if isinstance(value, bool):
+        raise IvrschedError("answer rate must be a number between 0 and 1, not a boolean")
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise IvrschedError(f"answer rate {value!r} is not a finite number")
+        value = str(value)
+    if isinstance(value, Decimal):
+        # Through its text, so that the size bound applies: Fraction(Decimal("1e-99999999999"))
+        # would compute 10**99999999999.
+        value = str(value)
+    try:
+        rate = rational(value.strip()) if isinstance(value, str) else Fraction(value)
+    except (ValueError, ZeroDivisionError, TypeError) as exc:
+        raise IvrschedError(f"answer rate {value!r} is not a number") from exc
+    if not 0 <= rate <= 1:
+        raise IvrschedError(f"answer rate {value} is not between 0 and 1")
+    return rate
+
+
+def round_fraction(value: Fraction, places: int = DECIMAL_PLACES) -> Decimal:
+    """``value`` rounded half-even to ``places`` decimal places, computed exactly."""
+    scale = 10**places
+    scaled = value * scale
+    whole, rest = divmod(scaled.numerator, scaled.denominator)
+    twice = 2 * rest
+    if twice > scaled.denominator or (twice == scaled.denominator and whole % 2 == 1):
+        whole += 1
+    return Decimal(whole).scaleb(-places)
+
+
+def floor_sum(n: int, m: int, a: int, b: int) -> int:
+    """``sum(floor((a*i + b) / m) for i in range(n))`` for n >= 0, m >= 1, a >= 0, b >= 0,
+    in O(log m) steps (the Euclid-like reduction that swaps the roles of a and m)."""
+    total = 0
+    while True:
+        if a >= m:
+            total += n * (n - 1) // 2 * (a // m)
+            a %= m
+        if b >= m:
+            total += n * (b // m)
+            b %= m
+        y_max = a * n + b
+        if y_max < m:
+            return total
+        n, b = divmod(y_max, m)
+        m, a = a, m
+
+
+@dataclass(frozen=True)
+class AttemptSeries:
+    """The ``number``-th attempts (0 the first attempt, k >= 1 retry k) of one message's slots,
+    counted by instant. Attempt instants never decrease with the slot, which every method uses.
+    ``accepted`` is the number of slots when not the message's own accepted count."""
+
+    message_plan: MessagePlan
+    number: int
+    accepted: int | None = None
+
+    @property
+    def _slots(self) -> int:
+        if self.accepted is not None:
+            return self.accepted
+        return self.message_plan.message.accepted_count
+
+    @property
+    def shift_us(self) -> int | None:
+        """Fixed distance from the first attempt (always-open calendar), else None."""
+        timeline = self.message_plan.timeline
+        if not isinstance(timeline.calendar, AlwaysOpen):
+            return None
+        gaps = timeline.gaps_us[:self.number]
+        return sum(gaps) + len(gaps) * timeline.failure_delay_us
+
+    def before(self, at_us: int) -> int:
+        """How many slots have this attempt, strictly before ``at_us`` (a prefix of the slots)."""
+        timeline = self.message_plan.timeline
+        if self.number == 0:
+            return timeline.first_attempts_before(at_us, self._slots)
+        shift = self.shift_us
+        if shift is not None:
+            bound = at_us - shift
+            if timeline.deadline_us is not None:
+                bound = min(bound, timeline.deadline_us - shift)
+            return timeline.first_attempts_before(bound, self._slots)
+        # Delivery window: retry k of slot s is before at_us iff it exists (it is before the
+        # deadline) and is before at_us; both hold for a prefix of the slots, and only slots
+        # whose first attempt is before at_us can qualify.
+        lo, hi = 0, timeline.first_attempts_before(at_us, self._slots)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            attempts = timeline.attempts_us(mid)
+            if len(attempts) > self.number and attempts[self.number] < at_us:
+                lo = mid + 1
+            else:
+                hi = mid
+        return lo
+
+    def total(self) -> int:
+        """How many slots have this attempt at all."""
+        deadline = self.message_plan.timeline.deadline_us
+        if deadline is None:
+            return self._slots
+        return self.before(deadline)
+
+    def at(self, slot: int) -> int:
+        """The instant of this attempt of ``slot`` (which must have it)."""
+        timeline = self.message_plan.timeline
+        shift = self.shift_us
+        if shift is not None:
+            return timeline.first_attempt_us(slot) + shift
+        return timeline.attempts_us(slot)[self.number]
+
+    def instant_sum(self, lo_slot: int, hi_slot: int) -> int:
+        """Sum of this attempt's instants over slots ``lo_slot <= s < hi_slot`` (all having it)."""
+        count = hi_slot - lo_slot
+        if count <= 0:
+            return 0
+        timeline = self.message_plan.timeline
+        shift = self.shift_us
+        if shift is None:
+            return sum(self.at(s) for s in range(lo_slot, hi_slot))
+        total = count * (timeline.start_us + shift)
+        pace = timeline.pace
+        if pace is not None:
+            # Pace offsets are floor(s*U/speed): their sum over a range is a difference of two
+            # floor sums.
+            total += (floor_sum(hi_slot, pace.speed, pace.unit_us, 0)
+                      - floor_sum(lo_slot, pace.speed, pace.unit_us, 0))
+        return total
+
+    def occupancy(self, start_us: int, end_us: int, duration_us: int) -> int:
+        """Total µs, inside ``[start_us, end_us)``, of calls ``[t, t + duration_us)`` started at
+        this attempt's instants t.
+
+        With F(y) the attempts before y, the µs x is covered by the attempts in
+        ``(x - d, x]``, i.e. F(x + 1) - F(x - d + 1); summing over x gives two sums of F.
+        """
+        if duration_us <= 0 or end_us <= start_us:
+            return 0
+        return (self._sum_before(start_us + 1, end_us + 1)
+                - self._sum_before(start_us - duration_us + 1, end_us - duration_us + 1))
+
+    def _sum_before(self, lo: int, hi: int) -> int:
+        """``sum(before(x) for x in range(lo, hi))``: each attempt at t < hi adds the number of
+        x in [lo, hi) above t."""
+        below_lo, below_hi = self.before(lo), self.before(hi)
+        inside = below_hi - below_lo
+        return (below_lo * (hi - lo) + inside * (hi - 1)
+                - self.instant_sum(below_lo, below_hi))
+
+
+@dataclass(frozen=True)
+class ForecastRow:
+    """One bucket ``[start_us, end_us)``: exact planned counts and expectations.
+
+    ``retries[k - 1]`` is the number of planned k-th retries (those the deadline allows) in the
+    bucket; ``expected_retries`` weighs each by ``(1 - answer_rate)^k``.
+    ``expected_in_progress`` is None when no call duration was given.
+    """
+
+    start_us: int
+    end_us: int
+    first_attempts: int
+    retries: tuple[int, ...]
+    expected_retries: Fraction
+    expected_in_progress: Fraction | None
+
+    @property
+    def planned_retries(self) -> int:
+        """Every planned retry in the bucket (the expectation when nothing is answered)."""
+        return sum(self.retries)
+
+    @property
+    def expected_total(self) -> Fraction:
+        """Expected attempts in the bucket: first attempts always happen."""
+        return self.first_attempts + self.expected_retries
+
+
+@dataclass(frozen=True)
+class _Model:
+    """What a bucket needs: every attempt series of every message, and the weights."""
+
+    series: tuple[tuple[AttemptSeries, ...], ...]  # per message: number 0, 1, …, K
+    weights: tuple[Fraction, ...]  # (1 - p)^k for k = 0..max K
+    duration_us: int | None
+
+    def row(self, start_us: int, end_us: int) -> ForecastRow:
+        width = max((len(s) for s in self.series), default=1) - 1
+        firsts = 0
+        retries = [0] * width
+        occupancy = Fraction(0)
+        for message_series in self.series:
+            for series in message_series:
+                count = series.before(end_us) - series.before(start_us)
+                if series.number == 0:
+                    firsts += count
+                else:
+                    retries[series.number - 1] += count
+                if self.duration_us is not None:
+                    occupancy += self.weights[series.number] * series.occupancy(
+                        start_us, end_us, self.duration_us)
+        expected = sum((self.weights[k + 1] * c for k, c in enumerate(retries)), Fraction(0))
+        in_progress = (None if self.duration_us is None
+                       else occupancy / (end_us - start_us))
+        return ForecastRow(start_us, end_us, firsts, tuple(retries), expected, in_progress)
+
+
+@dataclass(frozen=True)
+class ForecastRows(Sequence[ForecastRow]):
+    """The buckets of a forecast, computed on demand (O(1) each on always-open calendars)."""
+
+    model: _Model
+    first_start_us: int
+    bucket_us: int
+    length: int
+
+    def __len__(self) -> int:
+        return self.length
+
+    @overload
+    def __getitem__(self, key: int) -> ForecastRow: ...
+
+    @overload
+    def __getitem__(self, key: slice) -> tuple[ForecastRow, ...]: ...
+
+    def __getitem__(self, key: int | slice) -> ForecastRow | tuple[ForecastRow, ...]:
+        if isinstance(key, slice):
+            return tuple(self[i] for i in range(self.length)[key])
+        index = range(self.length)[key]
+        start = self.first_start_us + index * self.bucket_us
+        return self.model.row(start, start + self.bucket_us)
+
+    def __iter__(self) -> Iterator[ForecastRow]:
+        for index in range(self.length):
+            yield self[index]
+
+
+@dataclass(frozen=True)
+class Forecast:
+    """A campaign's forecast: key instants, totals and the per-bucket rows (lazy).
+
+    Instants are integer µs; ``offset_minutes`` is the offset they are rendered and buckets are
+    aligned in (the first message's, S1). ``deadlines_us`` has one entry per message.
+    """
+
+    bucket_us: int
+    offset_minutes: int
+    answer_rate: Fraction
+    call_duration_us: int | None
+    first_call_us: int | None
+    last_first_attempt_us: int | None
+    last_attempt_us: int | None
+    deadlines_us: tuple[int | None, ...]
+    destinations: int
+    first_attempts: int
+    retries: tuple[int, ...]
+    expected_retries: Fraction
+    rows: ForecastRows
+    plan: Plan = field(repr=False, compare=False)
+
+    @property
+    def expected_total(self) -> Fraction:
+        """Expected attempts of the whole campaign."""
+        return self.first_attempts + self.expected_retries
+
+    @property
+    def first_call(self) -> datetime | None:
+        """The first call of the campaign as an aware datetime, or None."""
+        return self._datetime(self.first_call_us)
+
+    @property
+    def last_first_attempt(self) -> datetime | None:
+        """The last first attempt as an aware datetime, or None."""
+        return self._datetime(self.last_first_attempt_us)
+
+    @property
+    def last_attempt(self) -> datetime | None:
+        """The last possible attempt as an aware datetime, or None."""
+        return self._datetime(self.last_attempt_us)
+
+    def _datetime(self, us: int | None) -> datetime | None:
+        return None if us is None else from_us(us, self.offset_minutes)
+
+
+def bucket_start(at_us: int, bucket_us: int, offset_minutes: int) -> int:
+    """The start of the bucket holding ``at_us``: buckets are aligned to the epoch as read in
+    the rendering offset (whole local hours for 1 h, local midnights for 1 d)."""
+    local = at_us + offset_minutes * US_PER_MINUTE
+    return at_us - local % bucket_us
+
+
+def check_last_slot(message_plan: MessagePlan, slots: int) -> None:
+    """S12 for a message of ``slots`` accepted destinations that its plan did not know of:
+    raise :class:`~ivrsched.errors.PlanRangeError` when the last slot's attempts (the latest
+    of all) leave years 1..9999, as :func:`ivrsched.plan` does for a list."""
+    where = f"last attempt of message {message_plan.message_index}"
+    try:
+        for at in message_plan.timeline.attempts_us(slots - 1):
+            check_range(at, where, message_plan.offset_minutes)
+    except OverflowError as exc:
+        if isinstance(exc, PlanRangeError):
+            raise
+        raise PlanRangeError(f"the {where} falls outside years 1..9999") from exc
+
+
+def forecast(plan: Plan, *, bucket: timedelta = timedelta(hours=1),
+             answer_rate: AnswerRate | None = None, call_duration: timedelta | None = None,
+             until: datetime | int | None = None,
+             counts: Sequence[tuple[int, int]] | None = None) -> Forecast:
+    """Forecast the load of ``plan`` per ``bucket``.
+
+    ``answer_rate``: probability that an attempt is answered (a Fraction, Decimal, int or
+    decimal text such as ``"0.3"``; a float is read through ``str()``); None means 0, so that the
+    expected retries are every planned retry (the worst case). ``call_duration``: mean duration
+    of every attempt, for the expected calls in progress (None: not computed). ``until`` (aware
+    datetime or µs) drops the buckets that start at or after it, so that a long campaign can be
+    forecast over a short range. Rows run from the first call's bucket to the bucket of the last
+    possible attempt (or of the last µs of its call, with a call duration).
+
+    ``counts``, one ``(destinations, accepted)`` pair per message, replaces the counts of the
+    messages' own destination lists: the forecast of destinations that are streamed rather
+    than listed (their count is all it needs). The plan could not check S12's range for slots
+    it did not know, so the last accepted slot's attempts are checked here.
+    """
+    bucket_us = timedelta_us(bucket)
+    if bucket_us <= 0:
+        raise IvrschedError("the bucket must be a positive duration")
+    rate = answer_rate_fraction(answer_rate)
+    duration_us = None if call_duration is None else timedelta_us(call_duration)
+    if duration_us is not None and duration_us < 0:
+        raise IvrschedError("the call duration must not be negative")
+    until_us = until if until is None or isinstance(until, int) else to_us(until)
+    if counts is not None and len(counts) != len(plan.messages):
+        raise IvrschedError(f"counts has {len(counts)} entries for {len(plan.messages)} "
+                            "messages")
+    accepted = [None if counts is None else counts[i][1] for i in range(len(plan.messages))]
+    for message_plan, slots in zip(plan.messages, accepted, strict=True):
+        if slots:
+            check_last_slot(message_plan, slots)
+
+    series = tuple(tuple(AttemptSeries(m, k, accepted[m.message_index])
+                         for k in range(len(m.timeline.gaps_us) + 1))
+                   for m in plan.messages)
+    depth = max((len(s) for s in series), default=1)
+    weights = tuple((1 - rate) ** k for k in range(depth))
+    totals = [0] * depth
+    firsts: list[int] = []
+    lasts_first: list[int] = []
+    lasts: list[int] = []
+    for message_series in series:
+        for one in message_series:
+            total = one.total()
+            totals[one.number] += total
+            if total == 0:
+                continue
+            last = one.at(total - 1)
+            lasts.append(last)
+            if one.number == 0:
+                firsts.append(one.at(0))
+                lasts_first.append(last)
+
+    offset = plan.messages[0].offset_minutes if plan.messages else 0
+    first_call = min(firsts, default=None)
+    last_attempt = max(lasts, default=None)
+    count = 0
+    first_start = 0
+    if first_call is not None and last_attempt is not None:
+        first_start = bucket_start(first_call, bucket_us, offset)
+        last_busy = last_attempt + max(0, (duration_us or 0) - 1)
+        count = (bucket_start(last_busy, bucket_us, offset) - first_start) // bucket_us + 1
+        if until_us is not None:
+            count = max(0, min(count, -(-(until_us - first_start) // bucket_us)))
+    model = _Model(series, weights, duration_us)
+    return Forecast(
+        bucket_us=bucket_us,
+        offset_minutes=offset,
+        answer_rate=rate,
+        call_duration_us=duration_us,
+        first_call_us=first_call,
+        last_first_attempt_us=max(lasts_first, default=None),
+        last_attempt_us=last_attempt,
+        deadlines_us=tuple(m.deadline_us for m in plan.messages),
+        destinations=(sum(len(m.message.destinations) for m in plan.messages) if counts is None
+                      else sum(total for total, _ in counts)),
+        first_attempts=totals[0],
+        retries=tuple(totals[1:]),
+        expected_retries=sum((weights[k] * totals[k] for k in range(1, depth)), Fraction(0)),
+        rows=ForecastRows(model, first_start, bucket_us, count),
+        plan=plan,
+    )

@@ -1,0 +1,217 @@
+"""Destinations streamed from a file (SPEC S7), in constant memory.
+
+Two layouts are read:
+
+* **text**: one address per line, judged exactly as written (only the line ending is removed);
+* **csv**: a header row naming a ``to`` column and, optionally, a ``messageId`` column; other
+  columns are ignored.
+
+Every line becomes one :class:`~ivrsched.request.model.Destination` with its 1-based line number in
+``Destination.line`` and the status S7 gives it: a faulty line is *rejected*, never dropped, so the
+destinations yielded account for every line of the file (a CSV header is not a destination). Only
+faults that make the file itself unreadable (bytes that are not UTF-8, a CSV without a ``to``
+column) raise :class:`DestinationFileError`, which names the file and the line.
+
+Memory stays constant, except for one thing: S7's duplicate ``messageId`` check must remember every
+``messageId`` given, so a CSV with a ``messageId`` column holds those IDs in a set.
+"""
+
+from __future__ import annotations
+
+import csv
+from array import array
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Literal, overload
+
+from ivrsched.errors import IvrschedError
+from ivrsched.request.destinations import MessageIdRegistry, classify, destination_status
+from ivrsched.request.model import Destination, Request
+from ivrsched.request.status import Status
+
+Layout = Literal["text", "csv"]
+LAYOUTS: tuple[str, ...] = ("auto", "text", "csv")
+
+_BOM = "\ufeff"
+
+
+class DestinationFileError(IvrschedError):
+    """A destinations file that cannot be read at all (as opposed to a faulty line, which is a
+    rejected destination). ``line`` is 1-based, or None when the fault is not on one line."""
+
+    def __init__(self, path: str, line: int | None, message: str) -> None:
+        where = path if line is None else f"{path}:{line}"
+        super().__init__(f"{where}: {message}")
+        self.path = path
+        self.line = line
+        self.reason = message
+
+
+def layout_of(path: str | Path, layout: str = "auto") -> Layout:
+    """The layout to read ``path`` with: ``auto`` means csv for a ``.csv`` name, else text."""
+    if layout == "text":
+        return "text"
+    if layout == "csv":
+        return "csv"
+    if layout != "auto":
+        raise ValueError(f"unknown destinations layout {layout!r}; use one of {LAYOUTS}")
+    return "csv" if Path(path).suffix.lower() == ".csv" else "text"
+
+
+def destinations_from_lines(lines: Iterable[str], *, first_line: int = 1) -> Iterator[Destination]:
+    """One destination per line of text (line endings are removed, nothing else), classified by
+    S7. Text lines carry no ``messageId``, so no ID is remembered: constant memory."""
+    accepted = Status.PENDING_ACCEPTED
+    for number, line in enumerate(lines, start=first_line):
+        to = line.removesuffix("\n").removesuffix("\r")
+        status, reason = classify(to)
+        if status is accepted:
+            # The common case, kept lean: most lines of a real file are good numbers.
+            yield Destination(to, None, accepted, None, number)
+        else:
+            yield Destination(to, None, status, reason, number)
+
+
+def destinations_from_csv(lines: Iterable[str], *, source: str = "<csv>"
+                          ) -> Iterator[Destination]:
+    """One destination per CSV record after the header (which must name a ``to`` column).
+
+    An empty or absent ``to`` cell is 51 MISSING_TO; an empty ``messageId`` cell means none was
+    given. ``line`` is the physical line the record starts on (a quoted cell may span lines).
+    """
+    reader = csv.reader(lines, strict=True)
+    try:
+        header = next(reader, None)
+        if header is None:
+            raise DestinationFileError(source, None, "empty CSV file: expected a header row "
+                                                     "with a 'to' column")
+        names = [name.strip().lstrip(_BOM) for name in header]
+        if "to" not in names:
+            raise DestinationFileError(source, 1, f"the CSV header {header!a} has no 'to' column")
+        to_column = names.index("to")
+        id_column = names.index("messageId") if "messageId" in names else None
+        registry = MessageIdRegistry()
+        previous_end = reader.line_num
+        for record in reader:
+            line, previous_end = previous_end + 1, reader.line_num
+            to = record[to_column] if to_column < len(record) else None
+            message_id = (record[id_column] or None
+                          if id_column is not None and id_column < len(record) else None)
+            status, reason = destination_status(to, message_id, registry)
+            yield Destination(to, message_id, status, reason, line)
+    except csv.Error as exc:
+        raise DestinationFileError(source, reader.line_num, f"not valid CSV: {exc}") from exc
+
+
+@dataclass(frozen=True)
+class DestinationFile:
+    """A destinations file, read lazily: each iteration opens the file and streams it again.
+
+    ``layout`` is ``text`` or ``csv`` (see :func:`layout_of`). Iterating raises
+    :class:`DestinationFileError` when the file cannot be opened or is not UTF-8 text.
+    """
+
+    path: Path
+    layout: Layout = "text"
+
+    @classmethod
+    def open(cls, path: str | Path, layout: str = "auto") -> DestinationFile:
+        """A :class:`DestinationFile` for ``path``; ``layout`` ``auto`` decides by its name."""
+        return cls(Path(path), layout_of(path, layout))
+
+    def __iter__(self) -> Iterator[Destination]:
+        source = str(self.path)
+        try:
+            handle = open(self.path, "rb")  # noqa: SIM115 - closed in the finally below
+        except OSError as exc:
+            raise DestinationFileError(source, None,
+                                       f"cannot read it: {exc.strerror or exc}") from exc
+        try:
+            text = _decoded_lines(handle, source)
+            if self.layout == "csv":
+                yield from destinations_from_csv(text, source=source)
+            else:
+                yield from destinations_from_lines(text)
+        finally:
+            handle.close()
+
+
+def _decoded_lines(raw_lines: Iterable[bytes], source: str) -> Iterator[str]:
+    """UTF-8 lines (line endings kept), a leading byte order mark removed. Decoding line by line
+    lets an undecodable byte be reported with its exact line number."""
+    for number, raw in enumerate(raw_lines, start=1):
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise DestinationFileError(source, number, f"not UTF-8 text ({exc.reason} at byte "
+                                                       f"{exc.start} of the line)") from exc
+        yield line.removeprefix(_BOM) if number == 1 else line
+
+
+# -- destinations held for random access -------------------------------------------------------
+
+class HeldDestinations(Sequence[Destination]):
+    """Destinations read once from any iterable and held for random access, compactly.
+
+    Most destinations of a large file are accepted numbers without a given messageId: for those
+    only the address and the line number are kept (the
+    :class:`~ivrsched.request.model.Destination` is
+    rebuilt on access); any other destination is kept whole. Memory is O(n), about a third of a
+    list of :class:`~ivrsched.request.model.Destination` objects.
+    """
+
+    def __init__(self, destinations: Iterable[Destination]) -> None:
+        self._to: list[str | None] = []
+        self._lines = array("q")  # 0: no line
+        self._whole: dict[int, Destination] = {}
+        plain = Status.PENDING_ACCEPTED
+        for index, destination in enumerate(destinations):
+            self._to.append(destination.to)
+            self._lines.append(destination.line or 0)
+            if (destination.status is not plain or destination.message_id is not None
+                    or destination.reason is not None):
+                self._whole[index] = destination
+        # Positions of the rejected destinations, ascending (the dict keeps insertion order).
+        self.rejected = tuple(i for i, d in self._whole.items() if not d.accepted)
+
+    def __len__(self) -> int:
+        return len(self._to)
+
+    @overload
+    def __getitem__(self, key: int) -> Destination: ...
+
+    @overload
+    def __getitem__(self, key: slice) -> tuple[Destination, ...]: ...
+
+    def __getitem__(self, key: int | slice) -> Destination | tuple[Destination, ...]:
+        if isinstance(key, slice):
+            return tuple(self._at(i) for i in range(len(self._to))[key])
+        return self._at(range(len(self._to))[key])
+
+    def __iter__(self) -> Iterator[Destination]:
+        return (self._at(i) for i in range(len(self._to)))
+
+    def _at(self, index: int) -> Destination:
+        whole = self._whole.get(index)
+        if whole is not None:
+            return whole
+        return Destination(self._to[index], line=self._lines[index] or None)
+
+
+def with_destinations(request: Request, destinations: Iterable[Destination],
+                      message: int = 0) -> Request:
+    """``request`` with message ``message``'s destinations replaced by ``destinations`` (e.g. a
+    :class:`~ivrsched.io.destination_files.DestinationFile`), read once into
+    :class:`HeldDestinations`.
+
+    Positions are the destinations' positions in ``destinations``, so generated messageIds
+    are those a :func:`ivrsched.stream_plan` over the same destinations gives.
+    """
+    if not 0 <= message < len(request.messages):
+        raise IndexError(f"the request has no message {message}")
+    held = (destinations if isinstance(destinations, HeldDestinations)
+            else HeldDestinations(destinations))
+    replaced = replace(request.messages[message], destinations=held,
+                       rejected_indices=held.rejected)
+    return request.with_message(message, replaced)

@@ -1,0 +1,210 @@
+"""Plan output formats: ``jsonl`` (the machine contract), ``csv``, ``json`` and ``table``.
+
+Every writer streams: it writes row by row from the lazy plan and holds no list of rows.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from collections.abc import Iterator, Sequence
+from typing import IO
+
+from ivrsched.errors import Notice
+from ivrsched.planning.explanation import MessageSummary, describe_duration, explain, summarize
+from ivrsched.planning.planner import DestinationSchedule, MessagePlan, Plan
+from ivrsched.request.model import Destination
+from ivrsched.request.status import Status
+from ivrsched.rules.instants import format_clock, format_offset, format_us
+from ivrsched.rules.windows import window_record
+
+FORMATS = ("table", "jsonl", "csv", "json")
+
+
+def schedule_record(schedule: DestinationSchedule, deadline_us: int | None) -> dict[str, object]:
+    """One destination as the jsonl contract spells it (keys in this order)."""
+    offset = schedule.offset_minutes
+    record: dict[str, object] = {
+        "message": schedule.message,
+        "index": schedule.index,
+        "to": schedule.to,
+        "messageId": schedule.message_id,
+        "status": schedule.status.value.name,
+        "attempts": [format_us(t, offset) for t in schedule.attempts_us],
+        "deadline": None if deadline_us is None else format_us(deadline_us, offset),
+    }
+    if schedule.destination.line is not None:
+        # Destinations read from a file (ivrsched.io.destination_files) keep their line number
+        # (issue 7).
+        record["line"] = schedule.destination.line
+    return record
+
+
+# The jsonl writer is the hot path of large plans. Instead of building a dict and calling
+# json.dumps per row, jsonl_line assembles the same text directly: keys and status names are
+# constant, rendered instants never need escaping (digits and -:.T+ only), and other strings take
+# json.dumps's own path only when they contain a character it would escape.
+_NEEDS_ESCAPE = re.compile(r'[\x00-\x1f"\\]')
+_STATUS_JSON = {status: json.dumps(status.value.name) for status in Status}
+
+
+def json_string(text: str | None) -> str:
+    """``json.dumps(text, ensure_ascii=False)``, faster for text that needs no escaping."""
+    if text is None:
+        return "null"
+    if _NEEDS_ESCAPE.search(text) is None:
+        return f'"{text}"'
+    return json.dumps(text, ensure_ascii=False)
+
+
+def jsonl_line(message: int, index: int, destination: Destination, message_id: str,
+               attempts: Sequence[str], deadline: str) -> str:
+    """One jsonl row, byte for byte ``json.dumps(schedule_record(...), ensure_ascii=False)``
+    plus a newline. ``attempts`` are rendered instants; ``deadline`` is the deadline already
+    as JSON (see :func:`deadline_json`)."""
+    attempts_json = '["' + '", "'.join(attempts) + '"]' if attempts else "[]"
+    line = "" if destination.line is None else f', "line": {destination.line}'
+    return (f'{{"message": {message}, "index": {index}, "to": {json_string(destination.to)}, '
+            f'"messageId": {json_string(message_id)}, '
+            f'"status": {_STATUS_JSON[destination.status]}, "attempts": {attempts_json}, '
+            f'"deadline": {deadline}{line}}}\n')
+
+
+def deadline_json(deadline_us: int | None, offset_minutes: int) -> str:
+    """A message's deadline as the JSON value of a jsonl row's ``deadline``."""
+    return "null" if deadline_us is None else json_string(format_us(deadline_us, offset_minutes))
+
+
+def jsonl_lines(plan: Plan) -> Iterator[str]:
+    """The ``jsonl`` format: one JSON object per destination, messages in order, destinations
+    in request order, rejected ones included (status name, no attempts)."""
+    for message_plan in plan.messages:
+        offset = message_plan.offset_minutes
+        deadline = deadline_json(message_plan.deadline_us, offset)
+        for schedule in message_plan:
+            attempts = [format_us(t, offset) for t in schedule.attempts_us]
+            yield jsonl_line(schedule.message, schedule.index, schedule.destination,
+                             schedule.message_id, attempts, deadline)
+
+
+def write_jsonl(plan: Plan, out: IO[str]) -> None:
+    """Write :func:`jsonl_lines` to ``out``, row by row."""
+    for line in jsonl_lines(plan):
+        out.write(line)
+
+
+CSV_HEADER = ("message", "index", "to", "messageId", "attempt", "time")
+
+
+def write_csv(plan: Plan, out: IO[str]) -> None:
+    """The ``csv`` format: one row per planned attempt; ``attempt`` is 1 for the first."""
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_HEADER)
+    for schedule in plan:
+        for number, at in enumerate(schedule.attempts_us, start=1):
+            writer.writerow((schedule.message, schedule.index, schedule.to or "",
+                             schedule.message_id, number, format_us(at, schedule.offset_minutes)))
+
+
+def _instant(us: int | None, offset: int) -> str | None:
+    return None if us is None else format_us(us, offset)
+
+
+def _notice_record(notice: Notice) -> dict[str, str]:
+    return {"path": notice.path, "code": notice.code, "message": notice.message}
+
+
+def summary_record(summary: MessageSummary) -> dict[str, object]:
+    """A message header for the ``json`` format."""
+    offset = summary.offset_minutes
+    interval = summary.interval_us
+    return {
+        "message": summary.message,
+        "destinations": summary.destinations,
+        "accepted": summary.accepted,
+        "start": _instant(summary.start_us, offset),
+        "firstAttempt": _instant(summary.first_attempt_us, offset),
+        "lastFirstAttempt": _instant(summary.last_first_attempt_us, offset),
+        "lastAttempt": _instant(summary.last_attempt_us, offset),
+        "deadline": _instant(summary.deadline_us, offset),
+        "sendingSpeed": (None if summary.speed is None
+                         else {"speed": summary.speed, "timeUnit": summary.time_unit}),
+        # The exact spacing as a fraction of microseconds, so that no precision is lost.
+        "intervalMicroseconds": (None if interval is None
+                                 else f"{interval.numerator}/{interval.denominator}"
+                                 if interval.denominator != 1 else str(interval.numerator)),
+        "retryGapsMinutes": list(summary.retry_gaps_minutes),
+        "validityIgnored": summary.validity_ignored,
+        "deliveryTimeWindow": (None if summary.window is None
+                               else window_record(summary.window)),
+        "notices": [_notice_record(n) for n in summary.notices],
+    }
+
+
+def write_json(plan: Plan, out: IO[str]) -> None:
+    """The ``json`` format: one document, written piece by piece so that it streams."""
+    out.write("{\n")
+    out.write(f'  "bulkId": {json.dumps(plan.bulk_id)},\n')
+    out.write(f'  "now": {json.dumps(format_us(plan.now_us))},\n')
+    out.write(f'  "notices": {json.dumps([_notice_record(n) for n in plan.notices])},\n')
+    out.write('  "messages": [')
+    for m, message_plan in enumerate(plan.messages):
+        header = summary_record(summarize(plan, message_plan))
+        out.write(",\n    " if m else "\n    ")
+        out.write(json.dumps(header, ensure_ascii=False)[:-1] + ', "destinations": [')
+        deadline = message_plan.deadline_us
+        for i, schedule in enumerate(message_plan):
+            out.write(",\n      " if i else "\n      ")
+            out.write(json.dumps(schedule_record(schedule, deadline), ensure_ascii=False))
+        out.write("\n    ]}" if len(message_plan) else "]}")
+    out.write("\n  ]\n}\n" if plan.messages else "]\n}\n")
+
+
+def _table_row(schedule: DestinationSchedule, start_date: str) -> str:
+    """One destination for people: its attempts as clock times in the message's offset, with
+    the date only for attempts not on the start's date (jsonl/csv/json keep S1's full form)."""
+    if schedule.status.is_rejected:
+        times = schedule.status.value.name
+    elif not schedule.attempts_us:
+        times = "(no attempt before the deadline)"
+    else:
+        offset = schedule.offset_minutes
+        times = "  ".join(
+            format_clock(t, offset, with_date=format_us(t, offset)[:10] != start_date)
+            for t in schedule.attempts_us)
+    return f"{schedule.index:>8}  {schedule.to or '-':<16} {schedule.message_id:<36}  {times}"
+
+
+def write_table(plan: Plan, out: IO[str], *, head: int = 10, show_all: bool = False) -> None:
+    """The human table: a header per message, then its destinations (the first and last
+    ``head`` rows with a count between them, unless ``show_all``)."""
+    if plan.bulk_id is not None:
+        out.write(f"bulkId {plan.bulk_id}\n")
+    for message_plan in plan.messages:
+        summary = summarize(plan, message_plan)
+        out.write(f"\nmessage {summary.message}: {explain(summary)}\n")
+        out.write(f"  start {format_us(summary.start_us, summary.offset_minutes)}")
+        if summary.interval_us is not None:
+            out.write(f", pace one every {describe_duration(summary.interval_us)}")
+        deadline = ("none (sendingSpeed)" if summary.validity_ignored
+                    else _instant(summary.deadline_us, summary.offset_minutes))
+        out.write(f", deadline {deadline}\n")
+        start_date = format_us(summary.start_us, summary.offset_minutes)[:10]
+        out.write(f"{'index':>8}  {'to':<16} {'messageId':<36}  attempts (on {start_date} "
+                  f"unless dated, UTC{format_offset(summary.offset_minutes)})\n")
+        _write_rows(message_plan, out, head, show_all, start_date)
+
+
+def _write_rows(message_plan: MessagePlan, out: IO[str], head: int, show_all: bool,
+                start_date: str) -> None:
+    count = len(message_plan)
+    if show_all or count <= 2 * head + 1:
+        for schedule in message_plan:
+            out.write(_table_row(schedule, start_date) + "\n")
+        return
+    for schedule in message_plan[:head]:
+        out.write(_table_row(schedule, start_date) + "\n")
+    out.write(f"{'…':>8}  ({count - 2 * head} more destinations; --all shows every row)\n")
+    for schedule in message_plan[count - head:]:
+        out.write(_table_row(schedule, start_date) + "\n")

@@ -1,0 +1,1 @@
+"""Conformance (S11): the verifier, conformance vectors and Hypothesis strategies."""

@@ -1,0 +1,569 @@
+"""The oracle: does an observed attempt log obey the rules? (SPEC S11)
+
+:func:`verify` plans the request (to know each message's start, pace, deadline, retry gaps and
+delivery window), reads the log once, groups its rows per destination and checks every rule of
+S11. Each broken rule becomes a :class:`Violation` naming the rule, the destination, the log line
+and the instants involved, as a sentence and as data.
+
+Memory: the log is read once, as a stream; each row is kept as five integers in compact
+``array('q')`` columns (40 bytes a row), because a log need not be ordered by destination and the
+pacing rule needs each message's first attempts sorted by time. Rows are then bucketed per
+destination with a counting sort (O(rows + destinations), no per-row objects), and each message's
+first attempts are sorted once (O(n log n)) and checked with a sliding window (O(n)). Beyond the
+columns, the verifier holds lookup tables over the request's destinations (O(destinations), the
+size of the request itself) and the sorted first attempts of one message at a time.
+
+Destinations streamed from a file (:func:`with_destinations`) cannot be verified in constant
+memory: a log row may name any destination, in any order, so the verifier needs random access to
+them. They are read once and held compactly (:class:`HeldDestinations`): per destination, the
+address and the line number; whole objects only for the exceptions (rejected ones, given
+messageIds).
+"""
+
+from __future__ import annotations
+
+from array import array
+from bisect import bisect_right
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from ivrsched.ids import IdSource, SeededIds
+from ivrsched.io.logs import LogRow, row_from_mapping
+from ivrsched.planning.explanation import describe_duration
+from ivrsched.planning.planner import MessagePlan, Plan, plan
+from ivrsched.request.destinations import normalize_to
+from ivrsched.request.model import Destination, Request
+from ivrsched.rules.instants import MIN_US, format_us
+from ivrsched.rules.open_time import AlwaysOpen
+
+#: Every rule name a violation may carry, in the order violations of one attempt are listed.
+RULES: tuple[str, ...] = (
+    "attempt-number",         # attempt numbers of a destination are not 1, 2, …, n
+    "rejected-destination",   # a destination the request rejected (S7) was attempted
+    "S2-early-start",         # a first attempt before its message's start
+    "S3-pacing",              # more than `speed` first attempts of a message in a time unit
+    "S4-deadline",            # an attempt at or after the deadline
+    "S5-gap",                 # a retry sooner than g_k after the previous attempt
+    "S6-window",              # an attempt outside the delivery time window
+    "exact-time",             # (exact=True) an attempt not at its planned instant
+    "S5-count",               # more than 1 + maxCount attempts
+    "missing-destination",    # (require_all=True) an accepted destination never attempted
+    "unknown-destination",    # the log names a destination the request does not have
+    "ambiguous-destination",  # the log names by `to` a number the request has twice
+)
+_RULE_ORDER = {rule: i for i, rule in enumerate(RULES)}
+#: Sentinel in the ``end`` column: the row gave no end.
+_NO_END = -(2**63)
+#: Attempt numbers are stored in 64-bit columns; anything larger is equally wrong.
+_MAX_ATTEMPT = 2**62
+_AMBIGUOUS = -1
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One broken rule.
+
+    ``rule`` is one of :data:`RULES`. The destination is ``message`` (message index) and
+    ``index`` (its position in the request), with its ``to`` and ``message_id`` (the given one,
+    or the generated one when the verifier was given the ID source; None otherwise); for an
+    unknown or ambiguous destination ``message``/``index`` are None and ``to``/``message_id`` are
+    what the log said. ``attempt`` and ``line`` locate the offending log row, ``time_us`` is its
+    instant and ``limit_us`` the bound it broke (the start, the deadline, the earliest allowed
+    instant, the planned instant, …). ``detail`` says what is wrong; :attr:`sentence` adds who.
+    """
+
+    rule: str
+    detail: str
+    message: int | None = None
+    index: int | None = None
+    to: str | None = None
+    message_id: str | None = None
+    attempt: int | None = None
+    line: int | None = None
+    time_us: int | None = None
+    limit_us: int | None = None
+    offset_minutes: int = 0
+
+    @property
+    def destination(self) -> str:
+        """Who, in words: the message and position, or what the log called it."""
+        names = []
+        if self.to is not None:
+            names.append(f"to {self.to}")
+        if self.message_id is not None:
+            names.append(f"messageId {self.message_id}")
+        named = ", ".join(names)
+        if self.message is None:
+            return f"destination ({named})" if named else "destination"
+        return f"message {self.message} destination {self.index}" + (f" ({named})" if named
+                                                                       else "")
+
+    @property
+    def sentence(self) -> str:
+        """The violation as one readable sentence."""
+        where = f" [log line {self.line}]" if self.line is not None else ""
+        return f"{self.rule}: {self.destination}: {self.detail}{where}"
+
+    def as_json(self) -> dict[str, object]:
+        """The violation as a JSON object (times rendered as S1 says, in the message's offset)."""
+        return {
+            "rule": self.rule,
+            "message": self.message,
+            "index": self.index,
+            "to": self.to,
+            "messageId": self.message_id,
+            "attempt": self.attempt,
+            "line": self.line,
+            "time": self._render(self.time_us),
+            "limit": self._render(self.limit_us),
+            "sentence": self.sentence,
+        }
+
+    def _render(self, us: int | None) -> str | None:
+        return None if us is None else format_us(us, self.offset_minutes)
+
+    def sort_key(self) -> tuple[int, int, int, int, int]:
+        """Request order: message, destination, attempt, rule; unknown destinations last."""
+        big = 2**63
+        return (big if self.message is None else self.message,
+                big if self.index is None else self.index,
+                self.attempt or 0, _RULE_ORDER[self.rule], self.line or 0)
+
+
+@dataclass(frozen=True)
+class VerificationReport:
+    """Everything :func:`verify_report` found: the violations and how much was checked."""
+
+    violations: tuple[Violation, ...]
+    rows: int
+    destinations: int
+
+    @property
+    def conforms(self) -> bool:
+        """True when no violation was found."""
+        return not self.violations
+
+    def summary(self) -> str:
+        """One line: the verdict and the counts."""
+        checked = f"{self.rows} attempt(s) of {self.destinations} destination(s) checked"
+        if self.conforms:
+            return f"conforms: {checked}"
+        counts: dict[str, int] = {}
+        for v in self.violations:
+            counts[v.rule] = counts.get(v.rule, 0) + 1
+        rules = ", ".join(f"{rule} ×{n}" for rule, n in sorted(
+            counts.items(), key=lambda item: _RULE_ORDER[item[0]]))
+        return f"does not conform: {len(self.violations)} violation(s) ({rules}); {checked}"
+
+
+# -- the pacing window -------------------------------------------------------------------------
+
+def overfull(times: Sequence[int], speed: int, unit_us: int) -> Iterator[tuple[int, int]]:
+    """Blame the first attempts that break "at most ``speed`` in any half-open interval of
+    length ``unit_us``" (S3). ``times`` must be sorted.
+
+    Scans in time order keeping the attempts not blamed so far; an attempt that finds ``speed``
+    kept ones in the interval ``(t - unit_us, t]`` is blamed and not kept. Yields, per blamed
+    attempt, its position in ``times`` and the instant of the oldest kept attempt of that full
+    window (the attempt would have been allowed at that instant + ``unit_us``). The log conforms
+    iff nothing is yielded, and removing the blamed attempts leaves a conforming log. O(n).
+    """
+    kept: list[int] = []
+    oldest = 0
+    for position, at in enumerate(times):
+        while oldest < len(kept) and kept[oldest] <= at - unit_us:
+            oldest += 1
+        if len(kept) - oldest >= speed:
+            yield position, kept[oldest]
+        else:
+            kept.append(at)
+
+
+def ordinal(n: int) -> str:
+    """1st, 2nd, 3rd, 4th, …, 11th, 12th, 13th, …, 21st."""
+    suffix = "th" if n % 100 in (11, 12, 13) else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+# -- finding a log row's destination -----------------------------------------------------------
+
+@dataclass
+class _Directory:
+    """Maps a log row to a destination's global number (its position across all messages)."""
+
+    request: Request
+    ids: IdSource | None
+    bases: list[int] = field(default_factory=list)
+    by_id: dict[str, int] = field(default_factory=dict)
+    by_to: dict[str, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        base = 0
+        for message in self.request.messages:
+            self.bases.append(base)
+            for position, destination in enumerate(message.destinations):
+                if destination.message_id is not None:
+                    # The first use owns an ID; later uses are rejected duplicates (S7).
+                    self.by_id.setdefault(destination.message_id, base + position)
+                if destination.to:
+                    key = normalize_to(destination.to)
+                    self.by_to[key] = _AMBIGUOUS if key in self.by_to else base + position
+            base += len(message.destinations)
+        self.bases.append(base)
+        if self.ids is not None:
+            for m, message in enumerate(self.request.messages):
+                for position, destination in enumerate(message.destinations):
+                    if destination.message_id is None:
+                        generated = self.ids.message_id(m, position)
+                        self.by_id.setdefault(generated, self.bases[m] + position)
+
+    @property
+    def size(self) -> int:
+        return self.bases[-1]
+
+    def locate(self, gid: int) -> tuple[int, int]:
+        m = bisect_right(self.bases, gid) - 1
+        return m, gid - self.bases[m]
+
+    def destination(self, gid: int) -> Destination:
+        m, position = self.locate(gid)
+        return self.request.messages[m].destinations[position]
+
+    def resolve(self, row: LogRow) -> int | tuple[str, str, str]:
+        """The row's destination, or ``(rule, field, value)`` saying why there is none."""
+        if row.message_id is not None:
+            gid = self.by_id.get(row.message_id)
+            if gid is not None:
+                to = self.destination(gid).to
+                if row.to is not None and normalize_to(row.to) != normalize_to(to or ""):
+                    return ("unknown-destination", "messageId+to", f"{row.message_id}\n{row.to}")
+                return gid
+            if self.ids is None and row.to is not None:
+                # A messageId the request did not give was generated by the implementation;
+                # without its ID source the verifier identifies the row by its number instead.
+                gid = self.by_to.get(normalize_to(row.to))
+                if gid is not None and gid != _AMBIGUOUS and \
+                        self.destination(gid).message_id is None:
+                    return gid
+            return ("unknown-destination", "messageId", row.message_id)
+        assert row.to is not None
+        gid = self.by_to.get(normalize_to(row.to))
+        if gid is None:
+            return ("unknown-destination", "to", row.to)
+        if gid == _AMBIGUOUS:
+            return ("ambiguous-destination", "to", row.to)
+        return gid
+
+
+@dataclass
+class _Stranger:
+    """Rows naming no destination of the request, grouped by what they named."""
+
+    rule: str
+    kind: str
+    value: str
+    line: int
+    time_us: int
+    rows: int = 0
+
+    def violation(self) -> Violation:
+        plural = f"{self.rows} rows, the first shown" if self.rows > 1 else "1 row"
+        if self.kind == "messageId+to":
+            given_id, given_to = self.value.split("\n", 1)
+            detail = (f"messageId {given_id} belongs to another number than to {given_to} "
+                      f"({plural})")
+            return Violation(self.rule, detail, to=given_to, message_id=given_id,
+                             line=self.line, time_us=self.time_us)
+        if self.rule == "ambiguous-destination":
+            detail = (f"the request has to {self.value} more than once; the log must name these "
+                      f"destinations by messageId ({plural})")
+        else:
+            detail = (f"the request has no destination with {self.kind} {self.value} "
+                      f"({plural})")
+        to = self.value if self.kind == "to" else None
+        message_id = self.value if self.kind == "messageId" else None
+        return Violation(self.rule, detail, to=to, message_id=message_id, line=self.line,
+                         time_us=self.time_us)
+
+
+# -- the columns -------------------------------------------------------------------------------
+
+@dataclass
+class _Columns:
+    """The log's resolved rows, five 64-bit integers each."""
+
+    gid: array[int] = field(default_factory=lambda: array("q"))
+    attempt: array[int] = field(default_factory=lambda: array("q"))
+    time: array[int] = field(default_factory=lambda: array("q"))
+    end: array[int] = field(default_factory=lambda: array("q"))
+    line: array[int] = field(default_factory=lambda: array("q"))
+
+    def add(self, gid: int, row: LogRow) -> None:
+        self.gid.append(gid)
+        self.attempt.append(min(row.attempt, _MAX_ATTEMPT))
+        self.time.append(row.time_us)
+        self.end.append(_NO_END if row.end_us is None else row.end_us)
+        self.line.append(row.line)
+
+    def buckets(self, size: int) -> tuple[array[int], array[int]]:
+        """A counting sort by destination: ``(starts, order)`` where the rows of destination g
+        are ``order[starts[g]:starts[g + 1]]``, in log order."""
+        starts = array("q", bytes(8 * (size + 1)))
+        for gid in self.gid:
+            starts[gid + 1] += 1
+        for g in range(size):
+            starts[g + 1] += starts[g]
+        fill = array("q", starts)
+        order = array("q", bytes(8 * len(self.gid)))
+        for row, gid in enumerate(self.gid):
+            order[fill[gid]] = row
+            fill[gid] += 1
+        return starts, order
+
+
+_Attempt = tuple[int, int, int, int]  # (attempt number, time, line, end or _NO_END)
+
+
+# -- the checks of one destination -------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Who:
+    message: int
+    index: int
+    to: str | None
+    message_id: str | None
+    offset: int
+
+    def violation(self, rule: str, detail: str, attempt: _Attempt | None = None,
+                  limit_us: int | None = None) -> Violation:
+        return Violation(rule, detail, self.message, self.index, self.to, self.message_id,
+                         None if attempt is None else attempt[0],
+                         None if attempt is None else attempt[2],
+                         None if attempt is None else attempt[1], limit_us, self.offset)
+
+
+def _numbering(who: _Who, attempts: Sequence[_Attempt]) -> Iterator[Violation]:
+    numbers = [a[0] for a in attempts]
+    if numbers == list(range(1, len(numbers) + 1)):
+        return
+    shown = ", ".join(str(n) for n in numbers[:12]) + (", …" if len(numbers) > 12 else "")
+    yield who.violation("attempt-number",
+                        f"the log numbers its attempts {shown}; expected 1 to {len(numbers)} "
+                        "with no gaps or repeats", attempts[0])
+
+
+def _check_destination(who: _Who, message_plan: MessagePlan, slot: int, attempts: list[_Attempt],
+                       failure_delay_us: int, exact: bool) -> Iterator[Violation]:
+    timeline = message_plan.timeline
+    render = who.offset
+
+    def at(us: int) -> str:
+        return format_us(us, render)
+
+    yield from _numbering(who, attempts)
+    first = attempts[0]
+    if first[1] < timeline.start_us:
+        yield who.violation("S2-early-start", f"first attempt at {at(first[1])} is before the "
+                            f"message starts at {at(timeline.start_us)}", first,
+                            timeline.start_us)
+    deadline = timeline.deadline_us
+    calendar = timeline.calendar
+    gaps = timeline.gaps_us
+    planned = timeline.attempts_us(slot) if exact else ()
+    for k, attempt in enumerate(attempts):
+        number, time_us, _, _ = attempt
+        if deadline is not None and time_us >= deadline:
+            yield who.violation("S4-deadline", f"attempt {number} at {at(time_us)} is at or "
+                                f"after the deadline {at(deadline)}", attempt, deadline)
+        if 0 < k <= len(gaps):
+            previous = attempts[k - 1]
+            if previous[3] != _NO_END:
+                base, since = previous[3], f"attempt {previous[0]} ended at {at(previous[3])}"
+            else:
+                base = previous[1] + failure_delay_us
+                since = f"attempt {previous[0]} started at {at(previous[1])}" + (
+                    f" (+ failure delay {describe_duration(failure_delay_us)})"
+                    if failure_delay_us else "")
+            earliest = base + gaps[k - 1]
+            if time_us < earliest:
+                yield who.violation(
+                    "S5-gap", f"attempt {number} at {at(time_us)} is sooner than "
+                    f"{describe_duration(gaps[k - 1])} after {since}: not before {at(earliest)}",
+                    attempt, earliest)
+        if not isinstance(calendar, AlwaysOpen):
+            opens = calendar.next_open(time_us)
+            if opens != time_us:
+                yield who.violation("S6-window", f"attempt {number} at {at(time_us)} is outside "
+                                    f"the delivery time window (it next opens at {at(opens)})",
+                                    attempt, opens)
+        if exact:
+            if number - 1 < len(planned):
+                if time_us != planned[number - 1]:
+                    yield who.violation(
+                        "exact-time", f"attempt {number} at {at(time_us)} is not at its planned "
+                        f"instant {at(planned[number - 1])}", attempt, planned[number - 1])
+            else:
+                yield who.violation("exact-time", f"attempt {number} at {at(time_us)} is not "
+                                    f"planned (the plan has {len(planned)} attempt(s))", attempt)
+    allowed = 1 + len(gaps)
+    if len(attempts) > allowed:
+        extra = attempts[allowed]
+        yield who.violation("S5-count", f"{len(attempts)} attempts, at most {allowed} allowed "
+                            f"(1 + maxCount {len(gaps)}); attempt {extra[0]} at {at(extra[1])} "
+                            "is one too many", extra)
+
+
+# -- the whole log -----------------------------------------------------------------------------
+
+@dataclass
+class _Verifier:
+    the_plan: Plan
+    directory: _Directory
+    exact: bool
+    require_all: bool
+    columns: _Columns = field(default_factory=_Columns)
+    strangers: dict[tuple[str, str, str], _Stranger] = field(default_factory=dict)
+    rows: int = 0
+    _buckets: tuple[array[int], array[int]] = field(
+        default_factory=lambda: (array("q"), array("q")))
+
+    def read(self, log: Iterable[LogRow | Mapping[str, Any]]) -> None:
+        for number, item in enumerate(log, start=1):
+            row = item if isinstance(item, LogRow) else row_from_mapping(item, number)
+            self.rows += 1
+            found = self.directory.resolve(row)
+            if isinstance(found, int):
+                self.columns.add(found, row)
+                continue
+            stranger = self.strangers.get(found)
+            if stranger is None:
+                stranger = self.strangers[found] = _Stranger(*found, row.line, row.time_us)
+            stranger.rows += 1
+
+    def who(self, message_plan: MessagePlan, position: int) -> _Who:
+        destination = message_plan.message.destinations[position]
+        message_id = destination.message_id
+        if message_id is None and self.directory.ids is not None:
+            message_id = self.directory.ids.message_id(message_plan.message_index, position)
+        return _Who(message_plan.message_index, position, destination.to, message_id,
+                    message_plan.offset_minutes)
+
+    def check(self) -> VerificationReport:
+        self._buckets = starts, order = self.columns.buckets(self.directory.size)
+        violations: list[Violation] = []
+        seen = 0
+        for message_plan in self.the_plan.messages:
+            found: list[Violation] = []
+            base = self.directory.bases[message_plan.message_index]
+            firsts: list[int] = []
+            width = max(1, len(message_plan.message.destinations))
+            for position in range(len(message_plan.message.destinations)):
+                lo, hi = starts[base + position], starts[base + position + 1]
+                if lo == hi:
+                    found.extend(self._missing(message_plan, position))
+                    continue
+                seen += 1
+                attempts = sorted(self._attempt(order[r]) for r in range(lo, hi))
+                slot = message_plan.slot(position)
+                if slot is None:
+                    found.append(self._rejected(message_plan, position, attempts))
+                    continue
+                found.extend(_check_destination(self.who(message_plan, position), message_plan,
+                                                slot, attempts, self.the_plan.failure_delay_us,
+                                                self.exact))
+                if message_plan.pace is not None:
+                    firsts.append((attempts[0][1] - MIN_US) * width + position)
+            found.extend(self._pacing(message_plan, firsts, width))
+            found.sort(key=Violation.sort_key)
+            violations.extend(found)
+        strangers = sorted(self.strangers.values(), key=lambda s: s.line)
+        violations.extend(s.violation() for s in strangers)
+        return VerificationReport(tuple(violations), self.rows, seen + len(strangers))
+
+    def _attempt(self, row: int) -> _Attempt:
+        c = self.columns
+        return c.attempt[row], c.time[row], c.line[row], c.end[row]
+
+    def _missing(self, message_plan: MessagePlan, position: int) -> list[Violation]:
+        if not self.require_all:
+            return []
+        slot = message_plan.slot(position)
+        if slot is None or not message_plan.timeline.attempts_us(slot):
+            return []
+        first = message_plan.timeline.first_attempt_us(slot)
+        who = self.who(message_plan, position)
+        return [who.violation("missing-destination", "the plan has attempts for this "
+                              f"destination (the first at {format_us(first, who.offset)}) but "
+                              "the log has none", limit_us=first)]
+
+    def _rejected(self, message_plan: MessagePlan, position: int,
+                  attempts: list[_Attempt]) -> Violation:
+        destination = message_plan.message.destinations[position]
+        status = destination.status.value
+        return self.who(message_plan, position).violation(
+            "rejected-destination", f"the request rejected this destination ({status.id} "
+            f"{status.name}) but the log has {len(attempts)} attempt(s) for it", attempts[0])
+
+    def _pacing(self, message_plan: MessagePlan, firsts: list[int],
+                width: int) -> Iterator[Violation]:
+        pace = message_plan.pace
+        if pace is None or len(firsts) <= pace.speed:
+            return
+        firsts.sort()
+        times = [key // width + MIN_US for key in firsts]
+        unit = describe_duration(pace.unit_us)
+        for position, oldest in overfull(times, pace.speed, pace.unit_us):
+            index = firsts[position] % width
+            who = self.who(message_plan, index)
+            attempt = self._first_row(self.directory.bases[message_plan.message_index] + index)
+            allowed = oldest + pace.unit_us
+            yield who.violation(
+                "S3-pacing", f"first attempt at {format_us(times[position], who.offset)} "
+                f"would be the {ordinal(pace.speed + 1)} in the {unit} starting "
+                f"{format_us(oldest, who.offset)} (at most {pace.speed} per {unit}); "
+                f"not before {format_us(allowed, who.offset)}", attempt, allowed)
+
+    def _first_row(self, gid: int) -> _Attempt:
+        starts, order = self._buckets
+        return min(self._attempt(order[r]) for r in range(starts[gid], starts[gid + 1]))
+
+
+def verify_report(request: Request | dict[str, Any] | str,
+                  log: Iterable[LogRow | Mapping[str, Any]], *, now: datetime,
+                  exact: bool = False, failure_delay: timedelta = timedelta(0),
+                  ids: IdSource | None = None, require_all: bool = False) -> VerificationReport:
+    """Like :func:`verify`, with the counts of rows and destinations checked."""
+    the_plan = plan(request, now=now, failure_delay=failure_delay,
+                    ids=ids if ids is not None else SeededIds(0))
+    verifier = _Verifier(the_plan, _Directory(the_plan.request, ids), exact, require_all)
+    verifier.read(log)
+    return verifier.check()
+
+
+def verify(request: Request | dict[str, Any] | str, log: Iterable[LogRow | Mapping[str, Any]],
+           *, now: datetime, exact: bool = False, failure_delay: timedelta = timedelta(0),
+           ids: IdSource | None = None, require_all: bool = False) -> list[Violation]:
+    """Check an observed attempt log against ``request`` submitted at ``now`` (SPEC S11).
+
+    ``log`` is any iterable of :class:`~ivrsched.io.logs.LogRow` or of mappings with the log's row
+    names (``messageId`` and/or ``to``, ``attempt``, ``time``, optional ``end``; times as ISO
+    8601 text). It is read once. Returns the violations in request order (message, destination,
+    attempt), then rows naming no destination of the request; an empty list means the log
+    conforms.
+
+    ``exact`` also requires each attempt to be at its planned instant. ``failure_delay`` is
+    added after an attempt's start when the log gives no end (as the plan does). ``ids`` is the
+    ID source the implementation used for generated messageIds (e.g. ``SeededIds(seed)``): with
+    it, rows may name those destinations by generated messageId. ``require_all`` also reports
+    accepted destinations the plan attempts but the log never mentions.
+
+    Raises :class:`~ivrsched.errors.RequestError` for an invalid request and
+    :class:`~ivrsched.io.logs.LogError` for an unreadable row.
+    """
+    return list(verify_report(request, log, now=now, exact=exact, failure_delay=failure_delay,
+                              ids=ids, require_all=require_all).violations)
+
+
+__all__ = ["RULES", "VerificationReport", "Violation", "overfull", "verify", "verify_report"]

@@ -1,0 +1,166 @@
+"""Columnar attempt instants for bulk consumers: integer µs in ``array('q')`` or NumPy arrays.
+
+A message's attempts form columns indexed by pacing slot (slot j is the j-th accepted
+destination, S3): column 0 holds the first attempts, column k the k-th retry (S5).
+
+**Lengths, not sentinels.** A slot whose k-th attempt would fall at or after the deadline (S4) has
+none, and S5 drops its later attempts too. Column k therefore has one entry per slot that has
+at least k+1 attempts, and those slots are a prefix of the slots: the k-th attempt of a slot is
+never earlier than that of the slot before it (first attempts are non-decreasing in the slot,
+S3; moving forward in time and to the next window opening, S5/S6, keep that order), so once the
+deadline cuts it, it cuts it for every later slot too. ``column[k][j]`` is slot ``j``'s k-th
+attempt exactly when ``j < len(column[k])``; lengths never increase with k.
+
+The pure-Python functions return ``array('q')``; the ``*_numpy`` ones return ``numpy.int64``
+arrays with identical values (install the ``fast`` extra: ``pip install ivrsched[fast]``).
+Without a delivery window the NumPy columns are computed vectorised; with one, per slot.
+"""
+
+from __future__ import annotations
+
+from array import array
+from bisect import bisect_left
+from typing import TYPE_CHECKING, Any
+
+from ivrsched.planning.planner import MessagePlan
+from ivrsched.planning.streaming import offsets_after_first
+from ivrsched.rules.open_time import AlwaysOpen
+from ivrsched.rules.timeline import Timeline
+
+if TYPE_CHECKING:
+    import numpy
+    from numpy.typing import NDArray
+
+    Int64Array = NDArray[numpy.int64]
+
+#: Products above this would overflow NumPy's int64.
+INT64_LIMIT = 2**63
+
+
+def slot_range(message_plan: MessagePlan) -> range:
+    """The pacing slots of the accepted destinations among ``message_plan``'s positions.
+
+    A plan or a slice of consecutive positions covers consecutive slots; a slice with a step
+    other than 1 does not, and raises ``ValueError``.
+    """
+    positions = message_plan.positions
+    if positions.step != 1 and len(positions) > 1:
+        raise ValueError("columns need consecutive positions (a slice with step 1)")
+    rejected = message_plan.message.rejected
+    if not positions:
+        return range(0)
+    first, stop = positions[0], positions[-1] + 1
+    return range(first - bisect_left(rejected, first), stop - bisect_left(rejected, stop))
+
+
+def column_lengths(timeline: Timeline, slots: range) -> tuple[int, ...]:
+    """For a time line without a delivery window: how many of ``slots`` have a k-th attempt,
+    for each k, in O(1) per column (the inverse of pacing, S3)."""
+    offsets = offsets_after_first(timeline)
+    deadline, pace = timeline.deadline_us, timeline.pace
+    lengths = []
+    for offset in offsets:
+        if deadline is None:
+            lengths.append(len(slots))
+            continue
+        room = deadline - timeline.start_us - offset  # first attempts must be this early
+        # Unpaced, every slot's first attempt is at the start.
+        unpaced_below = slots.stop if room > 0 else 0
+        below = unpaced_below if pace is None else pace.count_before(room)
+        # Slots 0..below-1 are allowed; count those inside ``slots``.
+        lengths.append(max(0, min(below, slots.stop) - slots.start))
+    return tuple(lengths)
+
+
+def attempt_columns(message_plan: MessagePlan) -> tuple[array[int], ...]:
+    """Column k (0 = first attempts, k = k-th retry) of the plan's accepted destinations, as
+    ``array('q')`` of integer µs; column k's length is the number of slots with k+1 attempts."""
+    timeline = message_plan.timeline
+    slots = slot_range(message_plan)
+    if not isinstance(timeline.calendar, AlwaysOpen):
+        return _columns_slot_by_slot(timeline, slots)
+    offsets = offsets_after_first(timeline)
+    lengths = column_lengths(timeline, slots)
+    first = _first_attempts(timeline, slots.start, lengths[0])
+    columns = [first]
+    for offset, length in zip(offsets[1:], lengths[1:], strict=True):
+        columns.append(array("q", [at + offset for at in first[:length]]))
+    return tuple(columns)
+
+
+def first_attempts(message_plan: MessagePlan) -> array[int]:
+    """The first-attempt instants of the plan's accepted destinations, by slot (column 0)."""
+    timeline = message_plan.timeline
+    slots = slot_range(message_plan)
+    if not isinstance(timeline.calendar, AlwaysOpen):
+        return _columns_slot_by_slot(timeline, slots)[0]
+    return _first_attempts(timeline, slots.start, column_lengths(timeline, slots)[0])
+
+
+def _first_attempts(timeline: Timeline, first_slot: int, count: int) -> array[int]:
+    start, pace = timeline.start_us, timeline.pace
+    stop = first_slot + count
+    if pace is None:
+        return array("q", [start]) * count
+    unit, speed = pace.unit_us, pace.speed
+    if unit % speed == 0:
+        # The interval is a whole number of µs: the instants are an arithmetic progression.
+        step = unit // speed
+        return array("q", range(start + first_slot * step, start + stop * step, step))
+    return array("q", [start + slot * unit // speed for slot in range(first_slot, stop)])
+
+
+def _columns_slot_by_slot(timeline: Timeline, slots: range) -> tuple[array[int], ...]:
+    """Any calendar (a delivery window): each slot's attempts, appended to their columns."""
+    columns = tuple(array("q") for _ in range(1 + len(timeline.gaps_us)))
+    for slot in slots:
+        attempts = timeline.attempts_us(slot)
+        if not attempts:
+            break  # no first attempt: no later slot has one either (see the module docstring)
+        for column, at in zip(columns, attempts, strict=False):
+            column.append(at)
+    return columns
+
+
+# -- NumPy ------------------------------------------------------------------------------------
+
+def _numpy() -> Any:
+    try:
+        import numpy
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise ImportError("NumPy columns need NumPy: pip install 'ivrsched[fast]'") from exc
+    return numpy
+
+
+def first_attempts_numpy(message_plan: MessagePlan) -> Int64Array:
+    """:func:`first_attempts` as a NumPy ``int64`` array (same values)."""
+    return attempt_columns_numpy(message_plan, retries=False)[0]
+
+
+def attempt_columns_numpy(message_plan: MessagePlan, *,
+                          retries: bool = True) -> tuple[Int64Array, ...]:
+    """:func:`attempt_columns` as NumPy ``int64`` arrays (same values and lengths); only the
+    first column when ``retries`` is False."""
+    np = _numpy()
+    timeline = message_plan.timeline
+    slots = slot_range(message_plan)
+    pace = timeline.pace
+    if not isinstance(timeline.calendar, AlwaysOpen) or (
+            pace is not None and pace.speed * pace.unit_us >= INT64_LIMIT):
+        # A window, or a pace whose products could overflow int64: compute exactly in Python.
+        columns = attempt_columns(message_plan) if retries else (first_attempts(message_plan),)
+        return tuple(np.array(column, dtype=np.int64) for column in columns)
+    offsets = offsets_after_first(timeline)
+    lengths = column_lengths(timeline, slots)
+    if pace is None:
+        first = np.full(lengths[0], timeline.start_us, dtype=np.int64)
+    else:
+        slot = np.arange(slots.start, slots.start + lengths[0], dtype=np.int64)
+        # floor(i*U/s) = (i // s)*U + floor((i % s)*U/s): no product exceeds s*U or the result,
+        # so int64 holds every intermediate value even for i near 10^9 and U of a day.
+        quotient, remainder = np.divmod(slot, pace.speed)
+        first = timeline.start_us + quotient * pace.unit_us + remainder * pace.unit_us // pace.speed
+    if not retries:
+        return (first,)
+    return (first, *(first[:length] + offset
+                     for offset, length in zip(offsets[1:], lengths[1:], strict=True)))

@@ -1,0 +1,1 @@
+"""Requests as given (S7): the model, field readers, parsing and statuses (S9)."""

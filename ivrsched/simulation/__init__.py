@@ -1,0 +1,1 @@
+"""Outcomes, simulated runs and delivery reports (S10)."""
