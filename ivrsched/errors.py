@@ -8,11 +8,12 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Problem:
-    """One fault of a request: where it is (a JSON Pointer) and what is wrong, in plain words."""
+    """One fault of a request: where it is (a JSON Pointer), its ``code`` (see docs/request.md)
+    and what is wrong, in plain words. The fields are in the order of :class:`Notice`'s."""
 
     path: str
+    code: str
     message: str
-    code: str = "invalid"
 
     def __str__(self) -> str:
         return f"{display_path(self.path)}: {self.message}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+from dataclasses import fields
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,16 @@ from hypothesis import strategies as st
 
 import ivrsched
 from ivrsched import Notice, Problem, RequestError, Status, parse_request
-from ivrsched.request.model import DeliveryTimeWindow, Request, Retry, TimeOfDay, TimeUnit, Weekday
+from ivrsched.request.model import (
+    ContentType,
+    DeliveryTimeWindow,
+    Request,
+    RequestShape,
+    Retry,
+    TimeOfDay,
+    TimeUnit,
+    Weekday,
+)
 
 SEED_FILE = Path(__file__).resolve().parent.parent / "examples" / "seed-request.json"
 M = "/messages/0"
@@ -90,6 +100,30 @@ def test_seed_example_parses() -> None:
         ("notify-url-empty", f"{M}/notifyUrl"),
         ("retry-count-clamped", f"{M}/retry/maxCount"),
     ]
+
+
+def test_the_shape_and_content_type_are_enums() -> None:
+    flat = parse_request({"scenarioId": "S", "to": ["41793026727"],
+                          "notifyContentType": "application/xml"})
+    assert flat.shape is RequestShape.FLAT
+    assert flat.messages[0].notify_content_type is ContentType.XML
+    nested = parse_request(seed())
+    assert nested.shape is RequestShape.MESSAGES
+    assert nested.messages[0].notify_content_type is ContentType.JSON
+    # Their values are the request's own spelling (a content type is sent as a header as is).
+    assert [c.value for c in ContentType] == ["application/json", "application/xml"]
+    assert parse_request({"scenarioId": "S", "to": ["41793026727"]}).messages[0] \
+        .notify_content_type is None
+
+
+def test_problems_and_notices_take_their_fields_in_one_order() -> None:
+    assert [f.name for f in fields(Problem)] == ["path", "code", "message"]
+    assert [f.name for f in fields(Notice)] == ["path", "code", "message"]
+    assert Problem("/a", "type", "must be a string") == \
+        Problem(path="/a", code="type", message="must be a string")
+    problem = errors({"messages": [{"scenarioId": 5, "destinations": [{"to": "41793026727"}]}]})
+    assert problem == [Problem("/messages/0/scenarioId", "type",
+                               "must be a string, not an integer")]
 
 
 def test_json_text_and_bytes_are_accepted() -> None:

@@ -233,6 +233,20 @@ def test_a_message_id_with_another_number_is_not_that_destination() -> None:
     assert [v.rule for v in verify(data, log, now=NOW)] == ["unknown-destination"]
 
 
+def test_a_message_id_holding_a_newline_is_reported_whole() -> None:
+    # The rows naming no destination are grouped by a record of what they named, not by a
+    # text key joined with a newline (which split such a messageId in two).
+    data = {"messages": [{"scenarioId": "S", "destinations": [
+        {"to": "41793026700", "messageId": "a\nb"}]}]}
+    log = [{"messageId": "a\nb", "to": "41793026799", "attempt": 1, "time": format_us(T)},
+           {"messageId": "a\nb", "to": "41793026799", "attempt": 2, "time": format_us(T)}]
+    found = verify(data, log, now=NOW)
+    assert [(v.rule, v.message_id, v.to, v.line) for v in found] == [
+        ("unknown-destination", "a\nb", "41793026799", 1)]
+    assert found[0].detail == ("messageId a\nb belongs to another number than to 41793026799 "
+                               "(2 rows, the first shown)")
+
+
 def test_generated_message_ids_are_known_only_with_the_id_source() -> None:
     data = request(1)
     generated = plan(data, now=NOW, ids=IDS).messages[0][0].message_id

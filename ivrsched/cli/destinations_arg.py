@@ -37,8 +37,7 @@ from ivrsched.io.destination_files import LAYOUTS, DestinationFile, DestinationF
 from ivrsched.planning.planner import Plan
 from ivrsched.planning.streaming import RejectionTally, StreamSummary
 from ivrsched.request.fields import non_xml_char
-from ivrsched.request.model import Destination, Request
-from ivrsched.simulation.reports import XML
+from ivrsched.request.model import ContentType, Destination, Request, RequestShape
 
 
 def add_destinations_argument(parser: argparse.ArgumentParser) -> None:
@@ -63,7 +62,7 @@ def load_request_for_stream(path: str, *, strict: bool = False,
         raise CliError(f"--destinations needs a request with exactly one message object; "
                        f"this one has {len(request.messages)}", EXIT_USAGE)
     if len(request.messages[0].destinations):
-        where = "/to" if request.shape == "flat" else "/messages/0/destinations"
+        where = "/to" if request.shape is RequestShape.FLAT else "/messages/0/destinations"
         raise CliError(f"with --destinations the request must not have {where}: the file "
                        "replaces them", EXIT_USAGE)
     return request
@@ -73,7 +72,7 @@ def load_streamed(args: argparse.Namespace) -> tuple[Request, Iterable[Destinati
     """The request of ``args.request`` and the destinations of ``args.destinations`` that
     replace its own, for a subcommand given ``--destinations``."""
     request = load_request_for_stream(args.request, strict=args.strict)
-    xml = request.messages[0].notify_content_type == XML
+    xml = request.messages[0].notify_content_type is ContentType.XML
     return request, file_destinations(args.destinations, args.destinations_format,
                                       strict=args.strict, xml=xml)
 

@@ -8,7 +8,7 @@ from fractions import Fraction
 
 from ivrsched.errors import Notice
 from ivrsched.planning.planner import MessagePlan, Plan
-from ivrsched.request.model import DeliveryTimeWindow
+from ivrsched.request.model import DeliveryTimeWindow, RequestShape
 from ivrsched.rules.instants import (
     US_PER_HOUR,
     US_PER_MINUTE,
@@ -44,7 +44,7 @@ class MessageSummary:
 
 def notices_of(plan: Plan, message: int) -> tuple[Notice, ...]:
     """The notices that concern message ``message`` (in the flat shape, every notice)."""
-    if plan.request.shape == "flat":
+    if plan.request.shape is RequestShape.FLAT:
         return plan.notices
     prefix = f"/messages/{message}/"
     return tuple(n for n in plan.notices if n.path.startswith(prefix))

@@ -15,7 +15,13 @@ from typing import Any, overload
 
 from ivrsched.errors import IvrschedError, Notice, PlanRangeError
 from ivrsched.ids import IdSource, random_ids
-from ivrsched.request.model import DeliveryTimeWindow, Destination, Message, Request
+from ivrsched.request.model import (
+    DeliveryTimeWindow,
+    Destination,
+    Message,
+    Request,
+    RequestShape,
+)
 from ivrsched.request.status import Status
 from ivrsched.rules.instants import US_PER_DAY, check_range, format_us, from_us, timedelta_us, to_us
 from ivrsched.rules.open_time import ALWAYS_OPEN, Calendar
@@ -220,7 +226,7 @@ class Plan:
 
 def message_path(request: Request, index: int) -> str:
     """JSON Pointer of message ``index`` in the request as given (the flat shape is the root)."""
-    return "" if request.shape == "flat" else f"/messages/{index}"
+    return "" if request.shape is RequestShape.FLAT else f"/messages/{index}"
 
 
 def _message_plan(index: int, message: Message, prefix: str, now_us: int,

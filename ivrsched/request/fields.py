@@ -66,9 +66,9 @@ class Problems:
     errors: list[Problem] = field(default_factory=list)
     notices: list[Notice] = field(default_factory=list)
 
-    def error(self, path: str, message: str, code: str = "invalid") -> None:
-        """Record a fault at JSON Pointer ``path``."""
-        self.errors.append(Problem(path, message, code))
+    def error(self, path: str, code: str, message: str) -> None:
+        """Record a fault at JSON Pointer ``path`` (the same argument order as :meth:`notice`)."""
+        self.errors.append(Problem(path, code, message))
 
     def notice(self, path: str, code: str, message: str) -> None:
         """Record a notice (a change made to the request, or a fact worth knowing)."""
@@ -83,7 +83,7 @@ class Problems:
             name = key if isinstance(key, str) else repr(key)
             where = pointer(path, name)
             if self.strict:
-                self.error(where, f"unknown field {name!r} (strict mode)", "unknown-field")
+                self.error(where, "unknown-field", f"unknown field {name!r} (strict mode)")
             else:
                 self.notice(where, "unknown-field", f"unknown field {name!r} is ignored")
 
@@ -103,8 +103,8 @@ def _absent(p: Problems, value: object, where: str, required: bool) -> bool:
     """True when the field is absent (missing or null); records an error if it was required."""
     if value is MISSING or value is None:
         if required:
-            p.error(where, "is required" if value is MISSING else "is required and must not be "
-                    "null", "required")
+            p.error(where, "required", "is required" if value is MISSING
+                    else "is required and must not be null")
         return True
     return False
 
@@ -140,13 +140,13 @@ def read_str(p: Problems, obj: JsonObject, key: str, path: str, *, required: boo
     if _absent(p, value, where, required):
         return None
     if not isinstance(value, str):
-        p.error(where, f"must be a string, not {json_type(value)}", "type")
+        p.error(where, "type", f"must be a string, not {json_type(value)}")
         return None
     if not is_unicode(value):
-        p.error(where, UNPAIRED_SURROGATE, "value")
+        p.error(where, "value", UNPAIRED_SURROGATE)
         return None
     if non_empty and value == "":
-        p.error(where, "must not be empty", "value")
+        p.error(where, "value", "must not be empty")
         return None
     return value
 
@@ -155,13 +155,13 @@ def as_int(p: Problems, value: object, where: str, *, minimum: int | None = None
            maximum: int | None = None) -> int | None:
     """``value`` if it is a JSON integer in ``minimum..maximum``; else an error, None."""
     if isinstance(value, bool) or not isinstance(value, int):
-        p.error(where, f"must be an integer, not {json_type(value)}", "type")
+        p.error(where, "type", f"must be an integer, not {json_type(value)}")
         return None
     if minimum is not None and value < minimum:
-        p.error(where, f"must be at least {minimum} (got {value})", "range")
+        p.error(where, "range", f"must be at least {minimum} (got {value})")
         return None
     if maximum is not None and value > maximum:
-        p.error(where, f"must be at most {maximum} (got {value})", "range")
+        p.error(where, "range", f"must be at most {maximum} (got {value})")
         return None
     return value
 
@@ -183,7 +183,7 @@ def read_bool(p: Problems, obj: JsonObject, key: str, path: str) -> bool | None:
     if _absent(p, value, where, False):
         return None
     if not isinstance(value, bool):
-        p.error(where, f"must be true or false, not {json_type(value)}", "type")
+        p.error(where, "type", f"must be true or false, not {json_type(value)}")
         return None
     return value
 
@@ -191,7 +191,7 @@ def read_bool(p: Problems, obj: JsonObject, key: str, path: str) -> bool | None:
 def as_object(p: Problems, value: object, where: str) -> JsonObject | None:
     """``value`` if it is a JSON object; else an error, None."""
     if not isinstance(value, Mapping):
-        p.error(where, f"must be an object, not {json_type(value)}", "type")
+        p.error(where, "type", f"must be an object, not {json_type(value)}")
         return None
     return value
 
@@ -214,9 +214,9 @@ def read_array(p: Problems, obj: JsonObject, key: str, path: str, *, required: b
     if _absent(p, value, where, required):
         return None
     if not isinstance(value, list):
-        p.error(where, f"must be an array, not {json_type(value)}", "type")
+        p.error(where, "type", f"must be an array, not {json_type(value)}")
         return None
     if non_empty and not value:
-        p.error(where, "must not be empty", "value")
+        p.error(where, "value", "must not be empty")
         return None
     return value

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from enum import Enum
+from enum import Enum, StrEnum
 
 from ivrsched.errors import Notice
 from ivrsched.request.status import Status
@@ -35,6 +35,23 @@ _UNIT_US = {
     TimeUnit.HOUR: US_PER_HOUR,
     TimeUnit.DAY: US_PER_DAY,
 }
+
+
+class ContentType(StrEnum):
+    """``notifyContentType``: how delivery reports are encoded (SPEC S10). The value is the
+    media type as written in the request (a ``str``, so it can be sent as a header as is)."""
+
+    JSON = "application/json"
+    XML = "application/xml"
+
+
+class RequestShape(StrEnum):
+    """Which of the two request shapes of SPEC S7 a request was written in."""
+
+    #: ``{"bulkId": ..., "messages": [...]}``: message objects with their destinations.
+    MESSAGES = "messages"
+    #: One message object at the root, with ``to`` (and ``bulkId``) beside its fields.
+    FLAT = "flat"
 
 
 @dataclass(frozen=True)
@@ -140,7 +157,7 @@ class Message:
     sender: str | None = None
     parameters: Mapping[str, object] | None = None
     notify_url: str | None = None
-    notify_content_type: str | None = None
+    notify_content_type: ContentType | None = None
     notify_content_version: int | None = None
     callback_data: str | None = None
     validity_period: int | None = 2880
@@ -174,12 +191,13 @@ class Message:
 
 @dataclass(frozen=True)
 class Request:
-    """A whole parsed request: its messages and every notice the parsing left."""
+    """A whole parsed request: its messages, every notice the parsing left, and the shape it
+    was written in (which decides the JSON Pointers of its messages)."""
 
     messages: tuple[Message, ...]
     bulk_id: str | None = None
     notices: tuple[Notice, ...] = ()
-    shape: str = "messages"
+    shape: RequestShape = RequestShape.MESSAGES
 
     def with_message(self, index: int, message: Message) -> Request:
         """This request with message ``index`` replaced by ``message``."""

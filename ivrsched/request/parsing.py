@@ -35,7 +35,7 @@ from ivrsched.request.fields import (
     read_object,
     read_str,
 )
-from ivrsched.request.model import Destination, Message, Request
+from ivrsched.request.model import ContentType, Destination, Message, Request, RequestShape
 from ivrsched.request.status import Status
 from ivrsched.request.timing_fields import parse_retry, parse_sending_speed, parse_window
 from ivrsched.rules.instants import InstantSyntaxError, parse_instant
@@ -45,8 +45,7 @@ from ivrsched.rules.validity import DEFAULT_VALIDITY_MINUTES, MAX_VALIDITY_MINUT
 MAX_DESTINATIONS = 20_000
 #: ``callbackData`` length limit, in characters (Unicode code points).
 MAX_CALLBACK_CHARS = 200
-NOTIFY_CONTENT_TYPES = ("application/json", "application/xml")
-_XML = "application/xml"
+NOTIFY_CONTENT_TYPES: tuple[str, ...] = tuple(ContentType)
 
 #: Fields of a message object shared by both shapes.
 COMMON_FIELDS = (
@@ -93,15 +92,15 @@ def parse_request(data: object, *, strict: bool = False,
         # Every report of an XML message carries the bulkId.
         _xml_fault(p, bulk_id, "/bulkId")
     if "messages" in root:
-        shape = "messages"
+        shape = RequestShape.MESSAGES
         p.check_keys(root, "", ROOT_FIELDS)
         messages = _parse_messages(p, root, registry, destinations_required)
     else:
-        shape = "flat"
+        shape = RequestShape.FLAT
         p.check_keys(root, "", FLAT_FIELDS)
         messages = _parse_flat(p, root, registry, destinations_required)
     if p.errors or messages is None:
-        raise RequestError(p.errors or [Problem("", "the request has no message", "required")])
+        raise RequestError(p.errors or [Problem("", "required", "the request has no message")])
     return Request(messages, bulk_id, tuple(p.notices), shape)
 
 
@@ -114,7 +113,7 @@ def _decode(text: str | bytes | bytearray) -> object:
         message = "not valid JSON: nested too deeply"
     except ValueError as exc:  # undecodable bytes, integers too long to convert, ...
         message = f"not valid JSON: {exc}"
-    raise RequestError([Problem("", message, "json")])
+    raise RequestError([Problem("", "json", message)])
 
 
 # -- the two shapes ---------------------------------------------------------------------------
@@ -151,16 +150,16 @@ def _parse_flat(p: Problems, root: JsonObject, registry: MessageIdRegistry,
         _xml_fault(p, message_id, "/messageId")
     if not destinations_required and not present(root, "to"):
         if message_id is not None:
-            p.error("/messageId", "a messageId names one destination, but there is no 'to'",
-                    "value")
+            p.error("/messageId", "value",
+                    "a messageId names one destination, but there is no 'to'")
         message = parse_message(p, root, "", [])
         return None if message is None else (message,)
     addresses = read_array(p, root, "to", "", required=True, non_empty=True)
     destinations: list[Destination] | None = None
     if addresses is not None:
         if message_id is not None and len(addresses) > 1:
-            p.error("/messageId", f"a messageId names one destination, but 'to' has "
-                    f"{len(addresses)}; give one address or use the messages shape", "value")
+            p.error("/messageId", "value", f"a messageId names one destination, but 'to' has "
+                    f"{len(addresses)}; give one address or use the messages shape")
         destinations = []
         xml = _wants_xml(root)
         for i, to in enumerate(addresses):
@@ -208,11 +207,11 @@ def _address_writable(p: Problems, to: object, where: str, xml: bool) -> bool:
     if to is None:
         return True
     if not isinstance(to, str):
-        p.error(where, "must be a string (an address such as \"41793026727\"), "
-                f"not {json_type(to)}", "type")
+        p.error(where, "type", "must be a string (an address such as \"41793026727\"), "
+                f"not {json_type(to)}")
         return False
     if not is_unicode(to):
-        p.error(where, UNPAIRED_SURROGATE, "value")
+        p.error(where, "value", UNPAIRED_SURROGATE)
         return False
     return not (xml and _xml_fault(p, to, where))
 
@@ -223,7 +222,7 @@ def _destination(p: Problems, to: str | None, message_id: str | None, to_path: s
     status, reason = destination_status(to, message_id, registry)
     if reason is not None and p.strict:
         where = id_path if status is Status.REJECTED_DUPLICATE_MESSAGE_ID else to_path
-        p.error(where, f"{reason} (strict mode)", _STRICT_CODES.get(status, "destination"))
+        p.error(where, _STRICT_CODES.get(status, "destination"), f"{reason} (strict mode)")
     return Destination(to, message_id, status, reason)
 
 
@@ -285,8 +284,8 @@ def parse_message(p: Problems, obj: JsonObject, path: str,
 def _read_sender(p: Problems, obj: JsonObject, path: str) -> str | None:
     sender = read_str(p, obj, "from", path)
     if sender is not None and _SENDER.fullmatch(sender) is None:
-        p.error(pointer(path, "from"), f"must be a numeric sender ID of 3 to 14 digits "
-                f"(got {sender!a})", "format")
+        p.error(pointer(path, "from"), "format",
+                f"must be a numeric sender ID of 3 to 14 digits (got {sender!a})")
         return None
     return sender
 
@@ -301,7 +300,7 @@ def _read_notify_url(p: Problems, obj: JsonObject, path: str) -> str | None:
         return None
     fault = http_url_fault(url)
     if fault is not None:
-        p.error(where, f"must be an absolute http or https URL: {fault}", "format")
+        p.error(where, "format", f"must be an absolute http or https URL: {fault}")
         return None
     return url
 
@@ -323,26 +322,26 @@ def http_url_fault(url: str) -> str | None:
     return None
 
 
-def _read_content_type(p: Problems, obj: JsonObject, path: str) -> str | None:
+def _read_content_type(p: Problems, obj: JsonObject, path: str) -> ContentType | None:
     content_type = read_str(p, obj, "notifyContentType", path)
     if content_type is not None and content_type not in NOTIFY_CONTENT_TYPES:
-        p.error(pointer(path, "notifyContentType"), "must be application/json or "
-                f"application/xml (got {content_type!a})", "value")
+        p.error(pointer(path, "notifyContentType"), "value", "must be application/json or "
+                f"application/xml (got {content_type!a})")
         return None
-    return content_type
+    return None if content_type is None else ContentType(content_type)
 
 
 def _read_callback_data(p: Problems, obj: JsonObject, path: str,
-                        content_type: str | None) -> str | None:
+                        content_type: ContentType | None) -> str | None:
     data = read_str(p, obj, "callbackData", path)
     if data is None:
         return None
     where = pointer(path, "callbackData")
     if len(data) > MAX_CALLBACK_CHARS:
-        p.error(where, f"must be at most {MAX_CALLBACK_CHARS} characters (got {len(data)})",
-                "range")
+        p.error(where, "range",
+                f"must be at most {MAX_CALLBACK_CHARS} characters (got {len(data)})")
         return None
-    if content_type == _XML and _xml_fault(p, data, where):
+    if content_type is ContentType.XML and _xml_fault(p, data, where):
         return None
     return data
 
@@ -353,7 +352,7 @@ def _wants_xml(obj: JsonObject) -> bool:
     """Whether a message object asks for XML delivery reports. Read raw: a faulty
     ``notifyContentType`` is reported where the field itself is read."""
     value = get(obj, "notifyContentType")
-    return isinstance(value, str) and value == _XML
+    return isinstance(value, str) and value == ContentType.XML
 
 
 def _any_wants_xml(root: JsonObject) -> bool:
@@ -369,8 +368,8 @@ def _xml_fault(p: Problems, text: str | None, where: str) -> bool:
     bad = None if text is None else non_xml_char(text)
     if bad is None:
         return False
-    p.error(where, f"contains U+{ord(bad):04X}, which an XML delivery report "
-            "(notifyContentType application/xml) cannot carry", "value")
+    p.error(where, "value", f"contains U+{ord(bad):04X}, which an XML delivery report "
+            "(notifyContentType application/xml) cannot carry")
     return True
 
 
@@ -381,7 +380,7 @@ def _read_send_at(p: Problems, obj: JsonObject, path: str) -> tuple[int, int] | 
     try:
         return parse_instant(text)
     except InstantSyntaxError as exc:
-        p.error(pointer(path, "sendAt"), str(exc), "format")
+        p.error(pointer(path, "sendAt"), "format", str(exc))
         return None
 
 

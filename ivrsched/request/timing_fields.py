@@ -57,8 +57,8 @@ def parse_retry(value: object, path: str, p: Problems) -> Retry | None:
     if low[1] > high[1]:
         snapped = "" if low[0] == low[1] and high[0] == high[1] else \
             f" (on the ladder: {low[1]} > {high[1]})"
-        p.error(pointer(path, "minPeriod"), f"minPeriod {low[0]} is greater than maxPeriod "
-                f"{high[0]}{snapped}", "range")
+        p.error(pointer(path, "minPeriod"), "range",
+                f"minPeriod {low[0]} is greater than maxPeriod {high[0]}{snapped}")
         return None
     return Retry(low[1], high[1], count)
 
@@ -92,8 +92,8 @@ def parse_sending_speed(value: object, path: str, p: Problems) -> SendingSpeed |
         units = {u.value: u for u in TimeUnit}
         unit = units.get(unit_name)
         if unit is None:
-            p.error(pointer(path, "timeUnit"), f"must be one of {', '.join(units)} "
-                    f"(got {unit_name!a})", "value")
+            p.error(pointer(path, "timeUnit"), "value", f"must be one of {', '.join(units)} "
+                    f"(got {unit_name!a})")
     if speed is None or unit is None:
         return None
     return SendingSpeed(speed, unit)
@@ -118,16 +118,18 @@ def parse_window(value: object, path: str, p: Problems) -> DeliveryTimeWindow | 
     given = {key: present(obj, key) for key in ("from", "to")}
     if given["from"] != given["to"]:
         missing = "to" if given["from"] else "from"
-        p.error(pointer(path, missing), f"is required when '{'from' if given['from'] else 'to'}' "
-                "is given (give both or neither)", "required")
+        p.error(pointer(path, missing), "required",
+                f"is required when '{'from' if given['from'] else 'to'}' "
+                "is given (give both or neither)")
     elif start is not None and end is not None and \
             end.minutes - start.minutes < MIN_WINDOW_MINUTES:
-        p.error(pointer(path, "to"), f"must be at least {MIN_WINDOW_MINUTES} minutes after "
-                f"'from' ({start.hour:02d}:{start.minute:02d})", "range")
+        p.error(pointer(path, "to"), "range",
+                f"must be at least {MIN_WINDOW_MINUTES} minutes after "
+                f"'from' ({start.hour:02d}:{start.minute:02d})")
     zone = read_str(p, obj, "timeZone", path)
     if zone is not None and not _known_zone(zone):
-        p.error(pointer(path, "timeZone"), f"unknown time zone {zone!a} (an IANA name "
-                "such as Europe/Zagreb)", "value")
+        p.error(pointer(path, "timeZone"), "value", f"unknown time zone {zone!a} (an IANA name "
+                "such as Europe/Zagreb)")
         zone = None
     if days is None or (given["from"] and (start is None or end is None)):
         return None
@@ -145,11 +147,11 @@ def _read_days(p: Problems, obj: JsonObject, path: str) -> tuple[Weekday, ...] |
     for i, item in enumerate(items):
         day = names.get(item) if isinstance(item, str) else None
         if day is None:
-            p.error(pointer(base, i), "must be one of MONDAY, TUESDAY, WEDNESDAY, THURSDAY, "
-                    f"FRIDAY, SATURDAY, SUNDAY (got {item!a})", "value")
+            p.error(pointer(base, i), "value", "must be one of MONDAY, TUESDAY, WEDNESDAY, "
+                    f"THURSDAY, FRIDAY, SATURDAY, SUNDAY (got {item!a})")
             ok = False
         elif day in days:
-            p.error(pointer(base, i), f"{day.name} is listed twice", "value")
+            p.error(pointer(base, i), "value", f"{day.name} is listed twice")
             ok = False
         else:
             days.append(day)

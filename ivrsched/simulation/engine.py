@@ -23,6 +23,7 @@ import heapq
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from enum import Enum
+from typing import NamedTuple
 
 from ivrsched.planning.planner import DestinationSchedule, MessagePlan, Plan
 from ivrsched.planning.streaming import StreamingPlan, message_id_function
@@ -102,9 +103,16 @@ class DestinationResult:
 
 Record = AttemptEvent | DestinationResult
 
-#: Heap entries: (start, message, index, attempt, first attempt's start, schedule). The first four
-#: fields identify an attempt, so comparison never reaches the schedule.
-_Pending = tuple[int, int, int, int, int, DestinationSchedule]
+class _Pending(NamedTuple):
+    """A heap entry: an attempt still to make. The first four fields identify the attempt, so
+    comparison (in this order: start, message, position, attempt) never reaches the schedule."""
+
+    at_us: int
+    message: int
+    position: int  # the destination's index in its message (``index`` is a tuple method)
+    attempt: int
+    first_start_us: int
+    schedule: DestinationSchedule
 
 
 #: A message's destinations: a plan over its list, or a stream of them.
@@ -133,7 +141,7 @@ def _first_attempts(source: _Source) -> Iterator[_Pending]:
             continue
         at = timeline.first_attempt_us(slot)
         slot += 1
-        yield at, schedule.message, schedule.index, 1, at, schedule
+        yield _Pending(at, schedule.message, schedule.index, 1, at, schedule)
 
 
 def _rejected_schedules(source: _Source) -> Iterable[DestinationSchedule]:
@@ -223,8 +231,8 @@ class Simulation:
             else:
                 later = timeline.calendar.next_open(end + timeline.gaps_us[attempt - 1])
                 if allowed(check_range(later, "retry"), deadline):
-                    heapq.heappush(retries, (later, message, index, attempt + 1, first_start,
-                                             schedule))
+                    heapq.heappush(retries, _Pending(later, message, index, attempt + 1,
+                                                     first_start, schedule))
                 else:
                     ending = Ending.DEADLINE
             if ending is not None:

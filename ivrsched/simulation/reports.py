@@ -23,12 +23,13 @@ from typing import IO, Any
 from ivrsched.errors import IvrschedError
 from ivrsched.planning.planner import Plan
 from ivrsched.request.fields import non_xml_char
+from ivrsched.request.model import ContentType
 from ivrsched.rules.instants import US_PER_SECOND, format_us
 from ivrsched.simulation.engine import DestinationResult, Ending
 from ivrsched.simulation.outcomes import Outcome
 
-JSON = "application/json"
-XML = "application/xml"
+JSON = ContentType.JSON
+XML = ContentType.XML
 
 
 #: The report's fields in order: top-level scalars, then each object's fields and their types.
@@ -45,7 +46,7 @@ class ReportEncodingError(IvrschedError, ValueError):
     """A report field holds a character its content type (XML 1.0) cannot carry."""
 
 
-def content_type(plan: Plan, message: int) -> str:
+def content_type(plan: Plan, message: int) -> ContentType:
     """The report content type of a message: its ``notifyContentType``, JSON when absent."""
     return plan.messages[message].message.notify_content_type or JSON
 
@@ -205,7 +206,7 @@ def parse_xml_report(data: bytes | str) -> dict[str, object]:
     return {"results": results}
 
 
-def render(report: Mapping[str, Any], kind: str) -> bytes:
+def render(report: Mapping[str, Any], kind: ContentType | str) -> bytes:
     """The bytes sent to ``notifyUrl`` for ``kind`` (application/json or application/xml)."""
     if kind == XML:
         return xml_report(report)
@@ -226,7 +227,7 @@ class ReportDirectory:
         """Write the report of ``result``."""
         kind = content_type(plan, result.message)
         body = render(delivery_report(plan, result), kind)
-        suffix = "xml" if kind == XML else "json"
+        suffix = "xml" if kind is XML else "json"
         path = self.directory / f"report-{result.message}-{result.index}.{suffix}"
         path.write_bytes(body)
 
@@ -242,7 +243,7 @@ class ReportStream:
         """Write the report of ``result`` as one line."""
         kind = content_type(plan, result.message)
         report = delivery_report(plan, result)
-        body: object = xml_report(report).decode("utf-8") if kind == XML else report
+        body: object = xml_report(report).decode("utf-8") if kind is XML else report
         line = {"message": result.message, "index": result.index,
                 "notifyUrl": plan.messages[result.message].message.notify_url,
                 "contentType": kind, "body": body}
