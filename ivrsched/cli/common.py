@@ -6,12 +6,13 @@ import argparse
 import os
 import sys
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from typing import IO
 
-from ivrsched.errors import IvrschedError, Notice, display_path
+from ivrsched.errors import IvrschedError, Notice, RequestError, display_path
 from ivrsched.ids import IdSource, SeededIds, random_ids
 from ivrsched.request.model import Request
 from ivrsched.rules.instants import InstantSyntaxError, parse_instant
@@ -79,8 +80,14 @@ def load_request(path: str, *, strict: bool = False, stdin: IO[str] | None = Non
     from ivrsched.request.parsing import parse_request
 
     # parse_request decodes the text itself, turning every JSON fault (syntax, nesting too deep,
-    # integers too long to convert) into a RequestError at the root.
-    return parse_request(read_text(path, stdin), strict=strict)
+    # integers too long to convert) into a RequestError at the root; that one names the file.
+    try:
+        return parse_request(read_text(path, stdin), strict=strict)
+    except RequestError as exc:
+        source = "standard input" if path == "-" else path
+        raise RequestError([replace(problem, message=f"{source}: {problem.message}")
+                            if problem.code == "json" else problem
+                            for problem in exc.errors]) from None
 
 
 def parse_now(text: str | None) -> datetime | None:

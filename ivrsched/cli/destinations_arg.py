@@ -1,4 +1,4 @@
-"""``--destinations FILE``: a subcommand's destinations streamed from a file (issue 7).
+"""``--destinations FILE``: a subcommand's destinations streamed from a file.
 
 Any subcommand can take it in four steps (``plan`` is the model)::
 

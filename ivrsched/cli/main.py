@@ -13,9 +13,11 @@ from ivrsched.cli.common import (
     EXIT_CODES_HELP,
     EXIT_INVALID_REQUEST,
     EXIT_OUT_OF_RANGE,
+    EXIT_USAGE,
     CliError,
     silence_stdout,
 )
+from ivrsched.cli.output import add_output_option, output_to
 from ivrsched.errors import PlanRangeError, RequestError, display_path
 
 #: Subcommand modules under ``ivrsched.cli``; each has ``register(subparsers)``, which adds its
@@ -36,6 +38,8 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name in COMMANDS:
         importlib.import_module(f"{__package__}.{name}_cmd").register(subparsers)
+    for subparser in subparsers.choices.values():
+        add_output_option(subparser)
     return parser
 
 
@@ -50,7 +54,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if isinstance(stream, io.TextIOWrapper):
             stream.reconfigure(errors="backslashreplace")
     try:
-        code: int = args.run(args)
+        code: int = output_to(getattr(args, "stdout_file", None), lambda: args.run(args))
+        # Flushed here, not by the interpreter at exit, so that a write error (a full disk)
+        # is reported below instead of as a traceback after the exit code was chosen.
+        sys.stdout.flush()
     except RequestError as exc:
         for problem in exc.errors:
             print(f"{display_path(problem.path)}: {problem.message}", file=sys.stderr)
@@ -68,6 +75,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     except KeyboardInterrupt:
         return 130
+    except OSError as exc:
+        # Reading errors are reported by the commands themselves (with the file's name); what
+        # reaches here is output that could not be written (ENOSPC, EIO, a closed descriptor).
+        print(f"ivrsched: cannot write output: {exc.strerror or exc}", file=sys.stderr)
+        silence_stdout()
+        return EXIT_USAGE
     return code
 
 

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import re
+import shutil
 import sys
 from pathlib import Path
 
 from ivrsched.cli.common import EXIT_OK, EXIT_USAGE, CliError
 from ivrsched.oracle.vectors import write_vectors
+
+#: The directories ``vectors`` writes: ``case-001``, ``case-002``, ...
+CASE_DIRECTORY = re.compile(r"case-\d{3,}")
 
 
 def _positive(text: str) -> int:
@@ -31,12 +36,30 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                         help="number of cases (default 6)")
     parser.add_argument("--seed", type=int, default=0, metavar="S",
                         help="seed of the cases and of generated messageIds (default 0)")
+    parser.add_argument("--force", action="store_true",
+                        help="write into a non-empty OUT_DIR, first removing the cases and "
+                             "README an earlier run wrote there (nothing else is touched)")
     parser.set_defaults(run=run)
+
+
+def _clear_earlier_cases(out: Path, force: bool) -> None:
+    """Refuse a non-empty OUT_DIR (stale cases of an earlier, larger run would stay beside the
+    new ones); with ``--force``, remove only what ``vectors`` itself writes there."""
+    if not out.is_dir() or not any(out.iterdir()):
+        return
+    if not force:
+        raise CliError(f"{out} is not empty (an earlier run's cases would be left beside the "
+                       "new ones); choose an empty directory or pass --force", EXIT_USAGE)
+    for entry in out.iterdir():
+        if entry.is_dir() and CASE_DIRECTORY.fullmatch(entry.name):
+            shutil.rmtree(entry)
+    (out / "README.md").unlink(missing_ok=True)
 
 
 def run(args: argparse.Namespace) -> int:
     out = Path(args.out_dir)
     try:
+        _clear_earlier_cases(out, args.force)
         cases = write_vectors(out, args.count, args.seed)
     except OSError as exc:
         raise CliError(f"cannot write {out}: {exc.strerror or exc}", EXIT_USAGE) from exc

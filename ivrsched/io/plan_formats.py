@@ -35,8 +35,7 @@ def schedule_record(schedule: DestinationSchedule, deadline_us: int | None) -> d
         "deadline": None if deadline_us is None else format_us(deadline_us, offset),
     }
     if schedule.destination.line is not None:
-        # Destinations read from a file (ivrsched.io.destination_files) keep their line number
-        # (issue 7).
+        # Destinations read from a file (ivrsched.io.destination_files) keep their line number.
         record["line"] = schedule.destination.line
     return record
 

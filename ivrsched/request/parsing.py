@@ -104,9 +104,27 @@ def parse_request(data: object, *, strict: bool = False,
     return Request(messages, bulk_id, tuple(p.notices), shape)
 
 
+#: The most digits an integer of a request may have (Python's own limit for converting text).
+MAX_INTEGER_DIGITS = 4300
+
+
+class _IntegerTooLong(ValueError):
+    def __init__(self, digits: int) -> None:
+        super().__init__(f"a number has {digits} digits; at most {MAX_INTEGER_DIGITS} are read")
+
+
+def _integer(text: str) -> int:
+    digits = len(text.lstrip("-"))
+    if digits > MAX_INTEGER_DIGITS:
+        raise _IntegerTooLong(digits)
+    return int(text)
+
+
 def _decode(text: str | bytes | bytearray) -> object:
     try:
-        return json.loads(text)
+        return json.loads(text, parse_int=_integer)
+    except _IntegerTooLong as exc:
+        message = f"not valid JSON: {exc}"
     except json.JSONDecodeError as exc:
         message = f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
     except RecursionError:
