@@ -13,6 +13,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
+from typing import TextIO
 
 from ivrsched.cli.common import EXIT_USAGE, EXIT_VIOLATIONS, CliError
 from ivrsched.io.atomic import atomic_text_file
@@ -41,9 +42,9 @@ class _Discarded(Exception):
 
 
 @contextmanager
-def _stdout_replaced(stream: object) -> Iterator[None]:
+def _stdout_replaced(stream: TextIO) -> Iterator[None]:
     saved = sys.stdout
-    sys.stdout = stream  # type: ignore[assignment]
+    sys.stdout = stream
     try:
         yield
     finally:

@@ -13,7 +13,7 @@ import os
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
-from typing import IO
+from typing import TextIO
 
 __all__ = ["atomic_text_file"]
 
@@ -28,7 +28,7 @@ def _creation_mode() -> int:
 
 @contextmanager
 def atomic_text_file(path: str | os.PathLike[str], *,
-                     encoding: str = "utf-8") -> Iterator[IO[str]]:
+                     encoding: str = "utf-8") -> Iterator[TextIO]:
     """A text stream whose content replaces ``path`` when the ``with`` block ends normally.
 
     If the block raises (anything, ``KeyboardInterrupt`` included), the temporary file is
