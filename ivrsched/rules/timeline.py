@@ -21,7 +21,8 @@ from ivrsched.rules.validity import allowed
 class Timeline:
     """``start_us``: when the message starts (S2); ``pace``: None when unpaced (S3);
     ``deadline_us``: None when no validity applies (S4); ``gaps_us``: g_1..g_n (S5);
-    ``failure_delay_us``: how long an attempt takes to be known as failed (S5)."""
+    ``failure_delay_us``: how long an attempt takes to be known as failed (S5);
+    ``cancel_us``: when the request was cancelled (S13), a cut like the deadline."""
 
     start_us: int
     pace: Pace | None = None
@@ -29,6 +30,18 @@ class Timeline:
     gaps_us: tuple[int, ...] = ()
     failure_delay_us: int = 0
     calendar: Calendar = ALWAYS_OPEN
+    cancel_us: int | None = None
+
+    @property
+    def cut_us(self) -> int | None:
+        """The first instant no attempt may start at: the deadline (S4) or the cancel (S13),
+        whichever is first; None when neither applies."""
+        cuts = [c for c in (self.deadline_us, self.cancel_us) if c is not None]
+        return min(cuts) if cuts else None
+
+    def allows(self, at_us: int) -> bool:
+        """Whether an attempt may start at ``at_us`` (before the deadline and any cancel)."""
+        return allowed(at_us, self.cut_us)
 
     def first_attempt_us(self, slot: int) -> int:
         """Planned instant of the first attempt of pacing slot ``slot`` (it may be past the
@@ -48,20 +61,20 @@ class Timeline:
         try:
             at = self.first_attempt_us(slot)
         except PlanRangeError:
-            if self.deadline_us is None:
+            if self.cut_us is None:
                 raise
             return ()  # beyond year 9999, so past any (representable) deadline: dropped
-        if not allowed(at, self.deadline_us):
+        if not self.allows(at):
             return ()
         attempts = [at]
         for retry_number in range(1, len(self.gaps_us) + 1):
             try:
                 at = self.retry_after_us(at, retry_number)
             except PlanRangeError:
-                if self.deadline_us is None:
+                if self.cut_us is None:
                     raise
                 break  # as above: the deadline drops it before year 9999 ends
-            if not allowed(at, self.deadline_us):
+            if not self.allows(at):
                 break
             attempts.append(at)
         return tuple(attempts)
@@ -73,8 +86,8 @@ class Timeline:
         Any ``at_us`` may be asked about, also one outside years 1..9999 (S12): no first
         attempt is before the start, and none is after the last representable instant.
         """
-        if self.deadline_us is not None:
-            at_us = min(at_us, self.deadline_us)
+        if self.cut_us is not None:
+            at_us = min(at_us, self.cut_us)
         if at_us <= self.start_us:
             return 0
         at_us = min(at_us, MAX_US + 1)
