@@ -9,9 +9,14 @@ from ivrsched.rules.instants import (
     MAX_US,
     MIN_US,
     InstantSyntaxError,
+    check_range,
+    format_clock,
+    format_offset,
     format_us,
     from_us,
+    offset_minutes_of,
     parse_instant,
+    timedelta_us,
     to_us,
 )
 
@@ -77,3 +82,77 @@ def test_rendering_agrees_with_datetime_isoformat(us: int, offset: int) -> None:
         expected = moment.isoformat(timespec="milliseconds")
     assert format_us(us, offset) == expected
     assert parse_instant(format_us(us, offset)) == (us, offset)
+
+
+# -- the ends of the range (S12), as constants known independently ----------------------------
+# 0001-01-01T00:00:00Z is -62,135,596,800 s from the epoch, 9999-12-31T23:59:59Z is
+# 253,402,300,799 s (the proleptic Gregorian calendar's well-known Unix times).
+FIRST = -62_135_596_800 * 10**6
+LAST = 253_402_300_799 * 10**6 + 999_999
+
+
+def test_the_range_is_years_1_to_9999_to_the_microsecond() -> None:
+    assert (MIN_US, MAX_US) == (FIRST, LAST)
+
+
+@pytest.mark.parametrize(("text", "parsed"), [
+    ("0001-01-01T00:00:00Z", (FIRST, 0)),
+    ("0001-01-01T00:00:00.000000+00:00", (FIRST, 0)),
+    ("0001-01-01T01:00:00+01:00", (FIRST, 60)),
+    ("9999-12-31T23:59:59.999999Z", (LAST, 0)),
+    ("9999-12-31T23:59:59.999999+14:00", (LAST - 14 * 3_600_000_000, 840)),
+])
+def test_the_first_and_last_instants_are_accepted(text: str, parsed: tuple[int, int]) -> None:
+    assert parse_instant(text) == parsed
+
+
+@pytest.mark.parametrize("text", ["0001-01-01T00:00:00+00:01", "0001-01-01T00:59:59.999999+01:00",
+                                  "9999-12-31T23:59:59.999999-00:01"])
+def test_one_microsecond_or_minute_beyond_the_range_is_refused(text: str) -> None:
+    with pytest.raises(InstantSyntaxError, match=r"falls outside years 1\.\.9999"):
+        parse_instant(text)
+
+
+def test_refusals_say_what_is_wrong() -> None:
+    with pytest.raises(InstantSyntaxError, match="has no UTC offset"):
+        parse_instant("2030-01-01T10:00:00")
+    with pytest.raises(InstantSyntaxError, match="is not an ISO 8601 date-time"):
+        parse_instant("10000-01-01T00:00:00Z")
+
+
+def test_check_range_keeps_the_ends_and_names_what_left_it() -> None:
+    assert check_range(FIRST) == FIRST and check_range(LAST) == LAST
+    assert check_range(LAST - 840 * 60_000_000, "deadline", 840) == LAST - 840 * 60_000_000
+    with pytest.raises(PlanRangeError, match=r"^the deadline falls outside years 1\.\.9999, "):
+        check_range(FIRST - 1, "deadline")
+    with pytest.raises(PlanRangeError, match=r"^the start falls outside years 1\.\.9999 in UTC "
+                                             r"offset \+14:00, "):
+        check_range(LAST - 840 * 60_000_000 + 1, "start", 840)
+    with pytest.raises(PlanRangeError, match=r"in UTC offset -00:30"):
+        check_range(FIRST, offset_minutes=-30)
+
+
+def test_the_ends_render_in_every_form() -> None:
+    assert format_us(FIRST, 60) == "0001-01-01T01:00:00.000+01:00"
+    assert format_us(LAST, -60) == "9999-12-31T22:59:59.999999-01:00"
+    assert from_us(FIRST) == datetime(1, 1, 1, tzinfo=timezone.utc)
+    assert from_us(LAST) == datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=timezone.utc)
+    assert from_us(FIRST, 60).utcoffset() == timedelta(hours=1)
+    assert from_us(FIRST, 60).hour == 1
+    assert format_clock(FIRST) == "0001-01-01 00:00"
+    assert format_clock(FIRST + 1_500_000, with_date=False) == "00:00:01.500"
+    assert format_clock(LAST - 999_999) == "9999-12-31 23:59:59"
+
+
+def test_offsets_and_durations() -> None:
+    assert format_offset(0) == "+00:00"
+    assert format_offset(-1) == "-00:01"
+    assert format_offset(-570) == "-09:30"
+    assert format_offset(845) == "+14:05"
+    assert offset_minutes_of(datetime(2030, 1, 1, tzinfo=timezone(timedelta(minutes=-330)))) == \
+        -330
+    with pytest.raises(ValueError):
+        offset_minutes_of(datetime(2030, 1, 1))
+    with pytest.raises(ValueError, match="naive"):
+        to_us(datetime(2030, 1, 1))
+    assert timedelta_us(timedelta(days=1, microseconds=3)) == 86_400_000_003

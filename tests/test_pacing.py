@@ -1,10 +1,13 @@
 import itertools
 from bisect import bisect_left
+from datetime import datetime, timezone
+from fractions import Fraction
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from ivrsched import PlanRangeError, plan
 from ivrsched.rules.instants import US_PER_DAY, US_PER_HOUR, US_PER_MINUTE, US_PER_SECOND
 from ivrsched.rules.pacing import Pace
 
@@ -77,3 +80,46 @@ def test_count_before_matches_enumeration(speed: int, unit: int, t: int) -> None
     while pace.offset(brute) < t:
         brute += 1
     assert pace.count_before(t) == brute
+
+
+def test_pace_refuses_a_zero_unit_and_negatives() -> None:
+    for speed, unit in [(1, 0), (-1, US_PER_SECOND), (1, -1)]:
+        with pytest.raises(ValueError, match="must be positive"):
+            Pace(speed, unit)
+    assert Pace(1, 1).offset(5) == 5  # the smallest pace is allowed
+
+
+def test_the_interval_is_the_exact_ratio() -> None:
+    assert Pace(3, US_PER_SECOND).interval == Fraction(1_000_000, 3)
+    assert Pace(7, US_PER_HOUR).interval * 7 == US_PER_HOUR
+
+
+def test_count_before_at_the_microsecond_edges() -> None:
+    pace = Pace(1, US_PER_HOUR)
+    # Offsets 0, 1 h, 2 h, …: none strictly before 0 (or before), one up to 1 h inclusive.
+    assert [pace.count_before(t) for t in (-5, 0, 1, US_PER_HOUR, US_PER_HOUR + 1)] == \
+        [0, 0, 1, 1, 2]
+    thirds = Pace(3, US_PER_SECOND)  # offsets 0, 333333, 666666, 1000000
+    assert [thirds.count_before(t) for t in (333_333, 333_334, 666_666, 666_667)] == [1, 2, 2, 3]
+
+
+def test_a_plan_from_the_first_instant_of_year_1() -> None:
+    # sendAt 0001-01-01T00:00:00Z is a valid start: one call per day from it.
+    first = -62_135_596_800 * 10**6  # 0001-01-01T00:00:00Z
+    data = {"messages": [{"scenarioId": "S", "sendAt": "0001-01-01T00:00:00Z",
+                          "sendingSpeed": {"speed": 1, "timeUnit": "day"},
+                          "destinations": [{"to": "41793026700"}, {"to": "41793026701"}]}]}
+    the_plan = plan(data, now=datetime(1, 1, 1, tzinfo=timezone.utc))
+    assert [s.attempts_us for s in the_plan] == [(first,), (first + US_PER_DAY,)]
+
+
+def test_a_paced_plan_that_runs_past_year_9999_is_out_of_range() -> None:
+    # Two calls a day apart from 9999-12-31T00:00Z: the second would be in year 10000 (S12).
+    data = {"messages": [{"scenarioId": "S", "sendAt": "9999-12-31T00:00:00Z",
+                          "sendingSpeed": {"speed": 1, "timeUnit": "day"},
+                          "destinations": [{"to": "41793026700"}, {"to": "41793026701"}]}]}
+    with pytest.raises(PlanRangeError, match="falls outside years"):
+        plan(data, now=datetime(9999, 12, 1, tzinfo=timezone.utc))
+    data["messages"][0]["destinations"].pop()
+    the_plan = plan(data, now=datetime(9999, 12, 1, tzinfo=timezone.utc))
+    assert [s.attempts_us for s in the_plan] == [(253_402_214_400 * 10**6,)]  # 9999-12-31
