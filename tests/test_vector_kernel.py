@@ -252,3 +252,33 @@ def test_daily_offsets_see_every_change() -> None:
         offset = moment.utcoffset()
         assert offset is not None
         assert got[d] == offset.total_seconds() * 10**6
+
+
+@st.composite
+def hour_windows(draw: st.DrawFn) -> WindowCalendar:
+    """UTC windows on whole hours: with a pace of a few per hour the calendar and the pace
+    repeat after a few dozen slots, so the kernel computes one period and repeats it."""
+    days = draw(st.sets(st.sampled_from(list(Weekday)), min_size=1, max_size=3))
+    a = draw(st.integers(0, 22))
+    b = draw(st.integers(a + 1, 23))
+    zone = draw(st.sampled_from([None, "Etc/GMT-3"]))
+    window = DeliveryTimeWindow(tuple(sorted(days, key=lambda d: d.value)), TimeOfDay(a, 0),
+                                TimeOfDay(b, 0), zone)
+    return WindowCalendar.from_window(window)
+
+
+@given(st.one_of(st.just(ALWAYS_OPEN), hour_windows()), st.integers(1, 4), starts,
+       st.integers(0, 100), st.integers(0, 600), st.one_of(st.none(), st.integers(1, 2880)),
+       st.lists(st.sampled_from([1, 60, 120, 1440]), max_size=3), st.integers(0, US_PER_HOUR))
+def test_repeating_calendars_equal_the_scalar_attempts(calendar: Calendar, speed: int,
+                                                       start: int, first_slot: int, count: int,
+                                                       validity: int | None, gaps: list[int],
+                                                       failure_delay: int) -> None:
+    deadline = None if validity is None else start + validity * US_PER_MINUTE
+    timeline = Timeline(start, Pace(speed, US_PER_HOUR), deadline,
+                        tuple(g * US_PER_MINUTE for g in gaps), failure_delay, calendar)
+    slots = range(first_slot, first_slot + count)
+    got = [c.tolist() for c in vector.attempt_columns(timeline, slots)]
+    assert got == scalar_columns(timeline, slots)
+    assert vector.first_attempts(timeline, slots).tolist() == [
+        timeline.first_attempt_us(s) for s in slots]

@@ -32,6 +32,7 @@ would be missed. No zone in the tz database does that in the years the tests cov
 from __future__ import annotations
 
 from collections.abc import Iterable
+from math import gcd
 from datetime import datetime, timedelta, timezone
 from typing import Protocol
 from zoneinfo import ZoneInfo
@@ -76,6 +77,11 @@ class _Kernel(Protocol):
         path raises :class:`PlanRangeError`."""
         ...
 
+    def open_period(self) -> tuple[int, int] | None:
+        """``(W, D)`` when advancing by W more open time always lands exactly D later and
+        ``next_open(t + D) == next_open(t) + D`` (a repeating calendar), else None."""
+        ...
+
 
 # -- always open --------------------------------------------------------------------------
 
@@ -91,6 +97,9 @@ class _AlwaysOpenKernel:
 
     def next_open(self, times: Int64Array) -> Int64Array:
         return np.where(times > MAX_US, np.int64(OUT_OF_RANGE), times)
+
+    def open_period(self) -> tuple[int, int] | None:
+        return 1, 1
 
 
 # -- UTC windows: the week repeats ---------------------------------------------------------
@@ -131,6 +140,9 @@ class _UtcKernel:
         weeks, j = np.divmod(k, np.int64(len(self.days.weekdays)))
         day = weeks * 7 + (self.weekdays[j] - 3)
         return day * US_PER_DAY + (self.days.start_us - self.days.shift_us) + into
+
+    def open_period(self) -> tuple[int, int] | None:
+        return len(self.days.weekdays) * self.length, _WEEK_US
 
     def next_open(self, times: Int64Array) -> Int64Array:
         safe = np.minimum(times, np.int64(MAX_US + 1))
@@ -247,10 +259,14 @@ class _ZonedKernel:
                                                            // US_PER_DAY) // 4)
         return int(self.cum_ends[-1]) if self.cum_ends.size else 0
 
+    def open_period(self) -> tuple[int, int] | None:
+        return None  # DST: the zone's weeks differ
+
     def advance(self, offsets: Int64Array) -> Int64Array:
-        i = np.searchsorted(self.cum_ends, offsets, side="right")
-        before = self.cum_ends[i] - (self.ends[i] - self.starts[i])
-        return self.starts[i] + (offsets - before)
+        # Interval i holds the open time [cum_ends[i-1], cum_ends[i]) from the start; a total
+        # reached exactly at an end is the next interval's opening.
+        shift = self.starts - (self.cum_ends - (self.ends - self.starts))
+        return offsets + _pick(self.cum_ends, shift, offsets)
 
     def next_open(self, times: Int64Array) -> Int64Array:
         if not times.size:
@@ -259,14 +275,25 @@ class _ZonedKernel:
         while (not self.ends.size or int(self.ends[-1]) <= latest) and not self.exhausted:
             self._grow((min(latest, MAX_US) - (self.next_day * US_PER_DAY)) // US_PER_DAY + 64)
         covered = int(self.ends[-1]) if self.ends.size else self.start_us
+        if int(times.max()) < covered:
+            return np.maximum(times, _pick(self.ends, self.starts, times))
         inside = times < covered
-        i = np.searchsorted(self.ends, times[inside], side="right")
         result = np.empty_like(times)
-        result[inside] = np.maximum(times[inside], self.starts[i])
+        result[inside] = np.maximum(times[inside], _pick(self.ends, self.starts, times[inside]))
         rest = np.flatnonzero(~inside)
         if rest.size:
             result[rest] = [_scalar_next_open(self.calendar, t) for t in times[rest].tolist()]
         return result
+
+
+def _pick(edges: Int64Array, values: Int64Array, keys: Int64Array) -> Int64Array:
+    """``values[i]`` for each key, i the number of ``edges`` (ascending) at or below the key
+    (every key is below the last edge). Ascending keys (the usual case: slots in order) take a
+    search per edge and one ``repeat`` instead of a search per key."""
+    if keys.size > 4 * edges.size and bool(np.all(keys[1:] >= keys[:-1])):
+        counts = np.diff(np.searchsorted(keys, edges, side="left"), prepend=0)
+        return np.repeat(values, counts)
+    return values[np.searchsorted(edges, keys, side="right")]
 
 
 def _scalar_next_open(calendar: Calendar, at_us: int) -> int:
@@ -287,6 +314,9 @@ class _ScalarKernel:
 
     def reach(self, need: int) -> int:
         return 0  # advance is never asked: every offset goes to the scalar path
+
+    def open_period(self) -> tuple[int, int] | None:
+        return None
 
     def advance(self, offsets: Int64Array) -> Int64Array:  # pragma: no cover - never called
         raise AssertionError("the scalar kernel advances nothing")
@@ -320,6 +350,40 @@ def pace_offsets(pace: Pace, slots: Int64Array) -> Int64Array:
     return quotient * np.int64(unit) + remainder * np.int64(unit) // np.int64(speed)
 
 
+def _tiling(kernel: _Kernel, pace: Pace, count: int) -> tuple[int, int] | None:
+    """``(P, D)`` when slot i + P's attempts are exactly slot i's plus D (a repeating calendar
+    and pace), with P small enough against ``count`` to be worth computing P slots only."""
+    period = kernel.open_period()
+    if period is None:
+        return None
+    week_open, week = period
+    speed, unit = pace.speed, pace.unit_us
+    # P slots later is P·U/s more open time: a whole number of periods when s·W divides P·U.
+    slots = speed * week_open // gcd(unit, speed * week_open)
+    if 2 * slots > count:
+        return None
+    return slots, slots * unit // (speed * week_open) * week
+
+
+def _tiled(base: Int64Array, count: int, shift: int) -> Int64Array:
+    """``base`` repeated to ``count`` values, each repetition ``shift`` later than the last."""
+    rows = -(-count // base.size)
+    out = np.empty((rows, base.size), dtype=np.int64)
+    np.add(base[None, :], (np.arange(rows, dtype=np.int64) * np.int64(shift))[:, None], out=out)
+    return out.reshape(-1)[:count]
+
+
+def _advance_slots(kernel: _Kernel, pace: Pace, first: int, count: int) -> Int64Array:
+    """The kernel's first attempts of slots ``first .. first + count - 1`` (all below the
+    kernel's cap): the first period's, repeated, when the calendar repeats."""
+    tiling = _tiling(kernel, pace, count)
+    if tiling is not None:
+        slots, shift = tiling
+        base = kernel.advance(pace_offsets(pace, np.arange(first, first + slots, dtype=np.int64)))
+        return _tiled(base, count, shift)
+    return kernel.advance(pace_offsets(pace, np.arange(first, first + count, dtype=np.int64)))
+
+
 # -- the public answers -----------------------------------------------------------------------
 
 def _as_slots(slots: Iterable[int] | Int64Array) -> Int64Array:
@@ -351,6 +415,8 @@ def first_attempts(timeline: Timeline, slots: Iterable[int] | Int64Array) -> Int
         cap = min(kernel.reach(min(need, _SAFE)), _SAFE)
     # Slots below ``fine`` have offsets below the cap: the kernel's; the others: the scalar's.
     fine = pace.count_before(cap)
+    if isinstance(slots, range) and slots.step == 1 and slots.stop <= fine:
+        return _advance_slots(kernel, pace, slots.start, len(slots))
     if int(array.max()) < fine:
         return kernel.advance(pace_offsets(pace, array))
     result = np.empty_like(array)
@@ -392,6 +458,7 @@ def attempt_columns(timeline: Timeline, slots: range,
     first = first_attempts(timeline, slots)
     columns = [first]
     kernel = kernel or kernel_for(timeline.calendar, timeline.start_us)
+    tiling = None if timeline.pace is None else _tiling(kernel, timeline.pace, first.size)
     previous = first
     for number, gap in enumerate(timeline.gaps_us, start=1):
         wait = timeline.failure_delay_us + gap
@@ -400,6 +467,14 @@ def attempt_columns(timeline: Timeline, slots: range,
             continue
         if wait >= _SAFE:
             found = np.full(previous.shape, OUT_OF_RANGE, dtype=np.int64)
+        elif tiling is not None and previous.size >= 2 * tiling[0]:
+            # The first column repeats (see _advance_slots) and so does the calendar, so each
+            # retry column does too; a period reaching past year 9999 is computed in full.
+            found = kernel.next_open(previous[:tiling[0]] + np.int64(wait))
+            if int(found.max()) <= MAX_US:
+                found = _tiled(found, previous.size, tiling[1])
+            else:
+                found = kernel.next_open(previous + np.int64(wait))
         else:
             found = kernel.next_open(previous + np.int64(wait))
         allowed = found <= MAX_US
