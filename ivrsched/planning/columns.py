@@ -13,13 +13,15 @@ attempt exactly when ``j < len(column[k])``; lengths never increase with k.
 
 The pure-Python functions return ``array('q')``; the ``*_numpy`` ones return ``numpy.int64``
 arrays with identical values (install the ``fast`` extra: ``pip install ivrsched[fast]``).
-Without a delivery window the NumPy columns are computed vectorised; with one, per slot.
+Under a delivery window both use the vector kernel (:mod:`ivrsched.rules.vector`) when NumPy is
+installed, and compute slot by slot without it (the same values, more slowly).
 """
 
 from __future__ import annotations
 
 from array import array
 from bisect import bisect_left
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from ivrsched.planning.planner import MessagePlan
@@ -78,7 +80,7 @@ def attempt_columns(message_plan: MessagePlan) -> tuple[array[int], ...]:
     timeline = message_plan.timeline
     slots = slot_range(message_plan)
     if not isinstance(timeline.calendar, AlwaysOpen):
-        return _columns_slot_by_slot(timeline, slots)
+        return _windowed_columns(timeline, slots)
     offsets = offsets_after_first(timeline)
     lengths = column_lengths(timeline, slots)
     first = _first_attempts(timeline, slots.start, lengths[0])
@@ -93,7 +95,7 @@ def first_attempts(message_plan: MessagePlan) -> array[int]:
     timeline = message_plan.timeline
     slots = slot_range(message_plan)
     if not isinstance(timeline.calendar, AlwaysOpen):
-        return _columns_slot_by_slot(timeline, slots)[0]
+        return _windowed_columns(replace(timeline, gaps_us=()), slots)[0]
     return _first_attempts(timeline, slots.start, column_lengths(timeline, slots)[0])
 
 
@@ -108,6 +110,20 @@ def _first_attempts(timeline: Timeline, first_slot: int, count: int) -> array[in
         step = unit // speed
         return array("q", range(start + first_slot * step, start + stop * step, step))
     return array("q", [start + slot * unit // speed for slot in range(first_slot, stop)])
+
+
+def _windowed_columns(timeline: Timeline, slots: range) -> tuple[array[int], ...]:
+    """A delivery window: the vector kernel's columns when NumPy is there, else slot by slot."""
+    try:
+        from ivrsched.rules import vector
+    except ImportError:  # pragma: no cover - depends on the environment
+        return _columns_slot_by_slot(timeline, slots)
+    columns = []
+    for column in vector.attempt_columns(timeline, slots):
+        values = array("q")
+        values.frombytes(column.tobytes())  # both native-endian int64
+        columns.append(values)
+    return tuple(columns)
 
 
 def _columns_slot_by_slot(timeline: Timeline, slots: range) -> tuple[array[int], ...]:
@@ -145,9 +161,13 @@ def attempt_columns_numpy(message_plan: MessagePlan, *,
     timeline = message_plan.timeline
     slots = slot_range(message_plan)
     pace = timeline.pace
-    if not isinstance(timeline.calendar, AlwaysOpen) or (
-            pace is not None and pace.speed * pace.unit_us >= INT64_LIMIT):
-        # A window, or a pace whose products could overflow int64: compute exactly in Python.
+    if not isinstance(timeline.calendar, AlwaysOpen):
+        from ivrsched.rules import vector
+
+        return vector.attempt_columns(timeline if retries else replace(timeline, gaps_us=()),
+                                      slots)
+    if pace is not None and pace.speed * pace.unit_us >= INT64_LIMIT:
+        # A pace whose products could overflow int64: compute exactly in Python.
         columns = attempt_columns(message_plan) if retries else (first_attempts(message_plan),)
         return tuple(np.array(column, dtype=np.int64) for column in columns)
     offsets = offsets_after_first(timeline)

@@ -32,8 +32,9 @@ would be missed. No zone in the tz database does that in the years the tests cov
 from __future__ import annotations
 
 from collections.abc import Iterable
-from math import gcd
 from datetime import datetime, timedelta, timezone
+from itertools import pairwise
+from math import gcd
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -146,7 +147,7 @@ class _UtcKernel:
 
     def next_open(self, times: Int64Array) -> Int64Array:
         safe = np.minimum(times, np.int64(MAX_US + 1))
-        weeks, into = np.divmod(safe - np.int64(self._ORIGIN_US), np.int64(_WEEK_US))
+        _, into = np.divmod(safe - np.int64(self._ORIGIN_US), np.int64(_WEEK_US))
         # The first interval of the (four-week) pattern that ends after the instant.
         i = np.searchsorted(self.week_ends, into, side="right")
         found = safe + np.maximum(self.week_starts[i] - into, 0)
@@ -175,7 +176,7 @@ def daily_offsets(zone: ZoneInfo, first_day: int, count: int) -> Int64Array:
     values = [_offset_at_day(zone, day) for day in samples]
     result = np.empty(count, dtype=np.int64)
     pairs = list(zip(samples, values, strict=True))
-    for (a, va), (b, vb) in zip(pairs, pairs[1:], strict=False):
+    for (a, va), (b, vb) in pairwise(pairs):
         if va == vb:
             result[a - first_day:b - first_day] = va
         else:
@@ -318,8 +319,9 @@ class _ScalarKernel:
     def open_period(self) -> tuple[int, int] | None:
         return None
 
-    def advance(self, offsets: Int64Array) -> Int64Array:  # pragma: no cover - never called
-        raise AssertionError("the scalar kernel advances nothing")
+    def advance(self, offsets: Int64Array) -> Int64Array:
+        return np.array([self.calendar.advance(self.start_us, x) for x in offsets.tolist()],
+                        dtype=np.int64)
 
     def next_open(self, times: Int64Array) -> Int64Array:
         return np.array([_scalar_next_open(self.calendar, t) for t in times.tolist()],
@@ -449,6 +451,9 @@ def attempt_columns(timeline: Timeline, slots: range,
     outside years 1..9999 raises :class:`PlanRangeError`, as ``timeline.attempts_us`` does."""
     if slots.step != 1:
         raise ValueError("columns need consecutive slots")
+    kernel = kernel or kernel_for(timeline.calendar, timeline.start_us)
+    if isinstance(kernel, _ScalarKernel):
+        return _columns_slot_by_slot(timeline, slots)
     deadline = timeline.deadline_us
     if deadline is not None:
         # The slots with a first attempt before the deadline are a prefix, counted in O(1)
@@ -457,7 +462,6 @@ def attempt_columns(timeline: Timeline, slots: range,
         slots = range(slots.start, max(slots.start, below))
     first = first_attempts(timeline, slots)
     columns = [first]
-    kernel = kernel or kernel_for(timeline.calendar, timeline.start_us)
     tiling = None if timeline.pace is None else _tiling(kernel, timeline.pace, first.size)
     previous = first
     for number, gap in enumerate(timeline.gaps_us, start=1):
@@ -490,6 +494,18 @@ def attempt_columns(timeline: Timeline, slots: range,
         previous = found[:length]
         columns.append(previous)
     return tuple(columns)
+
+
+def _columns_slot_by_slot(timeline: Timeline, slots: range) -> tuple[Int64Array, ...]:
+    """A calendar the kernel does not know: its own answers, slot by slot."""
+    columns: list[list[int]] = [[] for _ in range(1 + len(timeline.gaps_us))]
+    for slot in slots:
+        attempts = timeline.attempts_us(slot)
+        if not attempts:
+            break  # no first attempt: no later slot has one either
+        for column, at in zip(columns, attempts, strict=False):
+            column.append(check_range(at, f"attempt of slot {slot}"))
+    return tuple(np.array(column, dtype=np.int64) for column in columns)
 
 
 __all__ = [
