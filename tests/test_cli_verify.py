@@ -117,7 +117,7 @@ def test_the_log_format_option_overrides_the_extension(
                                    encoding="utf-8")
     code, _, err = run(capsys, "verify", str(files / "request.json"), str(files / "log.txt"),
                        "--now", NOW, "--log-format", "jsonl")
-    assert code == 4 and "line 1: not valid JSON" in err
+    assert code == 4 and f"{files / 'log.txt'}:1: not valid JSON" in err
     code, _, _ = run(capsys, "verify", str(files / "request.json"), str(files / "log.txt"),
                      "--now", NOW, "--log-format", "csv")
     assert code == 0
@@ -130,7 +130,7 @@ def test_an_unreadable_row_exits_4_naming_file_and_line(
     code, out, err = run(capsys, "verify", str(files / "request.json"),
                          str(files / "log.jsonl"), "--now", NOW)
     assert (code, out) == (4, "")
-    assert err.startswith(f"ivrsched: {files / 'log.jsonl'}: line 3: 'time': ")
+    assert err.startswith(f"ivrsched: {files / 'log.jsonl'}:3: 'time': ")
     assert "Traceback" not in err
 
 
@@ -138,7 +138,7 @@ def test_bad_utf8_exits_4_at_its_line(files: Path, capsys: pytest.CaptureFixture
     (files / "log.jsonl").write_bytes(jsonl(GOOD[:1]).encode() + b'{"to": "\xe9"}\n')
     code, _, err = run(capsys, "verify", str(files / "request.json"), str(files / "log.jsonl"),
                        "--now", NOW)
-    assert code == 4 and "line 2: not UTF-8" in err
+    assert code == 4 and f"{files / 'log.jsonl'}:2: not UTF-8" in err
 
 
 def test_a_missing_log_file_exits_4(files: Path, capsys: pytest.CaptureFixture[str]) -> None:

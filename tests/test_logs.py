@@ -85,7 +85,7 @@ def test_a_bad_jsonl_row_names_its_line(line: str, fragment: str) -> None:
         list(read_jsonl(io.StringIO(good + good + line + "\n"), source="log.jsonl"))
     assert info.value.line == 3
     assert fragment in str(info.value)
-    assert str(info.value).startswith("log.jsonl: line 3: ")
+    assert str(info.value).startswith("log.jsonl:3: ")  # source:line: reason, as every input file
 
 
 def test_a_csv_header_must_name_the_needed_columns() -> None:

@@ -12,8 +12,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ivrsched import RequestError, SeededIds, parse_request, plan, verify
+from ivrsched.io.outcome_files import load_outcomes_jsonl
 from ivrsched.rules.instants import parse_instant
-from ivrsched.simulation.outcomes import load_outcomes_jsonl
 from ivrsched.testing import (
     DEFAULT_NOW,
     OUTCOMES,

@@ -13,12 +13,14 @@ from ivrsched.cli.common import (
     EXIT_CODES_HELP,
     EXIT_INVALID_REQUEST,
     EXIT_OUT_OF_RANGE,
+    EXIT_UNREADABLE_INPUT,
     EXIT_USAGE,
     CliError,
     silence_stdout,
 )
 from ivrsched.cli.output import add_output_option, output_to
 from ivrsched.errors import PlanRangeError, RequestError, display_path
+from ivrsched.io.text_files import InputFileError
 
 #: Subcommand modules under ``ivrsched.cli``; each has ``register(subparsers)``, which adds its
 #: parser and sets ``run`` (a function ``(args) -> exit code``) as a default.
@@ -65,6 +67,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except PlanRangeError as exc:
         print(f"ivrsched: {exc}", file=sys.stderr)
         return EXIT_OUT_OF_RANGE
+    except InputFileError as exc:  # a log, outcome or destination file a command did not catch
+        print(f"ivrsched: {exc}", file=sys.stderr)
+        return EXIT_UNREADABLE_INPUT
     except CliError as exc:
         print(f"ivrsched: {exc}", file=sys.stderr)
         return exc.code

@@ -35,6 +35,7 @@ from ivrsched.cli.destinations_arg import (
     with_bulk_id,
 )
 from ivrsched.forecasting.load import check_last_slot
+from ivrsched.io.outcome_files import OutcomeFileError, load_outcomes
 from ivrsched.planning.planner import Plan, plan
 from ivrsched.planning.streaming import StreamingPlan, StreamSummary, stream_plan
 from ivrsched.rules.instants import format_us
@@ -45,7 +46,7 @@ from ivrsched.simulation.engine import (
     Tally,
     simulate,
 )
-from ivrsched.simulation.outcomes import OutcomeFileError, OutcomeSource, Random, load_outcomes
+from ivrsched.simulation.outcomes import OutcomeSource, Random
 from ivrsched.simulation.reports import ReportDirectory, ReportEncodingError, ReportStream
 
 FORMATS = ("jsonl", "csv", "table")

@@ -29,7 +29,6 @@ destinations file) for a plan whose messages have no list.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -41,11 +40,11 @@ from ivrsched.errors import IvrschedError, PlanRangeError
 from ivrsched.planning.planner import MessagePlan, Plan
 from ivrsched.rules.instants import US_PER_MINUTE, check_range, from_us, timedelta_us, to_us
 from ivrsched.rules.open_time import AlwaysOpen
-from ivrsched.rules.quantities import rational
+from ivrsched.rules.quantities import RateValue, exact_rate
 
-#: What ``answer_rate`` accepts. A float is read through its shortest decimal text
-#: (``Fraction(str(0.3)) == 3/10``), not as the binary double it is.
-AnswerRate = Fraction | Decimal | str | int | float
+#: What ``answer_rate`` accepts, read by :func:`~ivrsched.rules.quantities.exact_rate`: a float
+#: through its shortest decimal text (0.3 is 3/10), not as the binary double it is.
+AnswerRate = RateValue
 
 #: Decimal places of the rendered expected values (rounded half-even from the exact fraction).
 DECIMAL_PLACES = 3
@@ -58,23 +57,10 @@ def answer_rate_fraction(value: AnswerRate | None) -> Fraction:
     """
     if value is None:
         return Fraction(0)
-    if isinstance(value, bool):
-        raise IvrschedError("answer rate must be a number between 0 and 1, not a boolean")
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            raise IvrschedError(f"answer rate {value!r} is not a finite number")
-        value = str(value)
-    if isinstance(value, Decimal):
-        # Through its text, so that the size bound applies: Fraction(Decimal("1e-99999999999"))
-        # would compute 10**99999999999.
-        value = str(value)
     try:
-        rate = rational(value.strip()) if isinstance(value, str) else Fraction(value)
-    except (ValueError, ZeroDivisionError, TypeError) as exc:
-        raise IvrschedError(f"answer rate {value!r} is not a number") from exc
-    if not 0 <= rate <= 1:
-        raise IvrschedError(f"answer rate {value} is not between 0 and 1")
-    return rate
+        return exact_rate(value)
+    except ValueError as exc:
+        raise IvrschedError(f"answer rate {exc}") from None
 
 
 def round_fraction(value: Fraction, places: int = DECIMAL_PLACES) -> Decimal:

@@ -10,7 +10,8 @@ Every line becomes one :class:`~ivrsched.request.model.Destination` with its 1-b
 ``Destination.line`` and the status S7 gives it: a faulty line is *rejected*, never dropped, so the
 destinations yielded account for every line of the file (a CSV header is not a destination). Only
 faults that make the file itself unreadable (bytes that are not UTF-8, a CSV without a ``to``
-column) raise :class:`DestinationFileError`, which names the file and the line.
+column) raise :class:`DestinationFileError` (an
+:class:`~ivrsched.io.text_files.InputFileError`), which names the file and the line.
 
 Memory stays constant, except for one thing: S7's duplicate ``messageId`` check must remember every
 ``messageId`` given, so a CSV with a ``messageId`` column holds those IDs in a set.
@@ -25,7 +26,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal, overload
 
-from ivrsched.errors import IvrschedError
+from ivrsched.io.text_files import BOM, InputFileError, read_lines
 from ivrsched.request.destinations import MessageIdRegistry, classify, destination_status
 from ivrsched.request.model import Destination, Request
 from ivrsched.request.status import Status
@@ -33,19 +34,11 @@ from ivrsched.request.status import Status
 Layout = Literal["text", "csv"]
 LAYOUTS: tuple[str, ...] = ("auto", "text", "csv")
 
-_BOM = "\ufeff"
 
-
-class DestinationFileError(IvrschedError):
+class DestinationFileError(InputFileError):
     """A destinations file that cannot be read at all (as opposed to a faulty line, which is a
-    rejected destination). ``line`` is 1-based, or None when the fault is not on one line."""
-
-    def __init__(self, path: str, line: int | None, message: str) -> None:
-        where = path if line is None else f"{path}:{line}"
-        super().__init__(f"{where}: {message}")
-        self.path = path
-        self.line = line
-        self.reason = message
+    rejected destination): ``source``, 1-based ``line`` (None when the fault is not on one
+    line) and ``reason``."""
 
 
 def layout_of(path: str | Path, layout: str = "auto") -> Layout:
@@ -86,7 +79,7 @@ def destinations_from_csv(lines: Iterable[str], *, source: str = "<csv>"
         if header is None:
             raise DestinationFileError(source, None, "empty CSV file: expected a header row "
                                                      "with a 'to' column")
-        names = [name.strip().lstrip(_BOM) for name in header]
+        names = [name.strip().lstrip(BOM) for name in header]
         if "to" not in names:
             raise DestinationFileError(source, 1, f"the CSV header {header!a} has no 'to' column")
         to_column = names.index("to")
@@ -122,31 +115,14 @@ class DestinationFile:
 
     def __iter__(self) -> Iterator[Destination]:
         source = str(self.path)
+        lines = read_lines(self.path, source, DestinationFileError)
         try:
-            handle = open(self.path, "rb")  # noqa: SIM115 - closed in the finally below
-        except OSError as exc:
-            raise DestinationFileError(source, None,
-                                       f"cannot read it: {exc.strerror or exc}") from exc
-        try:
-            text = _decoded_lines(handle, source)
             if self.layout == "csv":
-                yield from destinations_from_csv(text, source=source)
+                yield from destinations_from_csv(lines, source=source)
             else:
-                yield from destinations_from_lines(text)
+                yield from destinations_from_lines(lines)
         finally:
-            handle.close()
-
-
-def _decoded_lines(raw_lines: Iterable[bytes], source: str) -> Iterator[str]:
-    """UTF-8 lines (line endings kept), a leading byte order mark removed. Decoding line by line
-    lets an undecodable byte be reported with its exact line number."""
-    for number, raw in enumerate(raw_lines, start=1):
-        try:
-            line = raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise DestinationFileError(source, number, f"not UTF-8 text ({exc.reason} at byte "
-                                                       f"{exc.start} of the line)") from exc
-        yield line.removeprefix(_BOM) if number == 1 else line
+            lines.close()
 
 
 # -- destinations held for random access -------------------------------------------------------

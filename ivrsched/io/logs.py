@@ -8,7 +8,8 @@ as CSV with the same names as header columns (empty cells are absent values; oth
 ignored, so ``ivrsched plan --format csv`` output reads as a log too).
 
 Both readers stream: they yield one :class:`LogRow` at a time and keep nothing behind. A faulty
-row raises :class:`LogError` naming its line.
+row raises :class:`LogError` (an :class:`~ivrsched.io.text_files.InputFileError`) naming the log
+and the line; ``source`` names the log (``<log>`` when not given).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Literal
 
-from ivrsched.errors import IvrschedError
+from ivrsched.io.text_files import BOM, InputFileError, decoded_lines, without_bom
 from ivrsched.rules.instants import MAX_US, MIN_US, InstantSyntaxError, parse_instant
 
 LogFormat = Literal["jsonl", "csv"]
@@ -31,15 +32,12 @@ LOG_FORMATS: tuple[LogFormat, ...] = ("jsonl", "csv")
 FIELDS = ("messageId", "to", "attempt", "time", "end")
 
 
-class LogError(IvrschedError, ValueError):
-    """A log row that cannot be read; ``line`` is its 1-based line number (0 when unknown)."""
+#: How a log is named in errors when its reader was not told.
+UNNAMED = "<log>"
 
-    def __init__(self, line: int, reason: str, source: str | None = None) -> None:
-        self.line = line
-        self.reason = reason
-        self.source = source
-        where = f"line {line}" if line else "the log"
-        super().__init__(f"{source}: {where}: {reason}" if source else f"{where}: {reason}")
+
+class LogError(InputFileError):
+    """A log row that cannot be read: ``source``, 1-based ``line`` and ``reason``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,68 +82,62 @@ def parse_log_time(text: str) -> int:
 
 # -- rows --------------------------------------------------------------------------------------
 
-def _optional_text(value: object, key: str, line: int) -> str | None:
+def _optional_text(value: object, key: str) -> str | None:
     if value is None or value == "":
         return None
     if not isinstance(value, str):
-        raise LogError(line, f"'{key}' must be a string, not {type(value).__name__}")
+        raise ValueError(f"'{key}' must be a string, not {type(value).__name__}")
     return value
 
 
-def _attempt(value: object, line: int) -> int:
+def _attempt(value: object) -> int:
     if isinstance(value, str) and value.isascii() and value.isdigit():
         value = int(value)
     if not isinstance(value, int) or isinstance(value, bool):
-        raise LogError(line, f"'attempt' must be a whole number >= 1 (got {value!r})")
+        raise ValueError(f"'attempt' must be a whole number >= 1 (got {value!r})")
     if value < 1:
-        raise LogError(line, f"'attempt' must be >= 1 (1 is the first attempt), got {value}")
+        raise ValueError(f"'attempt' must be >= 1 (1 is the first attempt), got {value}")
     return value
 
 
-def _instant(value: object, key: str, line: int) -> int:
+def _instant(value: object, key: str) -> int:
     if not isinstance(value, str):
-        raise LogError(line, f"'{key}' must be an ISO 8601 date-time string with an offset")
+        raise ValueError(f"'{key}' must be an ISO 8601 date-time string with an offset")
     try:
         return parse_log_time(value)
     except InstantSyntaxError as exc:
-        raise LogError(line, f"'{key}': {exc}") from exc
+        raise ValueError(f"'{key}': {exc}") from exc
 
 
-def row_from_mapping(data: Mapping[str, object], line: int) -> LogRow:
-    """One log row from its fields (a decoded JSON object or a CSV record)."""
-    message_id = _optional_text(data.get("messageId"), "messageId", line)
-    to = _optional_text(data.get("to"), "to", line)
+def row_from_mapping(data: Mapping[str, object], line: int,
+                     source: str = UNNAMED) -> LogRow:
+    """One log row from its fields (a decoded JSON object or a CSV record) found on ``line``
+    of ``source``; :class:`LogError` when they are not a row."""
+    try:
+        return _row(data, line)
+    except ValueError as exc:
+        raise LogError(source, line, str(exc)) from exc
+
+
+def _row(data: Mapping[str, object], line: int) -> LogRow:
+    message_id = _optional_text(data.get("messageId"), "messageId")
+    to = _optional_text(data.get("to"), "to")
     if message_id is None and to is None:
-        raise LogError(line, "the row names no destination: give 'messageId' or 'to'")
+        raise ValueError("the row names no destination: give 'messageId' or 'to'")
     if "attempt" not in data or data["attempt"] in (None, ""):
-        raise LogError(line, "'attempt' is missing (1 for the first attempt)")
-    attempt = _attempt(data["attempt"], line)
+        raise ValueError("'attempt' is missing (1 for the first attempt)")
+    attempt = _attempt(data["attempt"])
     if "time" not in data or data["time"] in (None, ""):
-        raise LogError(line, "'time' is missing")
-    time_us = _instant(data["time"], "time", line)
+        raise ValueError("'time' is missing")
+    time_us = _instant(data["time"], "time")
     end = data.get("end")
-    end_us = None if end is None or end == "" else _instant(end, "end", line)
+    end_us = None if end is None or end == "" else _instant(end, "end")
     if end_us is not None and end_us < time_us:
-        raise LogError(line, "'end' is before 'time'")
+        raise ValueError("'end' is before 'time'")
     return LogRow(line, attempt, time_us, message_id, to, end_us)
 
 
-_BOM = "\ufeff"
-
-
-def without_bom(lines: Iterable[str]) -> Iterator[str]:
-    """The lines with a byte order mark at the start of the first one removed: editors and
-    spreadsheets often write one, and it would otherwise stick to the first JSON value or CSV
-    column name (a CSV log's ``messageId`` column would silently go unread)."""
-    iterator = iter(lines)
-    first = next(iterator, None)
-    if first is None:
-        return
-    yield first.removeprefix(_BOM)
-    yield from iterator
-
-
-def read_jsonl(lines: Iterable[str], source: str | None = None) -> Iterator[LogRow]:
+def read_jsonl(lines: Iterable[str], source: str = UNNAMED) -> Iterator[LogRow]:
     """Rows of a JSONL log: one JSON object per line, blank lines skipped (a leading byte order
     mark too)."""
     number = 0
@@ -158,15 +150,16 @@ def read_jsonl(lines: Iterable[str], source: str | None = None) -> Iterator[LogR
             except (ValueError, RecursionError) as exc:
                 reason = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc) or \
                     "nested too deeply"
-                raise LogError(number, f"not valid JSON: {reason}", source) from exc
+                raise LogError(source, number, f"not valid JSON: {reason}") from exc
             if not isinstance(data, dict):
-                raise LogError(number, "each line must be a JSON object", source)
-            yield _with_source(data, number, source)
+                raise LogError(source, number, "each line must be a JSON object")
+            yield row_from_mapping(data, number, source)
     except UnicodeDecodeError as exc:
-        raise LogError(number + 1, "not UTF-8 text (here or a little further)", source) from exc
+        # A text stream decodes ahead, in chunks: the fault is on this line or a little later.
+        raise LogError(source, number + 1, "not UTF-8 text (here or a little further)") from exc
 
 
-def read_csv(lines: Iterable[str], source: str | None = None) -> Iterator[LogRow]:
+def read_csv(lines: Iterable[str], source: str = UNNAMED) -> Iterator[LogRow]:
     """Rows of a CSV log: a header naming ``attempt``, ``time`` and ``messageId`` and/or
     ``to`` (optionally ``end``), then one attempt per record. A leading byte order mark is
     skipped."""
@@ -177,13 +170,13 @@ def read_csv(lines: Iterable[str], source: str | None = None) -> Iterator[LogRow
         except StopIteration:
             return
         except csv.Error as exc:
-            raise LogError(reader.line_num, f"not valid CSV: {exc}", source) from exc
+            raise LogError(source, reader.line_num, f"not valid CSV: {exc}") from exc
         missing = [name for name in ("attempt", "time") if name not in header]
         if "messageId" not in header and "to" not in header:
             missing.append("messageId or to")
         if missing:
-            raise LogError(1, f"the header lacks {', '.join(missing)} (it has "
-                           f"{', '.join(header) or 'no columns'})", source)
+            raise LogError(source, 1, f"the header lacks {', '.join(missing)} (it has "
+                           f"{', '.join(header) or 'no columns'})")
         columns = {name: header.index(name) for name in FIELDS if name in header}
         while True:
             try:
@@ -191,41 +184,27 @@ def read_csv(lines: Iterable[str], source: str | None = None) -> Iterator[LogRow
             except StopIteration:
                 return
             except csv.Error as exc:
-                raise LogError(reader.line_num, f"not valid CSV: {exc}", source) from exc
+                raise LogError(source, reader.line_num, f"not valid CSV: {exc}") from exc
             if not record or all(not cell.strip() for cell in record):
                 continue
             if len(record) != len(header):
-                raise LogError(reader.line_num, f"{len(record)} fields, the header has "
-                               f"{len(header)}", source)
+                raise LogError(source, reader.line_num, f"{len(record)} fields, the header has "
+                               f"{len(header)}")
             data = {name: record[index] for name, index in columns.items()}
-            yield _with_source(data, reader.line_num, source)
+            yield row_from_mapping(data, reader.line_num, source)
     except UnicodeDecodeError as exc:
-        raise LogError(reader.line_num + 1, "not UTF-8 text (here or a little further)",
-                       source) from exc
+        raise LogError(source, reader.line_num + 1,
+                       "not UTF-8 text (here or a little further)") from exc
 
 
-def decode_lines(lines: Iterable[bytes], source: str | None = None) -> Iterator[str]:
-    """Decode a binary stream's lines as UTF-8 one by one, so that a fault names its line
-    exactly (a text stream decodes ahead, in chunks)."""
-    for number, raw in enumerate(lines, start=1):
-        try:
-            yield raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise LogError(number, f"not UTF-8 text (byte {exc.start + 1} of the line)",
-                           source) from exc
-
-
-def _with_source(data: Mapping[str, object], line: int, source: str | None) -> LogRow:
-    try:
-        return row_from_mapping(data, line)
-    except LogError as exc:
-        if exc.source is None and source is not None:
-            raise LogError(exc.line, exc.reason, source) from exc
-        raise
+def decode_lines(lines: Iterable[bytes], source: str = UNNAMED) -> Iterator[str]:
+    """A binary log's lines decoded as UTF-8 one by one (see
+    :func:`~ivrsched.io.text_files.decoded_lines`), faults raised as :class:`LogError`."""
+    return decoded_lines(lines, source, LogError)
 
 
 def read_log(lines: Iterable[str], log_format: LogFormat = "jsonl",
-             source: str | None = None) -> Iterator[LogRow]:
+             source: str = UNNAMED) -> Iterator[LogRow]:
     """Rows of a log in ``log_format`` (``jsonl`` or ``csv``); ``source`` names it in errors."""
     if log_format == "csv":
         return read_csv(lines, source)
@@ -246,11 +225,11 @@ def format_for_path(path: str) -> LogFormat | None:
 def sniff_format(first_line: str) -> LogFormat:
     """Guess a log's format from its first line: a JSON object starts with ``{`` (after any
     byte order mark and white space)."""
-    return "jsonl" if first_line.removeprefix(_BOM).lstrip().startswith("{") else "csv"
+    return "jsonl" if first_line.removeprefix(BOM).lstrip().startswith("{") else "csv"
 
 
 __all__ = [
-    "FIELDS", "LOG_FORMATS", "LogError", "LogFormat", "LogRow", "decode_lines", "format_for_path",
-    "parse_log_time", "read_csv", "read_jsonl", "read_log", "row_from_mapping", "sniff_format",
-    "without_bom",
+    "FIELDS", "LOG_FORMATS", "UNNAMED", "LogError", "LogFormat", "LogRow", "decode_lines",
+    "format_for_path", "parse_log_time", "read_csv", "read_jsonl", "read_log", "row_from_mapping",
+    "sniff_format", "without_bom",
 ]

@@ -291,7 +291,7 @@ def outcome_tables(request: Request | Json, now: datetime = DEFAULT_NOW, *,
     with ``o`` one of ``answered``, ``no-answer``, ``busy``, ``failed``, ``d`` a whole number
     of microseconds (up to 10 minutes for an answered call, 60 s for the others) and ``s`` the
     same as exact decimal seconds text. The rows are an outcomes file as
-    :func:`ivrsched.simulation.outcomes.load_outcomes_jsonl` reads it (one ``json.dumps`` per line).
+    :func:`ivrsched.io.outcome_files.load_outcomes_jsonl` reads it (one ``json.dumps`` per line).
     Destinations are named as :func:`attempt_logs` names them."""
     the_request = _as_request(request)
     the_plan = plan(the_request, now=now, ids=ids)

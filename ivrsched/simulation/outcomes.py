@@ -3,31 +3,28 @@
 An attempt ends answered, no-answer, busy or failed, after a duration in integer microseconds.
 :func:`ivrsched.simulate` asks an :class:`OutcomeSource` for the outcome of attempt *k* of a
 destination. Three sources are provided: :class:`Constant` (every attempt the same),
-:class:`OutcomeTable` (data keyed by ``messageId`` or ``to`` and attempt number, loadable from
-JSONL or CSV files) and :class:`Random` (a seeded model). A source must be a pure function of
-(destination, attempt): a simulation may be run more than once and must see the same outcomes.
+:class:`OutcomeTable` (data keyed by ``messageId`` or ``to`` and attempt number; read from JSONL
+or CSV files by :mod:`ivrsched.io.outcome_files`) and :class:`Random` (a seeded model). A source
+must be a pure function of (destination, attempt): a simulation may be run more than once and
+must see the same outcomes.
 """
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
-import json
 import random
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
-from decimal import Decimal, InvalidOperation
 from enum import Enum
 from fractions import Fraction
 from types import MappingProxyType
 from typing import Protocol
 
 from ivrsched.errors import IvrschedError
-from ivrsched.io.logs import without_bom
 from ivrsched.planning.planner import DestinationSchedule
-from ivrsched.rules.instants import US_PER_SECOND, InstantSyntaxError, parse_instant, timedelta_us
+from ivrsched.rules.instants import timedelta_us
+from ivrsched.rules.quantities import RateValue, exact_rate
 
 
 class Outcome(Enum):
@@ -146,19 +143,19 @@ class OutcomeTable:
 
 # -- the random model ----------------------------------------------------------------------
 
-Rate = float | Fraction | int
+#: A rate: a Fraction, int, float, Decimal or text, read by
+#: :func:`~ivrsched.rules.quantities.exact_rate` (a float 0.3 is 3/10, as in the forecast).
+Rate = RateValue
 
-#: 2**53 equally likely draws per attempt: fine enough for any float rate, compared exactly.
+#: 2**53 equally likely draws per attempt: fine enough for any rate, compared exactly.
 _DRAW_BITS = 53
 
 
 def _rate(value: Rate, name: str) -> Fraction:
-    if isinstance(value, bool) or not isinstance(value, int | float | Fraction):
-        raise TypeError(f"{name} must be a number between 0 and 1")
-    rate = Fraction(value)  # exact, also for floats
-    if not 0 <= rate <= 1:
-        raise ValueError(f"{name} must be between 0 and 1 (got {value})")
-    return rate
+    try:
+        return exact_rate(value)
+    except ValueError as exc:
+        raise ValueError(f"{name}: {exc}") from None
 
 
 def _span(value: timedelta | tuple[timedelta, timedelta], name: str) -> tuple[int, int]:
@@ -247,182 +244,7 @@ class Random:
         return AttemptOutcome(Outcome.NO_ANSWER, self.ring_us)
 
 
-# -- outcome files ------------------------------------------------------------------------
-
-class OutcomeFileError(IvrschedError, ValueError):
-    """A line of an outcomes file that cannot be read; ``line`` is 1-based."""
-
-    def __init__(self, source: str, line: int, message: str) -> None:
-        super().__init__(f"{source}:{line}: {message}")
-        self.source = source
-        self.line = line
-
-
-def _seconds_us(value: object, name: str) -> int:
-    """Seconds (an integer, an exact decimal, or their text) as integer µs, without float."""
-    if isinstance(value, bool) or not isinstance(value, int | Decimal | str):
-        raise ValueError(f"{name} must be a number of seconds")
-    try:
-        seconds = Decimal(value)
-    except InvalidOperation as exc:
-        raise ValueError(f"{name} must be a number of seconds (got {value!r})") from exc
-    if not seconds.is_finite() or seconds < 0:
-        raise ValueError(f"{name} must be a finite number of seconds >= 0")
-    micros = seconds * US_PER_SECOND
-    if micros != micros.to_integral_value():
-        raise ValueError(f"{name} has more than six decimal places")
-    return int(micros)
-
-
-def _attempt_number(value: object) -> int | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, str) and value.isdecimal():
-        value = int(value)
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"attempt must be an integer >= 1 (got {value!r})")
-    return value
-
-
-def _duration_us(fields: Mapping[str, object]) -> int:
-    """``duration`` in seconds, else ``end`` − ``time`` (as a simulation log gives them)."""
-    if fields.get("duration") not in (None, ""):
-        return _seconds_us(fields["duration"], "duration")
-    start, end = fields.get("time"), fields.get("end")
-    if start in (None, "") and end in (None, ""):
-        return 0
-    if not isinstance(start, str) or not isinstance(end, str):
-        raise ValueError("give both 'time' and 'end' (ISO 8601 instants), or 'duration'")
-    try:
-        elapsed = parse_instant(end)[0] - parse_instant(start)[0]
-    except InstantSyntaxError as exc:
-        raise ValueError(str(exc)) from exc
-    if elapsed < 0:
-        raise ValueError("'end' is before 'time'")
-    return elapsed
-
-
-def outcome_entry(fields: Mapping[str, object]) -> tuple[str, TableKey, AttemptOutcome]:
-    """One row of an outcomes file: (``"messageId"`` or ``"to"``, key, outcome).
-
-    Fields: ``messageId`` or ``to`` (messageId wins when both are given); ``outcome``
-    (answered, no-answer, busy, failed); optional ``attempt`` (1 = first; absent: every
-    attempt); ``duration`` in seconds, or ``time`` and ``end`` instants; ``answerAfter`` in
-    seconds for an answered call.
-    Raises ValueError with a plain message.
-    """
-    # messageId is the more specific key: a row giving both (as a simulation log does) is
-    # keyed by it.
-    ids = [name for name in ("messageId", "to") if fields.get(name) not in (None, "")]
-    if not ids:
-        raise ValueError("give 'messageId' or 'to'")
-    name = ids[0]
-    key = fields[name]
-    if not isinstance(key, str):
-        raise ValueError(f"{name} must be a string")
-    kind_text = fields.get("outcome")
-    try:
-        kind = Outcome(kind_text)
-    except ValueError:
-        names = ", ".join(o.value for o in Outcome)
-        raise ValueError(f"outcome must be one of {names} (got {kind_text!r})") from None
-    attempt = _attempt_number(fields.get("attempt"))
-    duration = _duration_us(fields)
-    answer = fields.get("answerAfter")
-    answer_us = None if answer in (None, "") else _seconds_us(answer, "answerAfter")
-    if answer_us is not None and kind is not Outcome.ANSWERED:
-        raise ValueError("answerAfter is only for an answered call")
-    if answer_us is not None and answer_us > duration:
-        raise ValueError("answerAfter is longer than the call")
-    return name, (key, attempt), AttemptOutcome(kind, duration, answer_us)
-
-
-def _build(rows: Iterable[tuple[int, Mapping[str, object]]], source: str) -> OutcomeTable:
-    tables: dict[str, dict[TableKey, AttemptOutcome]] = {"messageId": {}, "to": {}}
-    seen: dict[tuple[str, TableKey], int] = {}
-    for line, fields in rows:
-        try:
-            name, key, value = outcome_entry(fields)
-        except ValueError as exc:
-            raise OutcomeFileError(source, line, str(exc)) from None
-        if (name, key) in seen:
-            raise OutcomeFileError(source, line, f"{name} {key[0]!r} attempt "
-                                   f"{key[1] or 'any'} is already given on line "
-                                   f"{seen[(name, key)]}")
-        seen[(name, key)] = line
-        tables[name][key] = value
-    return OutcomeTable(tables["messageId"], tables["to"])
-
-
-def _jsonl_rows(lines: Iterable[str], source: str) -> Iterable[tuple[int, Mapping[str, object]]]:
-    for number, text in enumerate(without_bom(lines), start=1):
-        if not text.strip():
-            continue
-        try:
-            value = json.loads(text, parse_float=Decimal)
-        except (ValueError, RecursionError) as exc:
-            raise OutcomeFileError(source, number, f"not JSON ({exc})") from None
-        if not isinstance(value, dict):
-            raise OutcomeFileError(source, number, "each line must be a JSON object")
-        yield number, value
-
-
-def load_outcomes_jsonl(lines: Iterable[str], source: str = "<outcomes>") -> OutcomeTable:
-    """An :class:`OutcomeTable` from JSON Lines (one object per line, see
-    :func:`outcome_entry`); blank lines and a leading byte order mark are skipped. ``source``
-    names the file in errors."""
-    return _build(_jsonl_rows(lines, source), source)
-
-
-def load_outcomes_csv(lines: Iterable[str], source: str = "<outcomes>") -> OutcomeTable:
-    """An :class:`OutcomeTable` from CSV with a header row naming the fields of
-    :func:`outcome_entry` (extra columns, such as a simulation log's, are ignored); a leading
-    byte order mark is skipped."""
-    reader = csv.reader(without_bom(lines))
-
-    def rows() -> Iterable[tuple[int, Mapping[str, object]]]:
-        try:
-            header = next(reader, None)
-            if header is None:
-                return
-            if "outcome" not in header or not {"messageId", "to"} & set(header):
-                raise OutcomeFileError(source, 1, "the header must name 'outcome' and "
-                                       "'messageId' or 'to'")
-            for row in reader:
-                if not any(cell.strip() for cell in row):
-                    continue
-                if len(row) != len(header):
-                    raise OutcomeFileError(source, reader.line_num, f"{len(row)} fields, the "
-                                           f"header has {len(header)}")
-                yield reader.line_num, dict(zip(header, row, strict=True))
-        except csv.Error as exc:
-            raise OutcomeFileError(source, reader.line_num, f"bad CSV ({exc})") from None
-
-    return _build(rows(), source)
-
-
-def load_outcomes(path: str) -> OutcomeTable:
-    """Read an outcomes file: CSV when its name ends in ``.csv``, JSON Lines otherwise.
-
-    Raises :class:`OutcomeFileError` (naming the line) for bad content, OSError when the file
-    cannot be opened.
-    """
-    with open(path, "rb") as handle:
-        data = handle.read()
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise OutcomeFileError(path, line, "not UTF-8 text") from None
-    # Only CR and LF end lines: U+2028 and friends may sit inside a JSON string or CSV field.
-    lines = io.StringIO(text, newline="")
-    if path.lower().endswith(".csv"):
-        return load_outcomes_csv(lines, path)
-    return load_outcomes_jsonl(lines, path)
-
-
 __all__ = [
-    "AttemptOutcome", "Constant", "MissingOutcomeError", "Outcome", "OutcomeFileError",
-    "OutcomeSource", "OutcomeTable", "Random", "load_outcomes", "load_outcomes_csv",
-    "load_outcomes_jsonl", "outcome_entry",
+    "AttemptOutcome", "Constant", "MissingOutcomeError", "Outcome", "OutcomeSource",
+    "OutcomeTable", "Random", "Rate", "TableKey",
 ]
