@@ -8,7 +8,7 @@ import sys
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import find, given
 from hypothesis import strategies as st
 
 from ivrsched import RequestError, SeededIds, parse_request, plan, verify
@@ -17,10 +17,13 @@ from ivrsched.rules.instants import parse_instant
 from ivrsched.testing import (
     DEFAULT_NOW,
     OUTCOMES,
+    TIME_ZONES,
     attempt_logs,
+    delivery_time_windows,
     invalid_requests,
     outcome_tables,
     requests,
+    send_ats,
 )
 
 IDS = SeededIds(3)
@@ -117,3 +120,24 @@ def test_attempt_logs_without_lateness_are_prefixes_of_the_plan(data: dict[str, 
         assert row["time"] == schedule.rendered_attempts()[row["attempt"] - 1]
     times = [parse_instant(row["time"])[0] for row in log]
     assert times == sorted(times)
+
+
+def test_windows_get_every_kind_of_time_zone_and_send_ats_reach_the_dst_months() -> None:
+    for zone in TIME_ZONES:
+        found = find(delivery_time_windows(), lambda w, zone=zone: w.get("timeZone") == zone)
+        assert found["timeZone"] == zone
+    assert "timeZone" not in find(delivery_time_windows(), lambda w: True)  # none: UTC
+    never = find(delivery_time_windows(time_zones=False), lambda w: True)
+    assert "timeZone" not in never
+    assert "timeZone" in find(delivery_time_windows(time_zones=True), lambda w: True)
+    for month in ("01", "03", "04", "09", "10", "11"):
+        assert find(send_ats(), lambda s, m=month: s[5:7] == m)[5:7] == month
+
+
+@given(delivery_time_windows(time_zones=True), send_ats())
+def test_zoned_windows_and_send_ats_parse(window: dict[str, Any], send_at: str) -> None:
+    message = {"scenarioId": "S", "destinations": [{"to": "41793026700"}],
+               "deliveryTimeWindow": window, "sendAt": send_at}
+    parsed = parse_request({"messages": [message]}).messages[0]
+    assert parsed.delivery_time_window is not None
+    assert parsed.delivery_time_window.time_zone == window["timeZone"]

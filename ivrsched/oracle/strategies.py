@@ -76,28 +76,49 @@ def bad_numbers() -> st.SearchStrategy[str | None]:
                      st.from_regex(r"0[0-9]{6,14}", fullmatch=True), st.just("+41 79 302"))
 
 
+#: Months of 2030 in which some zone of :data:`TIME_ZONES` changes its clocks.
+_DST_MONTHS = (3, 4, 9, 10, 11)
+
+#: ``timeZone`` values :func:`delivery_time_windows` draws from: zones with DST in both
+#: hemispheres (one with a half-hour change, one changing at midnight), zones without DST, odd
+#: offsets, fixed ``Etc/`` offsets and UTC under its own names.
+TIME_ZONES = (
+    "UTC", "Etc/UTC", "GMT", "Etc/GMT-14", "Etc/GMT+12", "Europe/London", "Europe/Zagreb",
+    "America/New_York", "America/St_Johns", "America/Santiago", "Australia/Sydney",
+    "Australia/Lord_Howe", "Pacific/Chatham", "Asia/Kolkata", "Asia/Kathmandu", "Asia/Tokyo",
+    "Africa/Casablanca",
+)
+
+
 def send_ats() -> st.SearchStrategy[str]:
-    """``sendAt`` values in January 2030, whole seconds or with fractions, various offsets."""
+    """``sendAt`` values in 2030, whole seconds or with fractions, various offsets. Mostly in
+    January (a few days after :data:`DEFAULT_NOW`); sometimes in a month in which a zone of
+    :data:`TIME_ZONES` changes its clocks (March, April, September, October, November), so that
+    zoned windows are explored across DST changes."""
     return st.builds(
-        lambda day, second, micros, offset: (
-            f"2030-01-{day:02d}T{second // 3600:02d}:{second // 60 % 60:02d}:{second % 60:02d}"
-            f".{micros:06d}{'+' if offset >= 0 else '-'}"
+        lambda month, day, second, micros, offset: (
+            f"2030-{month:02d}-{day:02d}T{second // 3600:02d}:{second // 60 % 60:02d}:"
+            f"{second % 60:02d}.{micros:06d}{'+' if offset >= 0 else '-'}"
             f"{abs(offset) // 60:02d}:{abs(offset) % 60:02d}"
         ),
+        st.one_of(st.just(1), st.sampled_from(_DST_MONTHS)),
         st.integers(1, 28), st.integers(0, 86399), st.integers(0, 999999),
         st.sampled_from([0, 60, -300, 330, 840, -720]),
     )
 
 
-def delivery_time_windows() -> st.SearchStrategy[Json]:
+def delivery_time_windows(time_zones: bool | None = None) -> st.SearchStrategy[Json]:
     """``deliveryTimeWindow`` objects (S6): distinct days, and either whole days or a
-    ``from``/``to`` pair at least 60 minutes apart on the same day."""
-    def build(days: list[str], hours: tuple[int, int] | None) -> Json:
+    ``from``/``to`` pair at least 60 minutes apart on the same day; ``time_zones`` adds a
+    ``timeZone`` from :data:`TIME_ZONES` (None: sometimes, True: always, False: never)."""
+    def build(days: list[str], hours: tuple[int, int] | None, zone: str | None) -> Json:
         window: Json = {"days": days}
         if hours is not None:
             start, end = hours
             window["from"] = {"hour": start // 60, "minute": start % 60}
             window["to"] = {"hour": end // 60, "minute": end % 60}
+        if zone is not None:
+            window["timeZone"] = zone
         return window
 
     def span(start: int) -> st.SearchStrategy[tuple[int, int]]:
@@ -105,7 +126,9 @@ def delivery_time_windows() -> st.SearchStrategy[Json]:
 
     hours = st.integers(0, 22 * 60 + 59).flatmap(span)
     days = st.lists(st.sampled_from(WEEKDAYS), min_size=1, max_size=7, unique=True)
-    return st.builds(build, days, st.none() | hours)
+    zones = st.sampled_from(TIME_ZONES)
+    zone = {None: st.none() | zones, True: zones, False: st.none()}[time_zones]
+    return st.builds(build, days, st.none() | hours, zone)
 
 
 def _choice(knob: bool | None) -> st.SearchStrategy[bool]:
@@ -378,7 +401,7 @@ def attempt_logs(request: Request | Json, now: datetime = DEFAULT_NOW, *,
 
 
 __all__ = [
-    "DEFAULT_NOW", "FAULTS", "OUTCOMES", "UNITS", "WEEKDAYS", "attempt_logs", "bad_numbers",
-    "delivery_time_windows", "invalid_requests", "messages", "numbers", "outcome_tables",
-    "requests", "retries", "send_ats", "sending_speeds",
+    "DEFAULT_NOW", "FAULTS", "OUTCOMES", "TIME_ZONES", "UNITS", "WEEKDAYS", "attempt_logs",
+    "bad_numbers", "delivery_time_windows", "invalid_requests", "messages", "numbers",
+    "outcome_tables", "requests", "retries", "send_ats", "sending_speeds",
 ]
