@@ -13,6 +13,7 @@ from ivrsched.io.destination_files import DestinationFile, DestinationFileError
 from ivrsched.oracle.conformance import Violation, verify
 from ivrsched.planning.planner import DestinationSchedule, MessagePlan, Plan, plan
 from ivrsched.planning.streaming import StreamingPlan, StreamSummary, stream_plan
+from ivrsched.request.dialects import Dialect
 from ivrsched.request.model import (
     DeliveryTimeWindow,
     Destination,
@@ -36,6 +37,7 @@ __all__ = [
     "DestinationFile",
     "DestinationFileError",
     "DestinationSchedule",
+    "Dialect",
     "Forecast",
     "Group",
     "IdSource",

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from ivrsched.errors import Notice
-from ivrsched.planning.planner import MessagePlan, Plan
+from ivrsched.planning.planner import MessagePlan, Plan, message_path
 from ivrsched.request.model import DeliveryTimeWindow, RequestShape
 from ivrsched.rules.instants import (
     US_PER_HOUR,
@@ -46,7 +46,7 @@ def notices_of(plan: Plan, message: int) -> tuple[Notice, ...]:
     """The notices that concern message ``message`` (in the flat shape, every notice)."""
     if plan.request.shape is RequestShape.FLAT:
         return plan.notices
-    prefix = f"/messages/{message}/"
+    prefix = f"{message_path(plan.request, message)}/"
     return tuple(n for n in plan.notices if n.path.startswith(prefix))
 
 

@@ -226,7 +226,14 @@ class Plan:
 
 def message_path(request: Request, index: int) -> str:
     """JSON Pointer of message ``index`` in the request as given (the flat shape is the root)."""
-    return "" if request.shape is RequestShape.FLAT else f"/messages/{index}"
+    if request.shape is RequestShape.FLAT:
+        return ""
+    return f"/{request.dialect.messages_member}/{index}"
+
+
+def _field_name(message: Message) -> str:
+    """The name of the field the message's start came from (``sendAt`` in IVR)."""
+    return message.start_field.rsplit("/", 1)[-1]
 
 
 def _message_plan(index: int, message: Message, prefix: str, now_us: int,
@@ -234,13 +241,13 @@ def _message_plan(index: int, message: Message, prefix: str, now_us: int,
     start = now_us
     if message.send_at_us is not None:
         if message.send_at_us < now_us:
-            notices.append(Notice(f"{prefix}/sendAt", "send-at-past",
-                                  "sendAt is in the past; the message starts now"))
+            notices.append(Notice(f"{prefix}/{message.start_field}", "send-at-past",
+                                  f"{_field_name(message)} is in the past; the message starts now"))
         else:
             start = message.send_at_us
             if message.send_at_us - now_us > SCHEDULING_HORIZON_US:
-                notices.append(Notice(f"{prefix}/sendAt", "send-at-far",
-                                      "sendAt is more than 180 days ahead"))
+                notices.append(Notice(f"{prefix}/{message.start_field}", "send-at-far",
+                                      f"{_field_name(message)} is more than 180 days ahead"))
     speed = message.sending_speed
     retry = message.retry
     timeline = Timeline(

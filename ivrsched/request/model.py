@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from enum import Enum, StrEnum
 
 from ivrsched.errors import Notice
+from ivrsched.request.dialects import Dialect
 from ivrsched.request.status import Status
 from ivrsched.rules.instants import US_PER_DAY, US_PER_HOUR, US_PER_MINUTE, US_PER_SECOND
 
@@ -150,9 +151,12 @@ class Message:
     S4 ignore it. ``send_at_us``/``send_at_offset`` are the parsed ``sendAt`` (microseconds and the
     offset, in minutes, it was written in). ``rejected_indices`` lists, ascending, the positions of
     rejected destinations; it lets a plan map a position to its pacing slot without a scan.
+    ``scenario_id`` is None in dialects without scenarios (S17); ``extra`` holds a dialect's
+    other non-timing fields, checked, under their JSON names; ``start_field`` is the pointer,
+    relative to the message, of the field its start came from (notices about the start name it).
     """
 
-    scenario_id: str
+    scenario_id: str | None
     destinations: Sequence[Destination]
     sender: str | None = None
     parameters: Mapping[str, object] | None = None
@@ -170,6 +174,8 @@ class Message:
     ring_timeout: int | None = None
     call_timeout: int | None = None
     pause: int | None = None
+    extra: Mapping[str, object] | None = None
+    start_field: str = "sendAt"
     rejected_indices: tuple[int, ...] | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
@@ -192,12 +198,18 @@ class Message:
 @dataclass(frozen=True)
 class Request:
     """A whole parsed request: its messages, every notice the parsing left, and the shape it
-    was written in (which decides the JSON Pointers of its messages)."""
+    was written in (which decides the JSON Pointers of its messages).
+
+    ``dialect`` is the endpoint the request was written for (S17); only the response layer
+    reads it. ``extra`` holds the dialect's other root fields, checked, under their JSON names.
+    """
 
     messages: tuple[Message, ...]
     bulk_id: str | None = None
     notices: tuple[Notice, ...] = ()
     shape: RequestShape = RequestShape.MESSAGES
+    dialect: Dialect = Dialect.IVR
+    extra: Mapping[str, object] | None = None
 
     def with_message(self, index: int, message: Message) -> Request:
         """This request with message ``index`` replaced by ``message``."""

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 from ivrsched.errors import Problem, RequestError
 from ivrsched.request.destinations import MessageIdRegistry, destination_status
+from ivrsched.request.dialects import Dialect, detect_dialect
 from ivrsched.request.fields import (
     MISSING,
     UNPAIRED_SURROGATE,
@@ -67,11 +68,14 @@ _STRICT_CODES = {
 }
 
 
-def parse_request(data: object, *, strict: bool = False,
+def parse_request(data: object, dialect: Dialect | str | None = None, *, strict: bool = False,
                   destinations_required: bool = True) -> Request:
-    """Parse and validate a request of either S7 shape.
+    """Parse and validate a request of either S7 shape, or of another dialect (S17).
 
     ``data`` is a JSON value already decoded (normally a dict) or JSON text (``str``/``bytes``).
+    ``dialect`` (a :class:`Dialect` or its name: ``ivr``, ``tts-advanced``, ``calls-bulk``) is
+    the endpoint the request is written for; None detects it from the document's shape
+    (:func:`~ivrsched.request.dialects.detect_dialect`).
     With ``strict``, unknown fields and destination-level faults (S7: missing or invalid ``to``,
     duplicate ``messageId``) are errors instead of notices and rejected destinations.
     With ``destinations_required=False`` a message may leave out its destinations (``to`` in
@@ -86,6 +90,15 @@ def parse_request(data: object, *, strict: bool = False,
     root = as_object(p, data, "")
     if root is None:
         raise RequestError(p.errors)
+    chosen = detect_dialect(root) if dialect is None else Dialect.named(dialect)
+    if chosen is Dialect.TTS_ADVANCED:
+        from ivrsched.request.tts_advanced import parse_tts_advanced
+
+        return parse_tts_advanced(p, root, destinations_required)
+    if chosen is Dialect.CALLS_BULK:
+        from ivrsched.request.calls_bulk import parse_calls_bulk
+
+        return parse_calls_bulk(p, root, destinations_required)
     registry = MessageIdRegistry()
     bulk_id = read_str(p, root, "bulkId", "", non_empty=True)
     if _any_wants_xml(root):
@@ -350,14 +363,14 @@ def _read_content_type(p: Problems, obj: JsonObject, path: str) -> ContentType |
 
 
 def _read_callback_data(p: Problems, obj: JsonObject, path: str,
-                        content_type: ContentType | None) -> str | None:
+                        content_type: ContentType | None,
+                        limit: int = MAX_CALLBACK_CHARS) -> str | None:
     data = read_str(p, obj, "callbackData", path)
     if data is None:
         return None
     where = pointer(path, "callbackData")
-    if len(data) > MAX_CALLBACK_CHARS:
-        p.error(where, "range",
-                f"must be at most {MAX_CALLBACK_CHARS} characters (got {len(data)})")
+    if len(data) > limit:
+        p.error(where, "range", f"must be at most {limit} characters (got {len(data)})")
         return None
     if content_type is ContentType.XML and _xml_fault(p, data, where):
         return None
@@ -402,15 +415,17 @@ def _read_send_at(p: Problems, obj: JsonObject, path: str) -> tuple[int, int] | 
         return None
 
 
-def _read_validity(p: Problems, obj: JsonObject, path: str, paced: bool) -> int | None:
-    """S4: minutes >= 1, default 2880, clamped to 2880; ignored (None) with ``sendingSpeed``."""
+def _read_validity(p: Problems, obj: JsonObject, path: str, paced: bool,
+                   pacing_field: str = "sendingSpeed") -> int | None:
+    """S4: minutes >= 1, default 2880, clamped to 2880; ignored (None) when paced (by
+    ``pacing_field``)."""
     where = pointer(path, "validityPeriod")
     given = present(obj, "validityPeriod")
     validity = read_int(p, obj, "validityPeriod", path, minimum=1)
     if paced:
         if given:
             p.notice(where, "validity-ignored",
-                     "validityPeriod is ignored because sendingSpeed is given (no deadline)")
+                     f"validityPeriod is ignored because {pacing_field} is given (no deadline)")
         return None
     if validity is None:
         return DEFAULT_VALIDITY_MINUTES

@@ -9,6 +9,7 @@ when the object is absent or faulty (the faults are recorded, never raised).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from ivrsched.request.fields import (
@@ -37,28 +38,39 @@ from ivrsched.rules.retry import MAX_COUNT, snap_to_ladder
 MIN_WINDOW_MINUTES = 60
 
 
-def parse_retry(value: object, path: str, p: Problems) -> Retry | None:
-    """S5: ``{minPeriod, maxPeriod, maxCount}``, all required; periods snapped to the ladder."""
+@dataclass(frozen=True)
+class RetryFields:
+    """The member names of a dialect's retry object (S17: the Calls API names them apart)."""
+
+    min_period: str = "minPeriod"
+    max_period: str = "maxPeriod"
+    max_count: str = "maxCount"
+
+
+def parse_retry(value: object, path: str, p: Problems,
+                names: RetryFields = RetryFields()) -> Retry | None:
+    """S5: ``{minPeriod, maxPeriod, maxCount}`` (or the ``names`` given), all required; periods
+    snapped to the ladder."""
     if value is MISSING or value is None:
         return None
     obj = as_object(p, value, path)
     if obj is None:
         return None
-    p.check_keys(obj, path, ("minPeriod", "maxPeriod", "maxCount"))
-    low = _read_period(p, obj, "minPeriod", path, "retry-min-snapped")
-    high = _read_period(p, obj, "maxPeriod", path, "retry-max-snapped")
-    count = read_int(p, obj, "maxCount", path, required=True, minimum=0)
+    p.check_keys(obj, path, (names.min_period, names.max_period, names.max_count))
+    low = _read_period(p, obj, names.min_period, path, "retry-min-snapped")
+    high = _read_period(p, obj, names.max_period, path, "retry-max-snapped")
+    count = read_int(p, obj, names.max_count, path, required=True, minimum=0)
     if count is not None and count > MAX_COUNT:
-        p.notice(pointer(path, "maxCount"), "retry-count-clamped",
-                 f"maxCount {count} is more than {MAX_COUNT}; set to {MAX_COUNT}")
+        p.notice(pointer(path, names.max_count), "retry-count-clamped",
+                 f"{names.max_count} {count} is more than {MAX_COUNT}; set to {MAX_COUNT}")
         count = MAX_COUNT
     if low is None or high is None or count is None:
         return None
     if low[1] > high[1]:
         snapped = "" if low[0] == low[1] and high[0] == high[1] else \
             f" (on the ladder: {low[1]} > {high[1]})"
-        p.error(pointer(path, "minPeriod"), "range",
-                f"minPeriod {low[0]} is greater than maxPeriod {high[0]}{snapped}")
+        p.error(pointer(path, names.min_period), "range", f"{names.min_period} {low[0]} is "
+                f"greater than {names.max_period} {high[0]}{snapped}")
         return None
     return Retry(low[1], high[1], count)
 
@@ -179,4 +191,5 @@ def _known_zone(name: str) -> bool:
     return True
 
 
-__all__ = ["MIN_WINDOW_MINUTES", "parse_retry", "parse_sending_speed", "parse_window"]
+__all__ = ["MIN_WINDOW_MINUTES", "RetryFields", "parse_retry", "parse_sending_speed",
+           "parse_window"]
