@@ -120,15 +120,15 @@ def event(op: str, minutes: float, send_at: float | None = None) -> LifecycleEve
     return LifecycleEvent(Operation(op), at(minutes), None if send_at is None else at(send_at))
 
 
-def never_started(at_us: int) -> bool:
-    return False
+def never_started(at_us: int) -> str | None:
+    return None
 
 
 def test_pause_then_resume_closes_the_interval() -> None:
     lifecycle = Lifecycle(at(0))
-    lifecycle = lifecycle.then(event("pause", 120), started_before=never_started)
+    lifecycle = lifecycle.then(event("pause", 120), refuse_reschedule=never_started)
     assert lifecycle.paused and lifecycle.closed == ((at(120), NEVER),)
-    lifecycle = lifecycle.then(event("resume", 240), started_before=never_started)
+    lifecycle = lifecycle.then(event("resume", 240), refuse_reschedule=never_started)
     assert not lifecycle.paused and lifecycle.closed == ((at(120), at(240)),)
 
 
@@ -144,27 +144,29 @@ def test_operations_s13_does_not_allow(events: list[tuple[str, float]], message:
     lifecycle = Lifecycle(at(0))
     *allowed, refused = events
     for op, minutes in allowed:
-        lifecycle = lifecycle.then(event(op, minutes), started_before=never_started)
+        lifecycle = lifecycle.then(event(op, minutes), refuse_reschedule=never_started)
     before = lifecycle
     with pytest.raises(LifecycleError, match=message):
-        lifecycle.then(event(*refused), started_before=never_started)
+        lifecycle.then(event(*refused), refuse_reschedule=never_started)
     assert lifecycle == before
 
 
 def test_reschedule_only_before_the_first_attempt() -> None:
     lifecycle = Lifecycle(at(0))
     with pytest.raises(LifecycleError, match="already started"):
-        lifecycle.then(event("reschedule", 10, 60), started_before=lambda t: t > at(5))
-    moved = lifecycle.then(event("reschedule", 10, 60), started_before=never_started)
+        lifecycle.then(event("reschedule", 10, 60),
+                       refuse_reschedule=lambda t: "an attempt has already started"
+                       if t > at(5) else None)
+    moved = lifecycle.then(event("reschedule", 10, 60), refuse_reschedule=never_started)
     assert moved.start_us == at(60)
     # A sendAt in the past of the operation starts at the operation.
-    moved = lifecycle.then(event("reschedule", 10, 3), started_before=never_started)
+    moved = lifecycle.then(event("reschedule", 10, 3), refuse_reschedule=never_started)
     assert moved.start_us == at(10)
 
 
 def test_cancel_ends_an_open_pause_at_the_cancel() -> None:
-    lifecycle = Lifecycle(at(0)).then(event("pause", 5), started_before=never_started)
-    lifecycle = lifecycle.then(event("cancel", 9), started_before=never_started)
+    lifecycle = Lifecycle(at(0)).then(event("pause", 5), refuse_reschedule=never_started)
+    lifecycle = lifecycle.then(event("cancel", 9), refuse_reschedule=never_started)
     assert lifecycle.closed == ((at(5), at(9)),) and lifecycle.cancel_us == at(9)
 
 
@@ -186,8 +188,8 @@ PACED = Timeline(start_us=at(0), pace=Pace(10, US_PER_SECOND), deadline_us=None,
 def test_pause_stops_the_paced_clock_no_burst_at_resume() -> None:
     # 10 calls a second from 10:00; paused from 10:00:01 to 10:00:31. By hand: slot 10 would
     # be at 10:00:01 (paused), so it goes at the resume; slot 11 a tenth of a second later.
-    lifecycle = Lifecycle(at(0)).then(event("pause", 1 / 60), started_before=never_started)
-    lifecycle = lifecycle.then(event("resume", 31 / 60), started_before=never_started)
+    lifecycle = Lifecycle(at(0)).then(event("pause", 1 / 60), refuse_reschedule=never_started)
+    lifecycle = lifecycle.then(event("resume", 31 / 60), refuse_reschedule=never_started)
     timeline = lifecycle.timeline(PACED, None)
     resume = at(31 / 60)
     assert timeline.first_attempt_us(9) == at(0) + 900_000
@@ -197,8 +199,8 @@ def test_pause_stops_the_paced_clock_no_burst_at_resume() -> None:
 
 
 def test_a_retry_inside_a_pause_moves_to_the_resume() -> None:
-    lifecycle = Lifecycle(at(0)).then(event("pause", 2), started_before=never_started)
-    lifecycle = lifecycle.then(event("resume", 60), started_before=never_started)
+    lifecycle = Lifecycle(at(0)).then(event("pause", 2), refuse_reschedule=never_started)
+    lifecycle = lifecycle.then(event("resume", 60), refuse_reschedule=never_started)
     timeline = lifecycle.timeline(PACED, None)
     # Slot 0 at 10:00, its retry 5 minutes later at 10:05 falls in the pause: 11:00.
     assert timeline.attempts_us(0) == (at(0), at(60))
@@ -206,19 +208,19 @@ def test_a_retry_inside_a_pause_moves_to_the_resume() -> None:
 
 def test_validity_is_wall_time_and_reschedule_recomputes_the_deadline() -> None:
     base = Timeline(start_us=at(0), deadline_us=at(90), gaps_us=(60 * US_PER_MINUTE,))
-    lifecycle = Lifecycle(at(0)).then(event("pause", 30), started_before=never_started)
-    lifecycle = lifecycle.then(event("resume", 100), started_before=never_started)
+    lifecycle = Lifecycle(at(0)).then(event("pause", 30), refuse_reschedule=never_started)
+    lifecycle = lifecycle.then(event("resume", 100), refuse_reschedule=never_started)
     paused = lifecycle.timeline(base, 90)
     assert paused.deadline_us == at(90)  # the pause did not move it
     assert paused.attempts_us(0) == (at(0),)  # the retry at 11:00 is paused past the deadline
     moved = Lifecycle(at(0)).then(event("reschedule", 0, 30),
-                                  started_before=never_started).timeline(base, 90)
+                                  refuse_reschedule=never_started).timeline(base, 90)
     assert (moved.start_us, moved.deadline_us) == (at(30), at(120))
     assert moved.attempts_us(0) == (at(30), at(90))
 
 
 def test_cancel_is_a_cut() -> None:
-    lifecycle = Lifecycle(at(0)).then(event("cancel", 3 / 60), started_before=never_started)
+    lifecycle = Lifecycle(at(0)).then(event("cancel", 3 / 60), refuse_reschedule=never_started)
     timeline = lifecycle.timeline(PACED, None)
     assert timeline.cut_us == at(3 / 60)
     assert timeline.attempts_us(29) == (at(0) + 2_900_000,)  # its retry is after the cancel
@@ -234,6 +236,9 @@ def test_offline_events_check_reschedule_against_the_plan() -> None:
         offline_lifecycle([event("pause", 1), event("resume", 2), event("reschedule", 3, 9)],
                           at(0), timelines)
     assert raised.value.index == 2
+    deadline = Timeline(start_us=at(0), deadline_us=at(5))
+    with pytest.raises(LifecycleError, match="deadline has passed"):
+        offline_lifecycle([event("reschedule", 6, 9)], at(0), lambda _: [(deadline, 0)])
     # Before the first attempt (10:00) a reschedule is allowed: at 10:00 itself it comes first.
     moved = offline_lifecycle([event("reschedule", 0, 9)], at(0), timelines)
     assert moved.start_us == at(9)

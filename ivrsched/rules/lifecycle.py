@@ -165,13 +165,14 @@ def with_pauses(calendar: Calendar, closed: tuple[tuple[int, int], ...]) -> Cale
 
 
 class State(Enum):
-    """Where a request stands in its lifecycle (the platform's bulk statuses, but FINISHED,
-    which only a dispatcher knows)."""
+    """Where a request stands in its lifecycle: the platform's bulk statuses (a dispatcher
+    knows when it is FINISHED)."""
 
     PENDING = "PENDING"
     PROCESSING = "PROCESSING"
     PAUSED = "PAUSED"
     CANCELED = "CANCELED"
+    FINISHED = "FINISHED"
 
 
 @dataclass(frozen=True)
@@ -204,11 +205,11 @@ class Lifecycle:
         """The instant of the last operation, or the floor."""
         return self.events[-1].at_us if self.events else self.floor_us
 
-    def then(self, event: LifecycleEvent, *, started_before: Callable[[int], bool],
+    def then(self, event: LifecycleEvent, *, refuse_reschedule: Callable[[int], str | None],
              index: int | None = None) -> Lifecycle:
         """This lifecycle after ``event``; raises :class:`LifecycleError` when S13 does not
-        allow it. ``started_before(t)`` tells whether an attempt of the request started before
-        ``t`` (a reschedule is allowed only when none did)."""
+        allow it. ``refuse_reschedule(t)`` says why a reschedule at ``t`` is not allowed (an
+        attempt started before ``t``, or a deadline is past), or None when it is."""
         at = event.at_us
         what = event.describe()
         if at < self.last_us:
@@ -229,9 +230,10 @@ class Lifecycle:
             closed = self.closed[:-1] + (((start, at),) if start < at else ())
             return replace(self, events=(*self.events, event), closed=closed)
         if op is Operation.RESCHEDULE:
-            if started_before(at):
-                raise LifecycleError(f"{what}: an attempt has already started; a request can "
-                                     "only be rescheduled before its first attempt", index)
+            refusal = refuse_reschedule(at)
+            if refusal is not None:
+                raise LifecycleError(f"{what}: {refusal}; a request can only be rescheduled "
+                                     "before its first attempt", index)
             assert event.send_at_us is not None
             return replace(self, events=(*self.events, event),
                            start_us=max(event.send_at_us, at))
@@ -254,6 +256,18 @@ class Lifecycle:
         return replace(base, start_us=start, deadline_us=deadline,
                        calendar=with_pauses(base.calendar, self.closed),
                        cancel_us=self.cancel_us)
+
+
+def reschedule_refusal(at_us: int, deadlines: Iterable[int | None],
+                       first_starts: Iterable[int | None]) -> str | None:
+    """Why a reschedule at ``at_us`` is not allowed, given each message's deadline and first
+    attempt (None: none), or None when it is: S13 allows it only before the first attempt, and
+    not once a deadline has passed (its destinations have expired)."""
+    if any(d is not None and d <= at_us for d in deadlines):
+        return "a deadline has passed"
+    if any(s is not None and s < at_us for s in first_starts):
+        return "an attempt has already started"
+    return None
 
 
 def first_start_us(timeline: Timeline, accepted: int) -> int | None:
@@ -281,11 +295,12 @@ def offline_lifecycle(events: Iterable[LifecycleEvent], now_us: int,
     for index, event in enumerate(events):
         current = lifecycle
 
-        def started_before(at: int, current: Lifecycle = current) -> bool:
-            starts = [first_start_us(t, n) for t, n in timelines(current)]
-            return any(s is not None and s < at for s in starts)
+        def refusal(at: int, current: Lifecycle = current) -> str | None:
+            lines = list(timelines(current))
+            return reschedule_refusal(at, (t.deadline_us for t, _ in lines),
+                                      (first_start_us(t, n) for t, n in lines))
 
-        lifecycle = lifecycle.then(event, started_before=started_before, index=index)
+        lifecycle = lifecycle.then(event, refuse_reschedule=refusal, index=index)
     if lifecycle.paused:
         raise LifecycleError("the events leave the request paused: add a resume, or a cancel",
                              index)
@@ -302,5 +317,6 @@ __all__ = [
     "State",
     "first_start_us",
     "offline_lifecycle",
+    "reschedule_refusal",
     "with_pauses",
 ]

@@ -23,6 +23,7 @@ import heapq
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from enum import Enum
+from types import MappingProxyType
 from typing import NamedTuple
 
 from ivrsched.planning.planner import DestinationSchedule, MessagePlan, Plan
@@ -30,7 +31,6 @@ from ivrsched.planning.streaming import StreamingPlan, message_id_function
 from ivrsched.request.status import Group, Status
 from ivrsched.rules.instants import check_range, format_us
 from ivrsched.rules.timeline import Timeline
-from ivrsched.rules.validity import allowed
 from ivrsched.simulation.outcomes import AttemptOutcome, OutcomeSource
 
 
@@ -76,6 +76,19 @@ class Ending(Enum):
     DEADLINE = "deadline"
     RETRIES_EXHAUSTED = "retries-exhausted"
     REJECTED = "rejected"
+    CANCELLED = "cancelled"
+
+
+def cut_ending(timeline: Timeline, last_end_us: int | None) -> tuple[Ending, int]:
+    """Why and when a destination ends whose next attempt would be at or after the time
+    line's cut (S4, S13): expired when the deadline is the cut (at the end of its last attempt,
+    or at the deadline when it never had one), else cancelled (at the cancel, or at the end of
+    an attempt still in progress then)."""
+    deadline, cancel = timeline.deadline_us, timeline.cancel_us
+    if deadline is not None and (cancel is None or deadline <= cancel):
+        return Ending.DEADLINE, deadline if last_end_us is None else last_end_us
+    assert cancel is not None, "a cut is a deadline or a cancel"
+    return Ending.CANCELLED, cancel if last_end_us is None else max(last_end_us, cancel)
 
 
 @dataclass(frozen=True)
@@ -209,13 +222,12 @@ class Simulation:
                 current = heapq.heappop(retries)
             at, message, index, attempt, first_start, schedule = current
             timeline = timelines[message]
-            deadline = timeline.deadline_us
-            if not allowed(at, deadline):
+            if not timeline.allows(at):
                 # Only a first attempt can get here (retries are checked before they are
-                # queued): the window (S6) pushed it to or past the deadline.
-                assert deadline is not None
+                # queued): the window (S6) or a pause (S13) pushed it to or past the cut.
+                why, when = cut_ending(timeline, None)
                 yield DestinationResult(message, index, schedule.to, schedule.message_id,
-                                        Status.EXPIRED_EXPIRED, Ending.DEADLINE, deadline, 0,
+                                        _STATUS[why], why, when, 0,
                                         None, None, schedule.offset_minutes)
                 continue
             outcome = self.outcomes.outcome(schedule, attempt)
@@ -224,20 +236,21 @@ class Simulation:
                                  end, outcome, schedule.offset_minutes)
             yield event
             ending: Ending | None = None
+            ended = end
             if outcome.answered:
                 ending = Ending.ANSWERED
             elif attempt > len(timeline.gaps_us):
                 ending = Ending.RETRIES_EXHAUSTED
             else:
                 later = timeline.calendar.next_open(end + timeline.gaps_us[attempt - 1])
-                if allowed(check_range(later, "retry"), deadline):
+                if timeline.allows(check_range(later, "retry")):
                     heapq.heappush(retries, _Pending(later, message, index, attempt + 1,
                                                      first_start, schedule))
                 else:
-                    ending = Ending.DEADLINE
+                    ending, ended = cut_ending(timeline, end)
             if ending is not None:
                 yield DestinationResult(message, index, schedule.to, schedule.message_id,
-                                        _STATUS[ending], ending, end, attempt, first_start,
+                                        _STATUS[ending], ending, ended, attempt, first_start,
                                         event, schedule.offset_minutes)
 
     def __iter__(self) -> Iterator[AttemptEvent]:
@@ -264,7 +277,10 @@ _STATUS = {
     Ending.ANSWERED: Status.DELIVERED_TO_HANDSET,
     Ending.DEADLINE: Status.EXPIRED_EXPIRED,
     Ending.RETRIES_EXHAUSTED: Status.UNDELIVERABLE_NOT_DELIVERED,
+    Ending.CANCELLED: Status.UNDELIVERABLE_NOT_DELIVERED,
 }
+#: The final status each ending gives (S10, S13).
+ENDING_STATUS = MappingProxyType(_STATUS)
 
 
 def simulate(plan: Plan | StreamingPlan, outcomes: OutcomeSource) -> Simulation:
@@ -352,6 +368,14 @@ class Tally:
 
 
 __all__ = [
-    "AttemptEvent", "DestinationResult", "Ending", "Record", "Simulation", "SimulationSummary",
-    "Tally", "simulate",
+    "ENDING_STATUS",
+    "AttemptEvent",
+    "DestinationResult",
+    "Ending",
+    "Record",
+    "Simulation",
+    "SimulationSummary",
+    "Tally",
+    "cut_ending",
+    "simulate",
 ]
