@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import tempfile
 from collections.abc import Callable, Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -13,15 +13,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ivrsched import plan, simulate, verify
-from ivrsched.dispatch import Attempt, Dispatcher, DispatchError, LifecycleError, State
+from ivrsched import plan, simulate
+from ivrsched.dispatch import Attempt, Dispatcher, State
 from ivrsched.dispatch.dispatcher import drive
 from ivrsched.ids import SeededIds
 from ivrsched.planning.planner import DestinationSchedule
 from ivrsched.request.model import Destination
-from ivrsched.rules.instants import to_us
-from ivrsched.simulation.engine import DestinationResult, Ending
-from ivrsched.simulation.outcomes import AttemptOutcome, Outcome, OutcomeSource, Random
+from ivrsched.simulation.engine import DestinationResult
+from ivrsched.simulation.outcomes import AttemptOutcome, OutcomeSource, Random
 from ivrsched.testing import DEFAULT_NOW, requests
 
 NOW = DEFAULT_NOW
