@@ -12,6 +12,10 @@ in any language.
   ``{"messageId" or "to", "attempt", "outcome", "duration_us"}``.
 - :func:`attempt_logs` — attempt logs that conform to a request (S11), derived from its plan,
   optionally with realistic lateness: rows ``{"messageId" or "to", "attempt", "time"[, "end"]}``.
+- :func:`calling_policies` — calling policy documents (S15): hours (one period or several), a
+  recipient or fixed zone, a fallback zone, closed dates, holidays, a frequency cap.
+- :func:`zoned_numbers` — numbers whose candidate zones the phonenumbers data knows (one zone,
+  several zones, none).
 """
 
 from __future__ import annotations
@@ -400,8 +404,108 @@ def attempt_logs(request: Request | Json, now: datetime = DEFAULT_NOW, *,
     return build()
 
 
+# -- calling policies (S15) --------------------------------------------------------------------
+
+#: Numbers with known candidate zones (phonenumbers data): New York, Denver, Boise and Los
+#: Angeles (two zones), Phoenix (no DST), Chicago, Paris; and one with no known zone.
+ZONED_NUMBERS = ("12125550100", "13035550100", "12085550100", "16025550100", "13125550100",
+                 "33145678901", "4179302")
+#: Zones :func:`calling_policies` draws fixed and fallback zones from.
+POLICY_ZONES = ("America/New_York", "America/Chicago", "America/Denver", "America/Phoenix",
+                "America/Los_Angeles", "Europe/Paris", "UTC")
+
+
+def zoned_numbers() -> st.SearchStrategy[str]:
+    """Numbers from :data:`ZONED_NUMBERS`, with or without a leading ``+``."""
+    return st.builds(lambda n, plus: ("+" if plus else "") + n, st.sampled_from(ZONED_NUMBERS),
+                     st.booleans())
+
+
+def _hours_period(min_from: int) -> st.SearchStrategy[Json]:
+    def build(days: list[str] | None, span: tuple[int, int] | None) -> Json:
+        period: Json = {}
+        if days is not None:
+            period["days"] = days
+        if span is not None:
+            start, end = span
+            period["from"] = {"hour": start // 60, "minute": start % 60}
+            period["to"] = {"hour": end // 60, "minute": end % 60}
+        return period
+
+    spans = st.integers(min_from, 23 * 60).flatmap(
+        lambda start: st.integers(start + 1, 24 * 60).map(lambda end: (start, end)))
+    days = st.none() | st.lists(st.sampled_from(WEEKDAYS), min_size=1, max_size=7, unique=True)
+    return st.builds(build, days, st.none() | spans)
+
+
+def calling_policies(*, hours: bool | None = None, periods: bool | None = None,
+                     fixed_zone: bool | None = None, fallback: bool | None = None,
+                     closed_dates: bool | None = None, holidays: bool | None = None,
+                     cap: bool | None = None, min_from: int = 0,
+                     first_day: str = "2030-01-01",
+                     days: int = 60) -> st.SearchStrategy[Json]:
+    """Valid calling policy documents (S15). Each knob is None (sometimes), True (always) or
+    False (never): ``hours`` a ``callingHours`` object, ``periods`` several hour periods
+    instead of one, ``fixed_zone`` an IANA ``zone`` instead of ``recipient``, ``fallback`` a
+    ``fallbackZone``, ``closed_dates`` some dates among the ``days`` days from ``first_day``,
+    ``holidays`` US, US-FL or FR holidays, ``cap`` a ``frequencyCap``. ``min_from`` (minutes
+    after midnight) bounds the start of hours (e.g. 240 keeps them clear of DST changes at
+    night, for tests that compare with a naive reading of local time)."""
+    from datetime import date, timedelta
+
+    origin = date.fromisoformat(first_day)
+    zone_names = st.sampled_from(POLICY_ZONES)
+
+    @st.composite
+    def build(draw: st.DrawFn) -> Json:
+        policy: Json = {}
+        if draw(_choice(hours)):
+            block: Json = {"zone": draw(zone_names) if draw(_choice(fixed_zone))
+                           else "recipient"}
+            if draw(_choice(fallback)):
+                block["fallbackZone"] = draw(zone_names)
+            if draw(_choice(periods)):
+                block["periods"] = draw(st.lists(_hours_period(min_from), min_size=1,
+                                                 max_size=3))
+            else:
+                block.update(draw(_hours_period(min_from)))
+            policy["callingHours"] = block
+        if draw(_choice(closed_dates)):
+            offsets = draw(st.lists(st.integers(0, days - 1), max_size=6, unique=True))
+            policy["closedDates"] = [(origin + timedelta(days=k)).isoformat() for k in offsets]
+        if draw(_choice(holidays)):
+            policy["holidays"] = draw(st.sampled_from([{"country": "US"},
+                                                       {"country": "US", "subdivision": "FL"},
+                                                       {"country": "FR"}]))
+        if draw(_choice(cap)):
+            policy["frequencyCap"] = {"maxAttempts": draw(st.integers(1, 4)),
+                                      "periodMinutes": draw(st.sampled_from(
+                                          [1, 5, 30, 60, 1440, 43200]))}
+        return policy
+
+    return build()
+
+
 __all__ = [
-    "DEFAULT_NOW", "FAULTS", "OUTCOMES", "TIME_ZONES", "UNITS", "WEEKDAYS", "attempt_logs",
-    "bad_numbers", "delivery_time_windows", "invalid_requests", "messages", "numbers",
-    "outcome_tables", "requests", "retries", "send_ats", "sending_speeds",
+    "DEFAULT_NOW",
+    "FAULTS",
+    "OUTCOMES",
+    "POLICY_ZONES",
+    "TIME_ZONES",
+    "UNITS",
+    "WEEKDAYS",
+    "ZONED_NUMBERS",
+    "attempt_logs",
+    "bad_numbers",
+    "calling_policies",
+    "delivery_time_windows",
+    "invalid_requests",
+    "messages",
+    "numbers",
+    "outcome_tables",
+    "requests",
+    "retries",
+    "send_ats",
+    "sending_speeds",
+    "zoned_numbers",
 ]
