@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import timedelta
+from types import ModuleType
+from typing import IO
 
 from ivrsched.cli.common import (
     EXIT_OK,
@@ -36,8 +38,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     add_request_argument(parser)
     add_now_argument(parser)
     add_seed_argument(parser)
-    parser.add_argument("--format", choices=FORMATS, default=None,
-                        help="output format (default: table on a terminal, else jsonl)")
+    parser.add_argument("--format", choices=(*FORMATS, "parquet"), default=None,
+                        help="output format (default: table on a terminal, else jsonl; "
+                             "parquet needs pyarrow)")
     parser.add_argument("--failure-delay", type=non_negative_seconds, default=timedelta(0),
                         metavar="SECONDS",
                         help="how long an attempt takes to be known as failed (default 0)")
@@ -54,12 +57,18 @@ def run(args: argparse.Namespace) -> int:
                     ids=ids_for(args.seed))
     fmt = args.format or ("table" if sys.stdout.isatty() else "jsonl")
     out = sys.stdout
-    if fmt in ("jsonl", "csv"):
+    if fmt in ("jsonl", "csv", "parquet"):
         print_notices(the_plan.notices)  # json and table carry them in their headers
-    if fmt == "jsonl":
-        write_jsonl(the_plan, out)
+    chunked = _chunked_writers()
+    if fmt == "parquet":
+        from ivrsched.io.arrow_export import write_parquet
+
+        out.flush()
+        write_parquet(the_plan, _binary(out))
+    elif fmt == "jsonl":
+        (write_jsonl if chunked is None else chunked.write_plan_jsonl)(the_plan, out)
     elif fmt == "csv":
-        write_csv(the_plan, out)
+        (write_csv if chunked is None else chunked.write_plan_csv)(the_plan, out)
     elif fmt == "json":
         write_json(the_plan, out)
     else:
@@ -67,20 +76,53 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _chunked_writers() -> ModuleType | None:
+    """The vectorised, chunked jsonl/csv writers (same bytes), or None without NumPy."""
+    try:
+        from ivrsched.io import chunked
+    except ImportError:  # pragma: no cover - depends on the environment
+        return None
+    return chunked
+
+
+def _binary(out: IO[str]) -> IO[bytes]:
+    """The byte stream under a text stream (Parquet is binary)."""
+    binary = getattr(out, "buffer", None)
+    if binary is None:
+        raise CliError("--format parquet needs a file or a pipe to write bytes to", EXIT_USAGE)
+    return binary  # type: ignore[no-any-return]
+
+
 def run_streaming(args: argparse.Namespace) -> int:
     """``--destinations FILE``: the jsonl rows of the file's destinations, written as they are
     read (constant memory), then a summary of accepted and rejected lines on stderr."""
     from ivrsched.planning.streaming import stream_plan
 
-    if args.format not in (None, "jsonl"):
+    fmt = args.format or "jsonl"
+    if fmt not in ("jsonl", "csv", "parquet"):
         # The other formats need the whole list (a count first, a header per message).
-        raise CliError("--destinations streams its output; only --format jsonl is available "
-                       "with it", EXIT_USAGE)
+        raise CliError("--destinations streams its output; only --format jsonl, csv and "
+                       "parquet are available with it", EXIT_USAGE)
+    chunked = _chunked_writers()
+    if fmt == "csv" and chunked is None:
+        raise CliError("--destinations with --format csv needs NumPy: "
+                       "pip install 'ivrsched[fast]'", EXIT_USAGE)
     request, destinations = load_streamed(args)
     streaming = stream_plan(request, destinations, now=parse_now(args.now),
                             failure_delay=args.failure_delay, ids=ids_for(args.seed))
     print_notices(streaming.plan.notices)
-    summary = streaming.write_jsonl(sys.stdout)
+    header = streaming.header
+    if fmt == "parquet":
+        from ivrsched.io.arrow_export import write_parquet_stream
+
+        sys.stdout.flush()
+        summary = write_parquet_stream(header, destinations, _binary(sys.stdout))
+    elif chunked is None:
+        summary = streaming.write_jsonl(sys.stdout)
+    elif fmt == "csv":
+        summary = chunked.write_csv_chunked(header, destinations, sys.stdout)
+    else:
+        summary = chunked.write_jsonl_chunked(header, destinations, sys.stdout)
     sys.stdout.flush()
     print_stream_summary(summary, args.destinations)
     return EXIT_OK

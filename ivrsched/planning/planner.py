@@ -223,6 +223,13 @@ class Plan:
         """The submission time the plan was made for, in UTC."""
         return from_us(self.now_us)
 
+    def to_arrow(self) -> Any:
+        """The plan as a ``pyarrow.Table``, one row per destination (the ``arrow`` extra; the
+        columns are described in :mod:`ivrsched.io.arrow_export`)."""
+        from ivrsched.io.arrow_export import plan_table
+
+        return plan_table(self)
+
 
 def message_path(request: Request, index: int) -> str:
     """JSON Pointer of message ``index`` in the request as given (the flat shape is the root)."""

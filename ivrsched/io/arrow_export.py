@@ -1,0 +1,150 @@
+"""Plans as Apache Arrow tables and Parquet files (the ``arrow`` extra: ``pyarrow``).
+
+One row per destination, the columns of the ``jsonl`` contract in its order, plus the attempts
+as integers:
+
+=============  =======================  ================================================
+column         type                     value
+=============  =======================  ================================================
+message        int32                    the message object's position in the request
+index          int64                    the destination's position in its message
+to             string (null: missing)   the address as given
+messageId      string                   given or generated (S8)
+status         string                   the S7 status name
+attempts       list<string>             the attempts as S1 renders them
+deadline       string (null: none)      the deadline as S1 renders it
+line           int64 (null)             the line of a destinations file (issue 7)
+attempts_us    list<int64>              the same attempts in µs since the epoch (UTC)
+=============  =======================  ================================================
+
+**Interpretation:** ``attempts`` keeps S1's strings so that the message's UTC offset and the
+exact microseconds survive every reader; ``attempts_us`` carries the same instants as integers
+for computing (Arrow's timestamp type would drop the offset). Both are exact.
+
+Files are written a chunk of destinations at a time (one row group each), so memory stays
+constant in the number of destinations.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import IO, Any
+
+import numpy as np
+
+from ivrsched.io.chunked import CHUNK, SlotRows, chunks_of, interleave, render_instants
+from ivrsched.planning.planner import MessagePlan, Plan
+from ivrsched.planning.streaming import RejectionTally, StreamSummary, message_id_function
+from ivrsched.request.model import Destination
+from ivrsched.rules.instants import format_us
+
+
+def _pyarrow() -> Any:
+    try:
+        import pyarrow
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise ImportError("Arrow and Parquet output need pyarrow: "
+                          "pip install 'ivrsched[arrow]'") from exc
+    return pyarrow
+
+
+def schema() -> Any:
+    """The Arrow schema of a plan table (see the module docstring)."""
+    pa = _pyarrow()
+    return pa.schema([
+        ("message", pa.int32()), ("index", pa.int64()), ("to", pa.string()),
+        ("messageId", pa.string()), ("status", pa.string()),
+        ("attempts", pa.list_(pa.string())), ("deadline", pa.string()),
+        ("line", pa.int64()), ("attempts_us", pa.list_(pa.int64())),
+    ])
+
+
+def _batches(header: MessagePlan, destinations: Iterable[Destination], tally: RejectionTally,
+             rows: SlotRows, chunk_size: int) -> Iterator[Any]:
+    pa = _pyarrow()
+    message_id_of = message_id_function(header.ids, header.message_index)
+    deadline = (None if header.deadline_us is None
+                else format_us(header.deadline_us, header.offset_minutes))
+    index = 0
+    for chunk in chunks_of(destinations, chunk_size):
+        accepted = np.array([not d.status.is_rejected for d in chunk], dtype=bool)
+        for destination, ok in zip(chunk, accepted.tolist(), strict=True):
+            if not ok:
+                tally.reject(destination)
+        count = int(accepted.sum())
+        slots = range(rows.slot, rows.slot + count)
+        rows.slot += count
+        from ivrsched.rules import vector
+
+        columns = vector.attempt_columns(rows.timeline, slots, rows.kernel)
+        # Attempts per destination: per accepted slot, how many columns reach it.
+        per_slot = np.zeros(count, dtype=np.int32)
+        for column in columns:
+            per_slot[:column.size] += 1
+        per_row = np.zeros(len(chunk), dtype=np.int32)
+        per_row[accepted] = per_slot
+        offsets = np.concatenate([[0], np.cumsum(per_row, dtype=np.int32)]).astype(np.int32)
+        values = interleave(columns).astype(np.int64)
+        rendered = interleave([render_instants(c, header.offset_minutes) for c in columns])
+        ids = [d.message_id if d.message_id is not None else message_id_of(index + i)
+               for i, d in enumerate(chunk)]
+        yield pa.record_batch([
+            pa.array(np.full(len(chunk), header.message_index, dtype=np.int32)),
+            pa.array(np.arange(index, index + len(chunk), dtype=np.int64)),
+            pa.array([d.to for d in chunk], type=pa.string()),
+            pa.array(ids, type=pa.string()),
+            pa.array([d.status.value.name for d in chunk], type=pa.string()),
+            pa.ListArray.from_arrays(pa.array(offsets),
+                                     pa.array(rendered.tolist() if rendered.size else [],
+                                              type=pa.string())),
+            pa.array([deadline] * len(chunk), type=pa.string()),
+            pa.array([d.line for d in chunk], type=pa.int64()),
+            pa.ListArray.from_arrays(pa.array(offsets), pa.array(values, type=pa.int64())),
+        ], schema=schema())
+        index += len(chunk)
+
+
+def message_batches(header: MessagePlan, destinations: Iterable[Destination], *,
+                    chunk_size: int = CHUNK, tally: RejectionTally | None = None
+                    ) -> Iterator[Any]:
+    """Arrow record batches of ``destinations`` planned under ``header``'s rules (as
+    :func:`ivrsched.planning.streaming.stream_schedules` plans them), a chunk at a time."""
+    return _batches(header, destinations, tally or RejectionTally(), SlotRows(header), chunk_size)
+
+
+def plan_table(plan: Plan) -> Any:
+    """The whole plan as one ``pyarrow.Table`` (``Plan.to_arrow()``)."""
+    pa = _pyarrow()
+    batches = [batch for message_plan in plan.messages
+               for batch in message_batches(message_plan, message_plan.message.destinations)]
+    return pa.Table.from_batches(batches, schema=schema())
+
+
+def write_parquet_stream(header: MessagePlan, destinations: Iterable[Destination],
+                         out: IO[bytes], *, chunk_size: int = CHUNK) -> StreamSummary:
+    """Write ``destinations`` planned under ``header``'s rules to ``out`` as Parquet, one row
+    group per chunk; returns the counts."""
+    import pyarrow.parquet as pq
+
+    tally = RejectionTally()
+    rows = SlotRows(header)
+    count = 0
+    with pq.ParquetWriter(out, schema()) as writer:
+        for batch in _batches(header, destinations, tally, rows, chunk_size):
+            writer.write_batch(batch)
+            count += batch.num_rows
+    return tally.summary(count, rows.slot)
+
+
+def write_parquet(plan: Plan, out: IO[bytes], *, chunk_size: int = CHUNK) -> None:
+    """Write the whole plan to ``out`` as Parquet, a chunk of destinations at a time."""
+    import pyarrow.parquet as pq
+
+    with pq.ParquetWriter(out, schema()) as writer:
+        for message_plan in plan.messages:
+            for batch in message_batches(message_plan, message_plan.message.destinations,
+                                         chunk_size=chunk_size):
+                writer.write_batch(batch)
+
+
+__all__ = ["message_batches", "plan_table", "schema", "write_parquet", "write_parquet_stream"]

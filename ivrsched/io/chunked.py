@@ -1,0 +1,362 @@
+"""Plan exports assembled in vectors and written in chunks: ``jsonl`` and ``csv`` (SPEC S1).
+
+The rows are byte for byte those of :func:`ivrsched.io.plan_formats.write_jsonl` /
+:func:`~ivrsched.io.plan_formats.write_csv` and of the streaming writer
+(:func:`ivrsched.planning.streaming.write_jsonl_stream`); only the way they are computed differs:
+destinations are read a chunk at a time (a few tens of thousands), the chunk's attempts come
+from the vector kernel (:mod:`ivrsched.rules.vector`) and are rendered all at once, and only then
+is the chunk's text joined and written. Memory stays constant in the number of destinations.
+
+Needs NumPy (the ``fast`` extra); the callers fall back to the row-by-row writers without it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from itertools import islice
+from typing import IO, Any, cast
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ivrsched.errors import PlanRangeError
+from ivrsched.io.plan_formats import CSV_HEADER, deadline_json, json_string
+from ivrsched.planning.planner import MessagePlan, Plan
+from ivrsched.planning.streaming import (
+    RejectionTally,
+    StreamSummary,
+    message_id_function,
+    write_jsonl_stream,
+)
+from ivrsched.request.model import Destination
+from ivrsched.request.status import Status
+from ivrsched.rules import vector
+from ivrsched.rules.instants import US_PER_DAY, US_PER_MINUTE, check_range, format_offset
+from ivrsched.rules.vector import Int64Array
+
+#: Destinations per chunk: big enough for NumPy to pay off, small enough to stay in cache-sized
+#: memory (a chunk of 5-attempt rows is about 10 MiB of text).
+CHUNK = 32_768
+
+TextArray = NDArray[np.str_]
+
+
+def render_instants(values: Int64Array, offset_minutes: int = 0) -> TextArray:
+    """S1's rendering of each instant, equal to :func:`ivrsched.rules.instants.format_us`:
+    ``YYYY-MM-DDTHH:MM:SS.fff±HH:MM``, six fractional digits when the sub-millisecond part is
+    not zero. Raises :class:`PlanRangeError` for an instant outside years 1..9999 (also as read
+    in the offset)."""
+    if not values.size:
+        return np.empty(0, dtype="U29")
+    for extreme in (int(values.min()), int(values.max())):
+        check_range(extreme, offset_minutes=offset_minutes)
+    whole_ms = values % 1000 == 0  # the offset is whole minutes: same sub-millisecond part
+    if bool(whole_ms.all()):
+        return _rendered(values, offset_minutes, millis=True)
+    micro = _rendered(values, offset_minutes, millis=False)
+    if not bool(whole_ms.any()):
+        return micro
+    return np.where(whole_ms, _rendered(values, offset_minutes, millis=True), micro)
+
+
+#: The code points of "00".."99" and "000".."999", for writing digits by table look-up.
+_TWO = np.array([[48 + i // 10, 48 + i % 10] for i in range(100)], dtype=np.uint32)
+_THREE = np.array([[48 + i // 100, 48 + i // 10 % 10, 48 + i % 10] for i in range(1000)],
+                  dtype=np.uint32)
+#: "HH:MM:" of each minute of the day; "SS." of each second of the minute.
+_MINUTES = np.array([[ord(c) for c in f"{m // 60:02d}:{m % 60:02d}:"] for m in range(1440)],
+                    dtype=np.uint32)
+_SECONDS = np.array([[ord(c) for c in f"{s:02d}."] for s in range(60)], dtype=np.uint32)
+
+
+def _codes(text: str) -> NDArray[np.uint32]:
+    return np.array([ord(c) for c in text], dtype=np.uint32)
+
+
+def _dates(days: Int64Array) -> NDArray[np.uint32]:
+    """``YYYY-MM-DDT`` of each day number as code points (the proleptic Gregorian calendar by
+    its 400-year era and year-of-era, integer arithmetic only)."""
+    z = days + 719_468  # days since 0000-03-01
+    era = z // 146_097
+    doe = z - era * 146_097
+    yoe = (doe - doe // 1460 + doe // 36_524 - doe // 146_096) // 365
+    doy = doe - (365 * yoe + yoe // 4 - yoe // 100)
+    mp = (5 * doy + 2) // 153
+    day = doy - (153 * mp + 2) // 5 + 1
+    month = np.where(mp < 10, mp + 3, mp - 9)
+    year = yoe + era * 400 + (month <= 2)
+    out = np.empty((days.size, 11), dtype=np.uint32)
+    out[:] = _codes("0000-00-00T")
+    out[:, 0:2] = _TWO[year // 100]
+    out[:, 2:4] = _TWO[year % 100]
+    out[:, 5:7] = _TWO[month]
+    out[:, 8:10] = _TWO[day]
+    return out
+
+
+def _rendered(values: Int64Array, offset_minutes: int, *, millis: bool) -> TextArray:
+    """The S1 text of each instant with three (``millis``) or six fractional digits, written
+    into a matrix of code points (whose rows are the NumPy strings themselves) by table
+    look-ups: the date per day, ``HH:MM:`` per minute of the day, then seconds and fraction."""
+    local = values + np.int64(offset_minutes * US_PER_MINUTE)
+    days, in_day = np.divmod(local, np.int64(US_PER_DAY))
+    suffix = format_offset(offset_minutes)
+    width = 20 + (3 if millis else 6) + len(suffix)
+    out = np.empty((values.size, width), dtype=np.uint32)
+    first, last = int(days.min()), int(days.max())
+    if last - first < values.size:
+        # Plans span few days against their instants: render each day once.
+        out[:, 0:11] = _dates(np.arange(first, last + 1, dtype=np.int64))[days - first]
+    else:
+        out[:, 0:11] = _dates(days)
+    minute, in_minute = np.divmod(in_day, np.int64(US_PER_MINUTE))
+    out[:, 11:17] = _MINUTES[minute]
+    second, micros = np.divmod(in_minute, np.int64(1_000_000))
+    out[:, 17:20] = _SECONDS[second]
+    out[:, 20:23] = _THREE[micros // 1000]
+    if not millis:
+        out[:, 23:26] = _THREE[micros % 1000]
+    out[:, width - len(suffix):] = _codes(suffix)
+    return out.view(f"U{width}").ravel()
+
+
+def chunks_of(destinations: Iterable[Destination], size: int) -> Iterator[list[Destination]]:
+    """``destinations`` in lists of ``size`` (the last one shorter). When reading fails (an
+    unreadable line of a file), the destinations read before it come first, so that their
+    rows are written before the error, as the row-by-row writers do."""
+    it = iter(destinations)
+    while True:
+        chunk: list[Destination] = []
+        try:
+            chunk.extend(islice(it, size))
+        except Exception:
+            if chunk:
+                yield chunk
+            raise
+        if not chunk:
+            return
+        yield chunk
+
+
+class SlotRows:
+    """The attempts of consecutive slots, chunk after chunk, rendered (one kernel for all)."""
+
+    def __init__(self, header: MessagePlan) -> None:
+        self.timeline = header.timeline
+        self.offset = header.offset_minutes
+        self.kernel = vector.kernel_for(self.timeline.calendar, self.timeline.start_us)
+        self.slot = 0
+
+    def next_slots(self, count: int) -> list[list[str]]:
+        """Rendered attempts of the next ``count`` slots, column by column (column k has an
+        entry per slot with a (k+1)-th attempt: a prefix)."""
+        slots = range(self.slot, self.slot + count)
+        self.slot += count
+        columns = vector.attempt_columns(self.timeline, slots, self.kernel)
+        return [render_instants(column, self.offset).tolist() for column in columns]
+
+
+def _attempt_lists(columns: list[list[str]], count: int) -> list[str]:
+    """Each slot's attempts as a JSON array of strings (``[]`` when it has none)."""
+    if not columns or not columns[0]:
+        return ["[]"] * count
+    first = np.char.add('["', np.array(columns[0]))
+    for column in columns[1:]:
+        if not column:
+            break
+        grown = np.char.add(np.char.add(first[:len(column)], '", "'), np.array(column))
+        first = np.concatenate([grown, first[len(column):]])  # (a wider string type)
+    lists: list[str] = np.char.add(first, '"]').tolist()
+    return lists + ["[]"] * (count - len(lists))
+
+
+def _jsonl_chunk(header: MessagePlan, chunk: list[Destination], first_index: int,
+                 rows: SlotRows, tally: RejectionTally | None, deadline: str,
+                 message_id_of: Callable[[int], str]) -> str:
+    accepted = [d.status is Status.PENDING_ACCEPTED or not d.status.is_rejected for d in chunk]
+    count = sum(accepted)
+    attempts = iter(_attempt_lists(rows.next_slots(count), count))
+    message = header.message_index
+    status_json = {status: f'"{status.value.name}"' for status in Status}
+    parts = []
+    make_id = message_id_of
+    for offset, (destination, ok) in enumerate(zip(chunk, accepted, strict=True)):
+        index = first_index + offset
+        if ok:
+            attempts_json = next(attempts)
+        else:
+            attempts_json = "[]"
+            if tally is not None:
+                tally.reject(destination)
+        message_id = destination.message_id
+        if message_id is None:
+            message_id = make_id(index)
+        line = "" if destination.line is None else f', "line": {destination.line}'
+        parts.append(f'{{"message": {message}, "index": {index}, '
+                     f'"to": {json_string(destination.to)}, '
+                     f'"messageId": {json_string(message_id)}, '
+                     f'"status": {status_json[destination.status]}, '
+                     f'"attempts": {attempts_json}, "deadline": {deadline}{line}}}\n')
+    return "".join(parts)
+
+
+def write_jsonl_chunked(header: MessagePlan, destinations: Iterable[Destination], out: IO[str],
+                        *, chunk_size: int = CHUNK) -> StreamSummary:
+    """The ``jsonl`` rows of ``destinations`` under ``header``'s rules (as
+    :func:`~ivrsched.planning.streaming.write_jsonl_stream` writes them), a chunk at a time.
+
+    An attempt outside years 1..9999 (S12) raises :class:`PlanRangeError` after the rows
+    before it were written, as the row-by-row writer does (its chunk is rewritten row by row).
+    """
+    rows = SlotRows(header)
+    tally = RejectionTally()
+    deadline = deadline_json(header.deadline_us, header.offset_minutes)
+    message_id_of = message_id_function(header.ids, header.message_index)
+    index = 0
+    for chunk in chunks_of(destinations, chunk_size):
+        slot = rows.slot
+        try:
+            text = _jsonl_chunk(header, chunk, index, rows, tally, deadline, message_id_of)
+        except PlanRangeError:
+            _rewrite_failing_chunk(header, chunk, index, slot, out)
+            raise  # pragma: no cover - the row-by-row writer raises first
+        out.write(text)
+        index += len(chunk)
+    return tally.summary(index, rows.slot)
+
+
+def _rewrite_failing_chunk(header: MessagePlan, chunk: list[Destination], first_index: int,
+                           first_slot: int, out: IO[str]) -> None:
+    """Write a chunk whose attempts leave the range row by row: the rows before the failing
+    one, then the scalar writer's own :class:`PlanRangeError`."""
+    # Indices and slots continue from the chunk's: stand-ins take the places before it.
+    skipped: list[Destination] = []
+    if first_index:
+        placeholder = Destination(None, "-", Status.REJECTED_INVALID_DESTINATION)
+        accepted_stand_in = Destination("0")
+        skipped = [accepted_stand_in] * first_slot + [placeholder] * (first_index - first_slot)
+    sink = _Sink(out, len(skipped))
+    write_jsonl_stream(header, [*skipped, *chunk], cast(IO[str], sink))
+
+
+class _Sink(io.TextIOBase):
+    """A text stream that drops its first ``skip`` rows and passes the rest on."""
+
+    def __init__(self, out: IO[str], skip: int) -> None:
+        self.out = out
+        self.skip = skip
+
+    def write(self, text: str) -> int:
+        if self.skip:
+            self.skip -= 1
+            return len(text)
+        return self.out.write(text)
+
+
+# -- csv ---------------------------------------------------------------------------------------
+
+def _csv_field(text: str) -> str:
+    """A field as ``csv.writer`` (minimal quoting) writes it."""
+    if any(c in text for c in ',"\r\n'):
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="").writerow([text])
+        return buffer.getvalue()
+    return text
+
+
+def _csv_chunk(header: MessagePlan, chunk: list[Destination], first_index: int, rows: SlotRows,
+               tally: RejectionTally | None, message_id_of: Callable[[int], str]) -> str:
+    accepted = [not d.status.is_rejected for d in chunk]
+    count = sum(accepted)
+    columns = rows.next_slots(count)
+    make_id = message_id_of
+    prefixes: list[str] = []
+    message = header.message_index
+    for offset, (destination, ok) in enumerate(zip(chunk, accepted, strict=True)):
+        if not ok:
+            if tally is not None:
+                tally.reject(destination)
+            continue
+        index = first_index + offset
+        message_id = destination.message_id
+        if message_id is None:
+            message_id = make_id(index)
+        prefixes.append(f"{message},{index},{_csv_field(destination.to or '')},"
+                        f"{_csv_field(message_id)},")
+    if not count or not columns[0]:
+        return ""
+    # Row order: each destination's attempts in turn.
+    heads = np.array(prefixes[:len(columns[0])])
+    lines = [np.char.add(np.char.add(heads[:len(column)], f"{number},"),
+                         np.char.add(np.array(column), "\n"))
+             for number, column in enumerate(columns, start=1) if column]
+    return "".join(interleave(lines).tolist())
+
+
+def interleave(columns: Sequence[NDArray[Any]]) -> NDArray[Any]:
+    """The values of attempt columns in row order (slot 0's attempts, then slot 1's, ...).
+    Column lengths never grow with k, so the slots with exactly w attempts are a run: each run
+    is its w columns stacked side by side, the widest run (the first slots) first."""
+    columns = [column for column in columns if len(column)]
+    if not columns:
+        return np.empty(0, dtype=np.int64)
+    runs = []
+    for width in range(len(columns), 0, -1):
+        lo = len(columns[width]) if width < len(columns) else 0
+        hi = len(columns[width - 1])
+        if hi > lo:
+            runs.append(np.stack([column[lo:hi] for column in columns[:width]], axis=1).ravel())
+    return np.concatenate(runs)
+
+
+def write_csv_chunked(header: MessagePlan, destinations: Iterable[Destination], out: IO[str],
+                      *, chunk_size: int = CHUNK, header_row: bool = True) -> StreamSummary:
+    """The ``csv`` rows (one per attempt) of ``destinations`` under ``header``'s rules, a chunk
+    at a time; with ``header_row``, the header line first."""
+    rows = SlotRows(header)
+    tally = RejectionTally()
+    if header_row:
+        out.write(",".join(CSV_HEADER) + "\n")
+    message_id_of = message_id_function(header.ids, header.message_index)
+    index = 0
+    for chunk in chunks_of(destinations, chunk_size):
+        out.write(_csv_chunk(header, chunk, index, rows, tally, message_id_of))
+        index += len(chunk)
+    return tally.summary(index, rows.slot)
+
+
+# -- whole plans ---------------------------------------------------------------------------------
+
+def _full(message_plan: MessagePlan) -> bool:
+    return message_plan.positions == range(len(message_plan.message.destinations))
+
+
+def write_plan_jsonl(plan: Plan, out: IO[str]) -> None:
+    """:func:`ivrsched.io.plan_formats.write_jsonl`, chunked."""
+    for message_plan in plan.messages:
+        write_jsonl_chunked(message_plan, _positions(message_plan), out)
+
+
+def write_plan_csv(plan: Plan, out: IO[str]) -> None:
+    """:func:`ivrsched.io.plan_formats.write_csv`, chunked."""
+    out.write(",".join(CSV_HEADER) + "\n")
+    for message_plan in plan.messages:
+        write_csv_chunked(message_plan, _positions(message_plan), out, header_row=False)
+
+
+def _positions(message_plan: MessagePlan) -> Iterable[Destination]:
+    if not _full(message_plan):
+        raise ValueError("chunked writers take whole message plans")
+    return message_plan.message.destinations
+
+
+__all__ = [
+    "CHUNK",
+    "render_instants",
+    "write_csv_chunked",
+    "write_jsonl_chunked",
+    "write_plan_csv",
+    "write_plan_jsonl",
+]
