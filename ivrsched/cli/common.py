@@ -73,14 +73,16 @@ def read_text(path: str, stdin: IO[str] | None = None) -> str:
         raise CliError(f"{path} is not UTF-8 text", EXIT_INVALID_REQUEST) from exc
 
 
-def load_request(path: str, *, strict: bool = False, stdin: IO[str] | None = None) -> Request:
-    """Parse the request at ``path`` (or ``-``); raises :class:`RequestError` when invalid."""
+def load_request(path: str, *, strict: bool = False, stdin: IO[str] | None = None,
+                 dialect: str | None = None) -> Request:
+    """Parse the request at ``path`` (or ``-``) in ``dialect`` (None: detected from its shape,
+    S17); raises :class:`RequestError` when invalid."""
     from ivrsched.request.parsing import parse_request
 
     # parse_request decodes the text itself, turning every JSON fault (syntax, nesting too deep,
     # integers too long to convert) into a RequestError at the root; that one names the file.
     try:
-        return parse_request(read_text(path, stdin), strict=strict)
+        return parse_request(read_text(path, stdin), dialect, strict=strict)
     except RequestError as exc:
         source = "standard input" if path == "-" else path
         raise RequestError([replace(problem, message=f"{source}: {problem.message}")
@@ -125,9 +127,16 @@ def print_notices(notices: Iterable[Notice]) -> None:
 
 
 def add_request_argument(parser: argparse.ArgumentParser) -> None:
-    """Add the REQUEST argument (a file or ``-``) and ``--strict``."""
+    """Add the REQUEST argument (a file or ``-``), ``--dialect`` and ``--strict``."""
+    from ivrsched.request.dialects import Dialect
+
     parser.add_argument("request", metavar="REQUEST",
                         help="request JSON file, or - for standard input")
+    parser.add_argument("--dialect", choices=[d.value for d in Dialect],
+                        help="the platform endpoint REQUEST is written for: ivr (POST "
+                             "/voice/ivr/1/messages), tts-advanced (POST /tts/3/advanced), "
+                             "calls-bulk (POST /calls/1/bulks); default: detected from its "
+                             "shape")
     parser.add_argument("--strict", action="store_true",
                         help="treat destination faults and unknown fields as errors")
 

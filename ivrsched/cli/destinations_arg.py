@@ -4,7 +4,8 @@ Any subcommand can take it in four steps (``plan`` is the model)::
 
     add_destinations_argument(parser)                       # in register()
     if args.destinations is not None:                       # in run()
-        request = load_request_for_stream(args.request, strict=args.strict)
+        request = load_request_for_stream(args.request, strict=args.strict,
+                                          dialect=args.dialect)
         destinations = file_destinations(args.destinations, args.destinations_format,
                                          strict=args.strict)
         ...                       # e.g. planning.streaming.stream_plan(...)
@@ -51,18 +52,20 @@ def add_destinations_argument(parser: argparse.ArgumentParser) -> None:
 
 
 def load_request_for_stream(path: str, *, strict: bool = False,
-                            stdin: IO[str] | None = None) -> Request:
+                            stdin: IO[str] | None = None, dialect: str | None = None) -> Request:
     """The request at ``path``, whose single message's destinations are to be streamed from a
     file. Raises :class:`RequestError` when invalid, :class:`CliError` when it has several
     messages or destinations of its own (a request with both is refused, not merged)."""
     from ivrsched.request.parsing import parse_request
 
-    request = parse_request(read_text(path, stdin), strict=strict, destinations_required=False)
+    request = parse_request(read_text(path, stdin), dialect, strict=strict,
+                            destinations_required=False)
     if len(request.messages) != 1:
         raise CliError(f"--destinations needs a request with exactly one message object; "
                        f"this one has {len(request.messages)}", EXIT_USAGE)
     if len(request.messages[0].destinations):
-        where = "/to" if request.shape is RequestShape.FLAT else "/messages/0/destinations"
+        where = "/to" if request.shape is RequestShape.FLAT else \
+            f"/{request.dialect.messages_member}/0/{request.dialect.destinations_member}"
         raise CliError(f"with --destinations the request must not have {where}: the file "
                        "replaces them", EXIT_USAGE)
     return request
@@ -71,7 +74,7 @@ def load_request_for_stream(path: str, *, strict: bool = False,
 def load_streamed(args: argparse.Namespace) -> tuple[Request, Iterable[Destination]]:
     """The request of ``args.request`` and the destinations of ``args.destinations`` that
     replace its own, for a subcommand given ``--destinations``."""
-    request = load_request_for_stream(args.request, strict=args.strict)
+    request = load_request_for_stream(args.request, strict=args.strict, dialect=args.dialect)
     xml = request.messages[0].notify_content_type is ContentType.XML
     return request, file_destinations(args.destinations, args.destinations_format,
                                       strict=args.strict, xml=xml)

@@ -27,7 +27,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace) -> int:
-    request = load_request(args.request, strict=args.strict)
+    request = load_request(args.request, strict=args.strict, dialect=args.dialect)
     the_plan = plan(request, now=parse_now(args.now))
     for message_plan in the_plan.messages:
         summary = summarize(the_plan, message_plan)

@@ -134,7 +134,7 @@ def forecast_of(args: argparse.Namespace, call_duration: timedelta | None = None
     lines (the forecast needs nothing else of them); the counts go to stderr.
     """
     if args.destinations is None:
-        request = load_request(args.request, strict=args.strict)
+        request = load_request(args.request, strict=args.strict, dialect=args.dialect)
         the_plan = plan(request, now=parse_now(args.now))
         return forecast(the_plan, bucket=args.bucket, answer_rate=args.answer_rate,
                         call_duration=call_duration, until=args.until)

@@ -52,7 +52,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def run(args: argparse.Namespace) -> int:
     if args.destinations is not None:
         return run_streaming(args)
-    request = load_request(args.request, strict=args.strict)
+    request = load_request(args.request, strict=args.strict, dialect=args.dialect)
     the_plan = plan(request, now=parse_now(args.now), failure_delay=args.failure_delay,
                     ids=ids_for(args.seed))
     fmt = args.format or ("table" if sys.stdout.isatty() else "jsonl")

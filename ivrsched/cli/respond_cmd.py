@@ -36,7 +36,7 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    request = load_request(args.request, strict=args.strict)
+    request = load_request(args.request, strict=args.strict, dialect=args.dialect)
     result = plan(request, now=parse_now(args.now), ids=ids_for(args.seed))
     document = response_document(result)
     print_notices(result.notices)

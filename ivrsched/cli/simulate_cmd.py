@@ -171,8 +171,8 @@ class _Run:
 
 def _prepare(args: argparse.Namespace, seed: int) -> _Run:
     if args.destinations is None:
-        the_plan = plan(load_request(args.request, strict=args.strict), now=parse_now(args.now),
-                        ids=ids_for(seed))
+        request = load_request(args.request, strict=args.strict, dialect=args.dialect)
+        the_plan = plan(request, now=parse_now(args.now), ids=ids_for(seed))
         return _Run(the_plan, the_plan)
     # Streamed: one pass counts the file (and finds a bad one before any output); the
     # simulation then reads it twice (rejected destinations first, then the attempts).

@@ -110,7 +110,7 @@ def _request(args: argparse.Namespace) -> tuple[Request, StreamSummary | None]:
     lookup tables), unlike the other commands, which stream it.
     """
     if args.destinations is None:
-        return load_request(args.request, strict=args.strict), None
+        return load_request(args.request, strict=args.strict, dialect=args.dialect), None
     request, destinations = load_streamed(args)
     held = HeldDestinations(destinations)
     return with_destinations(request, held), summarize_destinations(held)
