@@ -6,12 +6,12 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
-from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 
+from ivrsched.dispatch import Attempt
 from ivrsched.dispatch.command_dialer import (
     OUTPUT_LIMIT,
     CommandDialer,
@@ -27,19 +27,15 @@ LATER = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
 S = timedelta(seconds=1)
 
 
-@dataclass(frozen=True)
-class Attempt:
-    key: str = "m1:2"
-    message_id: str = "m1"
-    to: str | None = "41793026700"
-    number: int = 2
-    time: datetime = T
+def attempt(key: str = "m1:2", time: datetime = T) -> Attempt:
+    message_id, number = key.split(":")
+    return Attempt(key, message_id, "41793026700", int(number), time, 0, 3)
 
 
 def test_the_attempt_document() -> None:
-    assert attempt_document(Attempt(), in_doubt=True) == {
+    assert attempt_document(attempt(), in_doubt=True) == {
         "key": "m1:2", "messageId": "m1", "to": "41793026700", "attempt": 2,
-        "time": "2026-03-01T09:00:00.000+01:00", "inDoubt": True}
+        "time": "2026-03-01T09:00:00.000000+01:00", "message": 0, "index": 3, "inDoubt": True}
 
 
 @pytest.mark.parametrize(("text", "expected"), [
@@ -56,7 +52,7 @@ def test_the_attempt_document() -> None:
      Placed(Outcome.ANSWERED, T + 60 * S, T + 5 * S)),
 ])
 def test_outcomes_a_dialer_may_print(text: str, expected: Placed) -> None:
-    assert parse_outcome(text, Attempt()) == expected
+    assert parse_outcome(text, attempt()) == expected
 
 
 @pytest.mark.parametrize(("text", "reason"), [
@@ -80,7 +76,7 @@ def test_outcomes_a_dialer_may_print(text: str, expected: Placed) -> None:
 ])
 def test_garbage_is_refused_with_a_reason(text: str, reason: str) -> None:
     with pytest.raises(DialerOutputError, match=reason):
-        parse_outcome(text, Attempt())
+        parse_outcome(text, attempt())
 
 
 def _script(tmp_path: Path, name: str, body: str) -> list[str]:
@@ -89,13 +85,13 @@ def _script(tmp_path: Path, name: str, body: str) -> list[str]:
     return [sys.executable, str(path)]
 
 
-def _dial(argv: list[str], attempt: Attempt = Attempt(), *,
+def _dial(argv: list[str], to_place: Attempt | None = None, *,
           timeout: timedelta = 30 * S, in_doubt: frozenset[str] = frozenset()
           ) -> tuple[Placed, list[str]]:
     problems: list[str] = []
     dialer = CommandDialer(argv, timeout=timeout, clock=lambda: LATER,
                            on_problem=lambda a, why: problems.append(why), in_doubt=in_doubt)
-    return asyncio.run(dialer(attempt)), problems
+    return asyncio.run(dialer(to_place or attempt())), problems
 
 
 def test_the_dialer_reads_the_attempt_and_its_answer_is_recorded(tmp_path: Path) -> None:
@@ -142,7 +138,7 @@ def test_a_dialer_that_cannot_start_is_a_failed_attempt(tmp_path: Path) -> None:
 
 
 def test_a_failure_known_before_the_attempt_time_ends_at_the_attempt() -> None:
-    early = Attempt(time=LATER + 60 * S)
+    early = attempt(time=LATER + 60 * S)
     placed, _ = _dial([sys.executable, "-c", "import sys; sys.exit(1)"], early)
     assert placed == Placed(Outcome.FAILED, early.time)
 
@@ -151,7 +147,7 @@ def test_the_example_dialer_answers_the_same_key_the_same_way(tmp_path: Path) ->
     dialer = Path(__file__).resolve().parent.parent / "examples" / "dialer.py"
     calls = tmp_path / "calls.jsonl"
     argv = [sys.executable, str(dialer), "--seed", "3", "--calls", str(calls)]
-    answers = [_dial(argv, Attempt(key=k)) for k in ("a:1", "b:1", "a:1")]
+    answers = [_dial(argv, attempt(k)) for k in ("a:1", "b:1", "a:1")]
     assert all(problems == [] for _, problems in answers)
     assert answers[0][0] == answers[2][0]
     # The second ask of a:1 was answered from its file, not called again.

@@ -29,9 +29,12 @@ EXIT_CODES_HELP = """exit codes:
   2  usage error (bad options or arguments, unreadable request file, unwritable output)
   3  invalid request (or not UTF-8 text): one 'PATH: message' line per problem on stderr
   4  unreadable input file (log, outcomes, destinations); the message names the line
-  5  the plan cannot be represented (instants outside years 1..9999)"""
+  5  the plan cannot be represented (instants outside years 1..9999)
+  6  the campaign refuses the operation (S13: e.g. resume when not paused, anything after cancel)
+  130  run stopped by Ctrl-C (143: SIGTERM); the journal is consistent, run --journal continues"""
 
 EXIT_OUT_OF_RANGE = 5
+EXIT_REFUSED = 6
 
 
 class CliError(Exception):
@@ -154,7 +157,7 @@ def add_seed_argument(parser: argparse.ArgumentParser) -> None:
 
 
 __all__ = [
-    "EXIT_CODES_HELP", "EXIT_INVALID_REQUEST", "EXIT_OK", "EXIT_OUT_OF_RANGE",
+    "EXIT_CODES_HELP", "EXIT_INVALID_REQUEST", "EXIT_OK", "EXIT_OUT_OF_RANGE", "EXIT_REFUSED",
     "EXIT_UNREADABLE_INPUT", "EXIT_USAGE", "EXIT_VIOLATIONS", "CliError", "IvrschedError",
     "add_now_argument", "add_request_argument", "add_seed_argument", "ids_for", "load_request",
     "non_negative_seconds", "parse_now", "rational", "read_text", "silence_stdout",

@@ -4,7 +4,7 @@ For each attempt the command is started (no shell), given the attempt as one JSO
 its standard input::
 
     {"key": "m1:2", "messageId": "m1", "to": "41793026700", "attempt": 2,
-     "time": "2026-03-01T09:00:00.000+00:00", "inDoubt": false}
+     "time": "2026-03-01T09:00:00.000000+00:00", "message": 0, "index": 0, "inDoubt": false}
 
 and prints how the call ended as one JSON object on its standard output, with the end instant
 or the duration in seconds (exact decimals, at most six places)::
@@ -28,8 +28,8 @@ import json
 from collections.abc import Callable, Collection, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Protocol
 
+from ivrsched.dispatch.attempt import Attempt
 from ivrsched.dispatch.runner import Clock, Placed
 from ivrsched.rules.instants import (
     InstantSyntaxError,
@@ -45,27 +45,8 @@ from ivrsched.simulation.outcomes import Outcome
 OUTPUT_LIMIT = 64 * 1024
 
 
-class DialedAttempt(Protocol):
-    """What the dialer is told of an attempt."""
-
-    @property
-    def key(self) -> str: ...
-
-    @property
-    def message_id(self) -> str: ...
-
-    @property
-    def to(self) -> str | None: ...
-
-    @property
-    def number(self) -> int: ...
-
-    @property
-    def time(self) -> datetime: ...
-
-
 #: Told of each attempt the dialer failed on, with the reason in words.
-OnProblem = Callable[[DialedAttempt, str], None]
+OnProblem = Callable[[Attempt, str], None]
 
 
 class DialerOutputError(ValueError):
@@ -77,10 +58,10 @@ def render(moment: datetime) -> str:
     return format_us(to_us(moment), offset_minutes_of(moment))
 
 
-def attempt_document(attempt: DialedAttempt, *, in_doubt: bool = False) -> dict[str, object]:
-    """The JSON object a dialer reads on its standard input."""
-    return {"key": attempt.key, "messageId": attempt.message_id, "to": attempt.to,
-            "attempt": attempt.number, "time": render(attempt.time), "inDoubt": in_doubt}
+def attempt_document(attempt: Attempt, *, in_doubt: bool = False) -> dict[str, object]:
+    """The JSON object a dialer reads on its standard input: the attempt, and whether it is
+    asked again after a crash."""
+    return {**attempt.as_json(), "inDoubt": in_doubt}
 
 
 def _seconds(value: object, name: str) -> timedelta:
@@ -106,7 +87,7 @@ def _instant(value: object, name: str) -> datetime:
         raise DialerOutputError(f"{name}: {exc}") from None
 
 
-def parse_outcome(text: str, attempt: DialedAttempt) -> Placed:
+def parse_outcome(text: str, attempt: Attempt) -> Placed:
     """The outcome a dialer printed, checked against its attempt."""
     try:
         data = json.loads(text, parse_float=Decimal)
@@ -160,11 +141,11 @@ class CommandDialer:
         self.on_problem = on_problem
         self.in_doubt = frozenset(in_doubt)
 
-    def _failed(self, attempt: DialedAttempt, reason: str) -> Placed:
+    def _failed(self, attempt: Attempt, reason: str) -> Placed:
         self.on_problem(attempt, reason)
         return Placed(Outcome.FAILED, max(self.clock(), attempt.time))
 
-    async def __call__(self, attempt: DialedAttempt) -> Placed:
+    async def __call__(self, attempt: Attempt) -> Placed:
         document = attempt_document(attempt, in_doubt=attempt.key in self.in_doubt)
         payload = (json.dumps(document, ensure_ascii=False) + "\n").encode("utf-8")
         try:
@@ -224,5 +205,5 @@ async def _stop(process: asyncio.subprocess.Process) -> None:
         await process.wait()
 
 
-__all__ = ["OUTPUT_LIMIT", "CommandDialer", "DialedAttempt", "DialerOutputError",
+__all__ = ["OUTPUT_LIMIT", "CommandDialer", "DialerOutputError",
            "attempt_document", "parse_outcome", "render"]
