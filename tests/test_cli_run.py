@@ -327,6 +327,7 @@ def test_lifecycle_commands_refuse_what_s13_does_not_allow(
     assert main(["status", "--journal", str(journal), "--format", "json"]) == 0
     document = json.loads(capsys.readouterr().out)
     assert document["state"] == "PENDING"
+    assert document["submitted"] == "2030-01-07T09:00:00.000+00:00"
     assert _instant(document["nextWakeup"]) == _instant("2030-01-07T10:00:00Z")
     assert main(["pause", *at]) == 0
     assert main(["status", "--journal", str(journal)]) == 0

@@ -11,6 +11,7 @@ from ivrsched.cli.common import EXIT_OK
 from ivrsched.cli.journal_arg import add_journal_argument, open_journal
 from ivrsched.dispatch import Dispatcher
 from ivrsched.dispatch.command_dialer import render
+from ivrsched.rules.instants import format_us
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -34,6 +35,8 @@ def status(d: Dispatcher) -> dict[str, object]:
     return {
         "state": d.state.value,
         "finished": d.finished,
+        # The lifecycle's floor is the submission time: what verify's --now must be.
+        "submitted": format_us(d.lifecycle.floor_us),
         "clock": render(d.clock),
         "attempts": counts["attempts"],
         "inProgress": counts["inProgress"],
@@ -50,6 +53,7 @@ def _text(document: dict[str, object]) -> str:
     final = ", ".join(f"{n} {name}" for name, n in statuses.items()) or "none yet"
     lines = [
         f"state: {document['state']}",
+        f"submitted: {document['submitted']}",
         f"clock: {document['clock']} (the latest instant the campaign was driven at)",
         f"attempts: {document['attempts']} handed out, {document['inProgress']} without an "
         f"outcome, {document['pendingRetries']} retries waiting",
