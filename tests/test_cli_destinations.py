@@ -41,20 +41,20 @@ def test_a_text_file_is_planned_line_by_line_with_a_summary(
                          "--seed", "1")
     assert code == 0
     rows = [json.loads(line) for line in out.splitlines()]
+    # The blank line 3 is passed over: three destinations, the last one from line 4.
     assert [(r["index"], r["line"], r["status"]) for r in rows] == [
         (0, 1, "PENDING_ACCEPTED"), (1, 2, "REJECTED_INVALID_DESTINATION"),
-        (2, 3, "MISSING_TO"), (3, 4, "PENDING_ACCEPTED")]
+        (2, 4, "PENDING_ACCEPTED")]
     # 2 per second: the second accepted line (slot 1) is 0.5 s after the start; retries wait
     # 1 then 2 minutes.
-    assert rows[3]["attempts"] == ["2030-01-01T00:00:00.500+00:00",
+    assert rows[2]["attempts"] == ["2030-01-01T00:00:00.500+00:00",
                                    "2030-01-01T00:01:00.500+00:00",
                                    "2030-01-01T00:03:00.500+00:00"]
-    assert rows[1]["attempts"] == [] and rows[2]["attempts"] == []
+    assert rows[1]["attempts"] == []
     summary = err.splitlines()
-    assert summary[0] == (f"{numbers}: 4 destinations, 2 accepted, 2 rejected "
-                          "(51 MISSING_TO: 1, 52 REJECTED_INVALID_DESTINATION: 1)")
+    assert summary[0] == (f"{numbers}: 3 destinations, 2 accepted, 1 rejected "
+                          "(52 REJECTED_INVALID_DESTINATION: 1)")
     assert summary[1].startswith(f"  rejected {numbers}:2: REJECTED_INVALID_DESTINATION: 'bad'")
-    assert summary[2] == f"  rejected {numbers}:3: MISSING_TO: the destination has no 'to' address"
 
 
 def test_the_flat_shape_and_csv_with_message_ids(

@@ -1,4 +1,5 @@
-"""Destinations streamed from text and CSV files (issue 7): every line accounted for."""
+"""Destinations streamed from text and CSV files: every line accounted for, as a destination
+or as a blank or comment line passed over."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from hypothesis import strategies as st
 from ivrsched.io.destination_files import (
     DestinationFile,
     DestinationFileError,
+    SkippedLines,
     destinations_from_csv,
     destinations_from_lines,
     layout_of,
@@ -33,24 +35,35 @@ def write(tmp_path: Path, name: str, content: str | bytes) -> Path:
 
 def test_text_lines_become_destinations_with_their_line_numbers(tmp_path: Path) -> None:
     path = write(tmp_path, "d.txt", "41793026727\n+41793026728\r\nabc\n\n0041793026727\n123")
-    found = list(DestinationFile.open(path))
+    skipped = SkippedLines()
+    found = list(DestinationFile.open(path).read(skipped))
     assert [(d.to, d.status, d.line) for d in found] == [
         ("41793026727", ACCEPTED, 1),
         ("+41793026728", ACCEPTED, 2),  # CRLF: the line ending is removed
         ("abc", Status.REJECTED_INVALID_DESTINATION, 3),
-        ("", Status.MISSING_TO, 4),  # an empty line is a missing address, not skipped
+        # line 4 is blank: passed over, and counted
         ("0041793026727", Status.REJECTED_INVALID_DESTINATION, 5),
         ("123", Status.REJECTED_INVALID_DESTINATION, 6),  # last line without a line ending
     ]
+    assert skipped.count == 1
     assert all(d.message_id is None for d in found)
     assert found[2].reason is not None and "only digits" in found[2].reason
 
 
-def test_addresses_are_judged_exactly_as_written(tmp_path: Path) -> None:
-    # S7 judges an address as given: surrounding spaces are not trimmed away.
-    path = write(tmp_path, "d.txt", " 41793026727\n41793026727 \n")
-    assert [d.status for d in DestinationFile.open(path)] == [
-        Status.REJECTED_INVALID_DESTINATION, Status.REJECTED_INVALID_DESTINATION]
+def test_surrounding_spaces_are_trimmed_and_comments_and_blank_lines_skipped(
+        tmp_path: Path) -> None:
+    path = write(tmp_path, "d.txt", "# campaign of June\n 41793026727\n41793026728 \n\t\n"
+                                    "   # indented comment\n4179302 6729\n")
+    skipped = SkippedLines()
+    found = list(DestinationFile.open(path).read(skipped))
+    assert [(d.to, d.status, d.line) for d in found] == [
+        ("41793026727", ACCEPTED, 2), ("41793026728", ACCEPTED, 3),
+        # a space inside the number is not trimmed: still rejected, as S7 says
+        ("4179302 6729", Status.REJECTED_INVALID_DESTINATION, 6)]
+    assert skipped.count == 3
+    # Reading again counts again, from nothing: each reading has its own count.
+    again = SkippedLines()
+    assert len(list(DestinationFile.open(path).read(again))) == 3 and again.count == 3
 
 
 def test_a_byte_order_mark_is_not_part_of_the_first_address(tmp_path: Path) -> None:
@@ -64,12 +77,16 @@ lines_text = st.text(st.characters(blacklist_categories=("Cs",), blacklist_chara
 
 @given(st.lists(st.one_of(lines_text, st.from_regex(r"\+?[1-9][0-9]{6,14}", fullmatch=True)),
                 max_size=40))
-def test_every_line_is_one_destination_classified_by_s7(lines: list[str]) -> None:
-    found = list(destinations_from_lines(line + "\n" for line in lines))
-    assert [d.to for d in found] == lines
-    assert [d.line for d in found] == list(range(1, len(lines) + 1))
-    # The reference: S7's classification of each line on its own.
-    assert [(d.status, d.reason) for d in found] == [classify(line) for line in lines]
+def test_every_line_is_one_destination_classified_by_s7_or_skipped(lines: list[str]) -> None:
+    skipped = SkippedLines()
+    found = list(destinations_from_lines((line + "\n" for line in lines), skipped=skipped))
+    # The reference, line by line: blank (after trimming) or '#' lines are passed over; every
+    # other line, trimmed, is classified by S7 on its own.
+    kept = [(number, line.strip()) for number, line in enumerate(lines, start=1)
+            if line.strip() and not line.strip().startswith("#")]
+    assert [(d.line, d.to) for d in found] == kept
+    assert [(d.status, d.reason) for d in found] == [classify(to) for _, to in kept]
+    assert skipped.count == len(lines) - len(kept)
 
 
 def test_a_file_is_read_again_on_each_iteration(tmp_path: Path) -> None:
@@ -85,15 +102,21 @@ def test_csv_reads_to_and_message_id_columns(tmp_path: Path) -> None:
                  "bob,,m2\n"  # empty address: 51
                  "cid,41793026728,m1\n"  # m1 again: 23
                  "dan,41793026729,\n"  # empty messageId: none given
-                 "eve\n")  # short row: no 'to' cell at all
-    found = list(DestinationFile.open(path))
+                 "eve\n"  # short row: no 'to' cell at all
+                 "\n"  # blank: passed over
+                 "# a comment,x,y\n"  # comment: passed over
+                 "fay, 41793026730 , m3 \n")  # cells are trimmed
+    skipped = SkippedLines()
+    found = list(DestinationFile.open(path).read(skipped))
     assert [(d.to, d.message_id, d.status, d.line) for d in found] == [
         ("41793026727", "m1", ACCEPTED, 2),
         ("", "m2", Status.MISSING_TO, 3),
         ("41793026728", "m1", Status.REJECTED_DUPLICATE_MESSAGE_ID, 4),
         ("41793026729", None, ACCEPTED, 5),
         (None, None, Status.MISSING_TO, 6),
+        ("41793026730", "m3", ACCEPTED, 9),
     ]
+    assert skipped.count == 2
 
 
 def test_a_quoted_csv_cell_over_two_lines_keeps_its_first_line(tmp_path: Path) -> None:

@@ -2,9 +2,13 @@
 
 Two layouts are read:
 
-* **text**: one address per line, judged exactly as written (only the line ending is removed);
+* **text**: one address per line;
 * **csv**: a header row naming a ``to`` column and, optionally, a ``messageId`` column; other
   columns are ignored.
+
+Surrounding white space is trimmed from addresses and messageIds (a number pasted with a
+trailing space is still that number). Blank lines and comment lines (starting with ``#``) are
+passed over and counted in a :class:`SkippedLines` the caller may give.
 
 Every line becomes one :class:`~ivrsched.request.model.Destination` with its 1-based line number in
 ``Destination.line`` and the status S7 gives it: a faulty line is *rejected*, never dropped, so the
@@ -52,12 +56,29 @@ def layout_of(path: str | Path, layout: str = "auto") -> Layout:
     return "csv" if Path(path).suffix.lower() == ".csv" else "text"
 
 
-def destinations_from_lines(lines: Iterable[str], *, first_line: int = 1) -> Iterator[Destination]:
-    """One destination per line of text (line endings are removed, nothing else), classified by
-    S7. Text lines carry no ``messageId``, so no ID is remembered: constant memory."""
+@dataclass
+class SkippedLines:
+    """How many blank and comment lines a reading passed over (it counts as it goes)."""
+
+    count: int = 0
+
+
+def _skipped(text: str) -> bool:
+    return not text or text[0] == "#"
+
+
+def destinations_from_lines(lines: Iterable[str], *, first_line: int = 1,
+                            skipped: SkippedLines | None = None) -> Iterator[Destination]:
+    """One destination per line of text, trimmed of surrounding white space and classified by
+    S7; blank and ``#`` comment lines are passed over (and counted in ``skipped``). Text lines
+    carry no ``messageId``, so no ID is remembered: constant memory."""
     accepted = Status.PENDING_ACCEPTED
+    tally = skipped if skipped is not None else SkippedLines()
     for number, line in enumerate(lines, start=first_line):
-        to = line.removesuffix("\n").removesuffix("\r")
+        to = line.strip()
+        if _skipped(to):
+            tally.count += 1
+            continue
         status, reason = classify(to)
         if status is accepted:
             # The common case, kept lean: most lines of a real file are good numbers.
@@ -66,13 +87,16 @@ def destinations_from_lines(lines: Iterable[str], *, first_line: int = 1) -> Ite
             yield Destination(to, None, status, reason, number)
 
 
-def destinations_from_csv(lines: Iterable[str], *, source: str = "<csv>"
-                          ) -> Iterator[Destination]:
+def destinations_from_csv(lines: Iterable[str], *, source: str = "<csv>",
+                          skipped: SkippedLines | None = None) -> Iterator[Destination]:
     """One destination per CSV record after the header (which must name a ``to`` column).
 
-    An empty or absent ``to`` cell is 51 MISSING_TO; an empty ``messageId`` cell means none was
-    given. ``line`` is the physical line the record starts on (a quoted cell may span lines).
+    Cells are trimmed of surrounding white space. An empty or absent ``to`` cell is 51
+    MISSING_TO; an empty ``messageId`` cell means none was given. A record whose cells are all
+    blank, or whose first cell starts with ``#``, is passed over (and counted in ``skipped``).
+    ``line`` is the physical line the record starts on (a quoted cell may span lines).
     """
+    tally = skipped if skipped is not None else SkippedLines()
     reader = csv.reader(lines, strict=True)
     try:
         header = next(reader, None)
@@ -88,9 +112,13 @@ def destinations_from_csv(lines: Iterable[str], *, source: str = "<csv>"
         previous_end = reader.line_num
         for record in reader:
             line, previous_end = previous_end + 1, reader.line_num
-            to = record[to_column] if to_column < len(record) else None
-            message_id = (record[id_column] or None
-                          if id_column is not None and id_column < len(record) else None)
+            cells = [cell.strip() for cell in record]
+            if not any(cells) or cells[0].startswith("#"):
+                tally.count += 1
+                continue
+            to = cells[to_column] if to_column < len(cells) else None
+            message_id = (cells[id_column] or None
+                          if id_column is not None and id_column < len(cells) else None)
             status, reason = destination_status(to, message_id, registry)
             yield Destination(to, message_id, status, reason, line)
     except csv.Error as exc:
@@ -114,13 +142,18 @@ class DestinationFile:
         return cls(Path(path), layout_of(path, layout))
 
     def __iter__(self) -> Iterator[Destination]:
+        return self.read()
+
+    def read(self, skipped: SkippedLines | None = None) -> Iterator[Destination]:
+        """The file's destinations, read again from the start; blank and comment lines passed
+        over are counted in ``skipped``."""
         source = str(self.path)
         lines = read_lines(self.path, source, DestinationFileError)
         try:
             if self.layout == "csv":
-                yield from destinations_from_csv(lines, source=source)
+                yield from destinations_from_csv(lines, source=source, skipped=skipped)
             else:
-                yield from destinations_from_lines(lines)
+                yield from destinations_from_lines(lines, skipped=skipped)
         finally:
             lines.close()
 
