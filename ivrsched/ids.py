@@ -10,20 +10,8 @@ import hashlib
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
 
-
-class IdSource(Protocol):
-    """Where generated ``bulkId`` and ``messageId`` values come from."""
-
-    def bulk_id(self) -> str:
-        """The bulkId of a request that gave none."""
-        ...
-
-    def message_id(self, message: int, index: int) -> str:
-        """The messageId of destination ``index`` of message ``message``, when it gave none."""
-        ...
-
+from ivrsched.abc import IdSource
 
 #: uuid.UUID(version=4) keeps the top two bits of hex digit 16 as the RFC 4122 variant, 10.
 _VARIANT_DIGIT = {digit: "89ab"[int(digit, 16) & 0b11] for digit in "0123456789abcdef"}
@@ -69,3 +57,6 @@ class SeededIds:
 def random_ids() -> SeededIds:
     """An ID source with a fresh random seed (the default when none is injected)."""
     return SeededIds(secrets.token_hex(16))
+
+
+__all__ = ["IdSource", "SeededIds", "random_ids"]

@@ -8,11 +8,13 @@ with r rejected destinations), whatever the number of destinations.
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, overload
 
+from ivrsched.abc import Calendar
+from ivrsched.abc import Clock as Clock  # its home before ivrsched.abc; still imported from here
 from ivrsched.errors import IvrschedError, Notice, PlanRangeError
 from ivrsched.ids import IdSource, random_ids
 from ivrsched.request.model import (
@@ -24,7 +26,7 @@ from ivrsched.request.model import (
 )
 from ivrsched.request.status import Status
 from ivrsched.rules.instants import US_PER_DAY, check_range, format_us, from_us, timedelta_us, to_us
-from ivrsched.rules.open_time import ALWAYS_OPEN, Calendar
+from ivrsched.rules.open_time import ALWAYS_OPEN
 from ivrsched.rules.pacing import Pace
 from ivrsched.rules.retry import gaps_us
 from ivrsched.rules.timeline import Timeline
@@ -32,8 +34,6 @@ from ivrsched.rules.validity import deadline_us
 
 #: S2: a sendAt further ahead than this adds a notice.
 SCHEDULING_HORIZON_US = 180 * US_PER_DAY
-
-Clock = Callable[[], datetime]
 
 
 def system_clock() -> datetime:

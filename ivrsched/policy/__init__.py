@@ -7,14 +7,34 @@ modules import those packages only when a policy actually needs them.
 
 from __future__ import annotations
 
-from ivrsched.policy.document import (
-    CallingHours,
-    CallingPolicy,
-    FrequencyCap,
-    HolidayRegion,
-    HoursPeriod,
-    parse_policy,
-)
+from typing import TYPE_CHECKING
 
-__all__ = ["CallingHours", "CallingPolicy", "FrequencyCap", "HolidayRegion", "HoursPeriod",
-           "parse_policy"]
+from ivrsched._lazy import lazy_names
+
+if TYPE_CHECKING:
+    from ivrsched.policy.document import CallingHours as CallingHours
+    from ivrsched.policy.document import CallingPolicy as CallingPolicy
+    from ivrsched.policy.document import FrequencyCap as FrequencyCap
+    from ivrsched.policy.document import HolidayRegion as HolidayRegion
+    from ivrsched.policy.document import HoursPeriod as HoursPeriod
+    from ivrsched.policy.document import parse_policy as parse_policy
+
+#: Each public name and the module that defines it (imported on first use).
+_NAMES = {
+    "CallingHours": "ivrsched.policy.document",
+    "CallingPolicy": "ivrsched.policy.document",
+    "FrequencyCap": "ivrsched.policy.document",
+    "HolidayRegion": "ivrsched.policy.document",
+    "HoursPeriod": "ivrsched.policy.document",
+    "parse_policy": "ivrsched.policy.document",
+}
+
+__all__ = [
+    "CallingHours",
+    "CallingPolicy",
+    "FrequencyCap",
+    "HolidayRegion",
+    "HoursPeriod",
+    "parse_policy",
+]
+__getattr__, __dir__ = lazy_names(__name__, _NAMES, globals())

@@ -8,24 +8,8 @@ delivery time window, where open time and wall time are the same.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
 
-
-class Calendar(Protocol):
-    """The three questions a time line asks of its calendar. All instants are integer µs."""
-
-    def next_open(self, at_us: int) -> int:
-        """``at_us`` when attempts are allowed then, else the next instant at which they are."""
-        ...
-
-    def advance(self, start_us: int, open_us: int) -> int:
-        """The earliest allowed instant at which ``open_us`` of open time has elapsed since
-        ``start_us``."""
-        ...
-
-    def open_between(self, start_us: int, end_us: int) -> int:
-        """Open time elapsed in ``[start_us, end_us)``; 0 when ``end_us <= start_us``."""
-        ...
+from ivrsched.abc import Calendar
 
 
 @dataclass(frozen=True)
@@ -43,3 +27,5 @@ class AlwaysOpen:
 
 
 ALWAYS_OPEN = AlwaysOpen()
+
+__all__ = ["ALWAYS_OPEN", "AlwaysOpen", "Calendar"]

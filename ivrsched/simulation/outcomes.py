@@ -19,8 +19,8 @@ from datetime import timedelta
 from enum import Enum
 from fractions import Fraction
 from types import MappingProxyType
-from typing import Protocol
 
+from ivrsched.abc import OutcomeSource
 from ivrsched.errors import IvrschedError
 from ivrsched.planning.planner import DestinationSchedule
 from ivrsched.rules.instants import timedelta_us
@@ -73,14 +73,6 @@ class AttemptOutcome:
         """Build an outcome from a kind (or its name) and ``timedelta`` durations."""
         return cls(Outcome(kind), timedelta_us(duration),
                    None if answer_after is None else timedelta_us(answer_after))
-
-
-class OutcomeSource(Protocol):
-    """Anything that says how attempt ``attempt`` (1 = first) of a destination ends."""
-
-    def outcome(self, destination: DestinationSchedule, attempt: int) -> AttemptOutcome:
-        """The outcome of attempt ``attempt`` of ``destination``; must be deterministic."""
-        ...
 
 
 class MissingOutcomeError(IvrschedError, LookupError):
