@@ -657,7 +657,9 @@ def test_mutated_valid_requests_never_crash(base: int, data: st.DataObject,
         as_text: Any = parse_request(json.dumps(document), strict=strict)
     except RequestError as exc:
         as_text = [p.path for p in exc.errors]
-    assert as_dict == as_text
+    # NaN (which free-form ``parameters`` may hold) is unequal to itself, so two equal parses
+    # holding one compare unequal; their texts still agree.
+    assert as_dict == as_text or repr(as_dict) == repr(as_text)
 
 
 def test_the_valid_bases_are_valid() -> None:
