@@ -1,4 +1,5 @@
-from datetime import datetime, timedelta, timezone
+import re
+from datetime import datetime, timedelta, timezone, tzinfo
 
 import pytest
 from hypothesis import given
@@ -109,19 +110,37 @@ def test_the_first_and_last_instants_are_accepted(text: str, parsed: tuple[int, 
 @pytest.mark.parametrize("text", ["0001-01-01T00:00:00+00:01", "0001-01-01T00:59:59.999999+01:00",
                                   "9999-12-31T23:59:59.999999-00:01"])
 def test_one_microsecond_or_minute_beyond_the_range_is_refused(text: str) -> None:
-    with pytest.raises(InstantSyntaxError, match=r"falls outside years 1\.\.9999"):
+    with pytest.raises(InstantSyntaxError, match=f"^{re.escape(repr(text))} falls outside "
+                                                 r"years 1\.\.9999$"):
         parse_instant(text)
 
 
 def test_refusals_say_what_is_wrong() -> None:
-    with pytest.raises(InstantSyntaxError, match="has no UTC offset"):
+    with pytest.raises(InstantSyntaxError, match=r"^'2030-01-01T10:00:00' has no UTC offset "
+                                                 r"\(add one such as \+01:00 or Z\)$"):
         parse_instant("2030-01-01T10:00:00")
-    with pytest.raises(InstantSyntaxError, match="is not an ISO 8601 date-time"):
+    with pytest.raises(InstantSyntaxError, match=r"^'10000-01-01T00:00:00Z' is not an ISO 8601 "
+                                                 r"date-time$"):
         parse_instant("10000-01-01T00:00:00Z")
+
+
+def test_minutes_and_microseconds_are_integers() -> None:
+    # No float ever stands for a time (S1): not even a whole number of minutes.
+    us, offset = parse_instant("2030-01-01T10:00:00+05:30")
+    assert type(us) is int and type(offset) is int and offset == 330
+    assert type(timedelta_us(timedelta(minutes=1))) is int
+    minutes = offset_minutes_of(datetime(2030, 1, 1, tzinfo=timezone(timedelta(hours=-3))))
+    assert type(minutes) is int and minutes == -180
 
 
 def test_check_range_keeps_the_ends_and_names_what_left_it() -> None:
     assert check_range(FIRST) == FIRST and check_range(LAST) == LAST
+    # Read at -00:30, the first instant that is still in year 1 is 00:30Z.
+    assert check_range(FIRST + 30 * 60_000_000, offset_minutes=-30) == FIRST + 30 * 60_000_000
+    assert check_range(LAST - 30 * 60_000_000, offset_minutes=30) == LAST - 30 * 60_000_000
+    with pytest.raises(PlanRangeError, match=r"^the instant falls outside years 1\.\.9999, the "
+                                             r"range ivrsched can represent exactly$"):
+        check_range(LAST + 1)
     assert check_range(LAST - 840 * 60_000_000, "deadline", 840) == LAST - 840 * 60_000_000
     with pytest.raises(PlanRangeError, match=r"^the deadline falls outside years 1\.\.9999, "):
         check_range(FIRST - 1, "deadline")
@@ -142,6 +161,8 @@ def test_the_ends_render_in_every_form() -> None:
     assert format_clock(FIRST) == "0001-01-01 00:00"
     assert format_clock(FIRST + 1_500_000, with_date=False) == "00:00:01.500"
     assert format_clock(LAST - 999_999) == "9999-12-31 23:59:59"
+    # In the instant's own offset: 2030-01-07T09:00Z read at +01:00.
+    assert format_clock(1_894_006_800_000_000, 60) == "2030-01-07 10:00"
 
 
 def test_offsets_and_durations() -> None:
@@ -151,8 +172,18 @@ def test_offsets_and_durations() -> None:
     assert format_offset(845) == "+14:05"
     assert offset_minutes_of(datetime(2030, 1, 1, tzinfo=timezone(timedelta(minutes=-330)))) == \
         -330
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"^a naive datetime has no offset$"):
         offset_minutes_of(datetime(2030, 1, 1))
-    with pytest.raises(ValueError, match="naive"):
+    with pytest.raises(ValueError, match=r"^a naive datetime names no instant; give it a UTC "
+                                         r"offset$"):
         to_us(datetime(2030, 1, 1))
+
+    class Unknown(tzinfo):
+        """A zone that cannot say its offset: a datetime in it names no instant either."""
+
+        def utcoffset(self, dt: datetime | None) -> timedelta | None:
+            return None
+
+    with pytest.raises(ValueError, match=r"^a naive datetime names no instant"):
+        to_us(datetime(2030, 1, 1, tzinfo=Unknown()))
     assert timedelta_us(timedelta(days=1, microseconds=3)) == 86_400_000_003

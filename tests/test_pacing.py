@@ -84,7 +84,7 @@ def test_count_before_matches_enumeration(speed: int, unit: int, t: int) -> None
 
 def test_pace_refuses_a_zero_unit_and_negatives() -> None:
     for speed, unit in [(1, 0), (-1, US_PER_SECOND), (1, -1)]:
-        with pytest.raises(ValueError, match="must be positive"):
+        with pytest.raises(ValueError, match=r"^speed and unit must be positive$"):
             Pace(speed, unit)
     assert Pace(1, 1).offset(5) == 5  # the smallest pace is allowed
 

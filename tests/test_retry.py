@@ -53,7 +53,7 @@ def test_snapping_at_the_bottom_and_top_of_the_ladder() -> None:
     assert snap_to_ladder(1) == 1
     assert snap_to_ladder(2) == 2
     assert snap_to_ladder(10**9) == 1440
-    with pytest.raises(ValueError, match="at least 1 minute"):
+    with pytest.raises(ValueError, match=r"^a retry period must be at least 1 minute$"):
         snap_to_ladder(-3)
 
 
