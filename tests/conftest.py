@@ -1,16 +1,23 @@
-"""Shared pytest configuration: Hypothesis profiles.
+"""Shared pytest configuration: Hypothesis profiles, and the test map of mutation testing.
 
 ``default`` explores new random examples on every run; ``ci`` (chosen when the CI variable is
 set, as ``.ci/run`` runs) uses the same bounded number of examples but derandomised, so that a
 CI run is reproducible; ``thorough`` is for a long local run:
-``HYPOTHESIS_PROFILE=thorough pytest``.
+``HYPOTHESIS_PROFILE=thorough pytest``; ``nightly`` runs the properties of the parser, the
+planner and the simulation engine (marked ``nightly`` here) with 8,000 examples each, over
+100,000 in all: ``HYPOTHESIS_PROFILE=nightly pytest -m nightly``; ``mutation`` is what mutmut
+runs under (derandomised and small: every mutant reruns the properties). See
+docs/development.md.
 """
 
 from __future__ import annotations
 
 import os
+import tomllib
+from pathlib import Path
 
-from hypothesis import HealthCheck, settings
+import pytest
+from hypothesis import HealthCheck, is_hypothesis_test, settings
 
 settings.register_profile("default", max_examples=100, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow])
@@ -18,5 +25,70 @@ settings.register_profile("ci", max_examples=100, derandomize=True, deadline=Non
                           suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("thorough", max_examples=2000, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow])
-_CHOSEN = os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "default")
+settings.register_profile("nightly", max_examples=8_000, deadline=None,
+                          suppress_health_check=list(HealthCheck))
+settings.register_profile("mutation", max_examples=25, derandomize=True, deadline=None,
+                          database=None, suppress_health_check=[HealthCheck.too_slow])
+#: mutmut names the mutant under test in this variable (and "stats" while it maps tests).
+_MUTANT = os.environ.get("MUTANT_UNDER_TEST")
+_CHOSEN = os.environ.get("HYPOTHESIS_PROFILE", "mutation" if _MUTANT is not None
+                         else "ci" if os.environ.get("CI") else "default")
 settings.load_profile(_CHOSEN)
+_ROOT = Path(__file__).resolve().parent.parent
+#: The property tests of the parser, the planner and the simulation engine: the nightly run.
+NIGHTLY_FILES = ("tests/test_parsing.py", "tests/test_plan_properties.py",
+                 "tests/test_simulation.py")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "nightly: a property of the nightly run "
+                            "(HYPOTHESIS_PROFILE=nightly pytest -m nightly)")
+
+
+def _relative(item: pytest.Item) -> str:
+    return item.path.resolve().relative_to(_ROOT).as_posix()
+
+
+def _mark_nightly(items: list[pytest.Item]) -> None:
+    """Mark the Hypothesis tests of :data:`NIGHTLY_FILES`; under the nightly profile, also
+    raise a test's own smaller ``max_examples`` to the profile's."""
+    nightly = settings.get_profile("nightly")
+    for item in items:
+        test = getattr(item, "obj", None)
+        if _relative(item) not in NIGHTLY_FILES or not is_hypothesis_test(test):
+            continue
+        item.add_marker(pytest.mark.nightly)
+        if _CHOSEN == "nightly":
+            own = test._hypothesis_internal_use_settings
+            if own.max_examples < nightly.max_examples:
+                test._hypothesis_internal_use_settings = settings(
+                    own, max_examples=nightly.max_examples,
+                    suppress_health_check=list(HealthCheck))
+
+
+def _mutation_tests(mutant: str) -> list[str] | None:
+    """The test files pyproject.toml's ``[tool.ivrsched.mutation_tests]`` gives the module of
+    ``mutant`` (``ivrsched.rules.pacing.xǁPaceǁoffset__mutmut_3``); None when it names no
+    mapped module's mutant (mutmut's own runs: ``stats``, ``fail``)."""
+    with (_ROOT / "pyproject.toml").open("rb") as file:
+        table = tomllib.load(file)["tool"]["ivrsched"]["mutation_tests"]
+    for module, files in table.items():
+        if mutant.startswith(module + "."):
+            return list(files)
+    return None
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark the nightly properties; under mutmut, keep only the tests that pyproject.toml maps
+    to the mutant's module."""
+    _mark_nightly(items)
+    mutant = os.environ.get("MUTANT_UNDER_TEST")
+    files = _mutation_tests(mutant) if mutant else None
+    if files is None:
+        return
+    keep, drop = [], []
+    for item in items:
+        (keep if _relative(item) in files else drop).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
