@@ -16,9 +16,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ivrsched import PlanRangeError, plan
-from ivrsched.request.model import DeliveryTimeWindow, Weekday
+from ivrsched.request.model import DeliveryTimeWindow, TimeOfDay, Weekday
 from ivrsched.rules.instants import MAX_US, MIN_US, US_PER_DAY, US_PER_HOUR, to_us
-from ivrsched.rules.windows import UtcDays, WindowCalendar
+from ivrsched.rules.windows import (
+    UtcDays,
+    WindowCalendar,
+    closed_periods,
+    describe_days,
+    describe_window,
+    window_record,
+)
 
 UTC = timezone.utc
 EPOCH_DATE = date(1970, 1, 1)
@@ -168,3 +175,54 @@ def test_the_last_window_microsecond_is_open() -> None:
     assert cal.open_between(MAX_US - US_PER_HOUR, MAX_US + 1) == US_PER_HOUR + 1
     with pytest.raises(PlanRangeError):
         cal.advance(MAX_US, 1)
+
+
+# -- words and closed periods ----------------------------------------------------------------
+
+def test_runs_of_three_days_or_more_are_ranges() -> None:
+    assert describe_days((Weekday.MONDAY, Weekday.TUESDAY, Weekday.WEDNESDAY)) == "Mon–Wed"
+    assert describe_days((Weekday.MONDAY, Weekday.TUESDAY, Weekday.THURSDAY)) == "Mon, Tue, Thu"
+    assert describe_days(tuple(Weekday)[:4]) == "Mon–Thu"
+    assert describe_days(tuple(Weekday)) == "every day"
+
+
+def test_a_window_with_one_bound_only_is_whole_days() -> None:
+    # The parser never builds one (it wants both or neither); the model reads it as whole days,
+    # like the calendar does.
+    half = DeliveryTimeWindow((Weekday.MONDAY,), TimeOfDay(9, 0), None)
+    assert describe_window(half) == "Mon all day UTC"
+    assert window_record(half) == {"days": ["MONDAY"], "timeZone": "UTC"}
+    other = DeliveryTimeWindow((Weekday.MONDAY,), None, TimeOfDay(10, 0))
+    assert describe_window(other) == "Mon all day UTC"
+    assert window_record(other) == {"days": ["MONDAY"], "timeZone": "UTC"}
+
+
+class ClosedTenToTwenty:
+    """A calendar open everywhere but [10, 20), that (like the range's end) cannot be asked
+    about an instant at or after 20."""
+
+    def _check(self, at: int) -> None:
+        if at >= 20:
+            raise PlanRangeError("beyond this calendar")
+
+    def next_open(self, at_us: int) -> int:
+        self._check(at_us)
+        return 20 if 10 <= at_us < 20 else at_us
+
+    def advance(self, start_us: int, open_us: int) -> int:  # pragma: no cover - not asked
+        raise NotImplementedError
+
+    def open_between(self, start_us: int, end_us: int) -> int:
+        self._check(start_us)
+        if end_us <= start_us:
+            return 0
+        self._check(end_us - 1)
+        return (end_us - start_us) - max(0, min(end_us, 20) - max(start_us, 10))
+
+
+def test_closed_periods_of_any_calendar_never_ask_about_the_end() -> None:
+    # The end of the range asked about is exclusive and need not be representable.
+    assert list(closed_periods(ClosedTenToTwenty(), 0, 20)) == [(10, 20)]
+    assert list(closed_periods(ClosedTenToTwenty(), 12, 20)) == [(12, 20)]
+    assert list(closed_periods(ClosedTenToTwenty(), 0, 10)) == []
+    assert list(closed_periods(ClosedTenToTwenty(), 5, 15)) == [(10, 15)]

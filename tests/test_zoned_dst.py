@@ -250,3 +250,34 @@ def test_zoned_calendar_at_the_first_and_last_instants() -> None:
     assert cal.open_between(MIN_US, opening + US_PER_HOUR) == US_PER_HOUR
     with pytest.raises(PlanRangeError):
         cal.next_open(MAX_US)
+
+
+@pytest.mark.parametrize(("zone", "day", "jump"), [
+    ("Europe/London", date(2021, 3, 28), us(2021, 3, 28, 1)),          # 01:00-01:59 skipped
+    ("America/New_York", date(2021, 3, 14), us(2021, 3, 14, 7)),       # 02:00-02:59 skipped
+    ("Australia/Lord_Howe", date(2021, 10, 3), us(2021, 10, 2, 15, 30)),  # 02:00-02:29 skipped
+])
+def test_every_skipped_minute_opens_exactly_at_the_jump(zone: str, day: date, jump: int) -> None:
+    tz = ZoneInfo(zone)
+    before = datetime.fromtimestamp((jump - 1) // 10**6, tz=UTC).astimezone(tz)
+    after = datetime.fromtimestamp(jump // 10**6, tz=UTC).astimezone(tz)
+    skipped = (after.hour * 60 + after.minute) - (before.hour * 60 + before.minute + 1)
+    first = before.hour * 60 + before.minute + 1
+    assert skipped in (30, 60)
+    for minute in range(first, first + skipped):
+        cal = calendar(zone, Weekday(day.weekday()), divmod(minute, 60), (23, 0))
+        assert cal.next_open(jump - 12 * US_PER_HOUR) == jump, minute
+
+
+def test_a_fresh_schedule_counts_totals_from_week_0() -> None:
+    # Nothing asked before: totals count from the Monday 1969-12-29 (week 0). Sundays
+    # 09:00-10:00 London: the first total is reached on Sunday 1970-01-04 (day 3), the
+    # (1 h + 1)-th on Sunday 1970-01-11 (day 10).
+    assert sundays_nine_to_ten().day_for_open(1) == (3, 0)
+    assert sundays_nine_to_ten().day_for_open(US_PER_HOUR + 1) == (10, US_PER_HOUR)
+
+
+def test_the_schedule_describes_itself() -> None:
+    days = ZonedDays((0, 6), 9 * US_PER_HOUR, 10 * US_PER_HOUR, "Europe/London")
+    assert repr(days) == ("ZonedDays(weekdays=[0, 6], start_us=32400000000, "
+                          "end_us=36000000000, zone_name='Europe/London')")
