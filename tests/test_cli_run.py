@@ -209,19 +209,25 @@ def test_in_doubt_attempts_are_asked_again_under_their_keys(tmp_path: Path) -> N
     assert keys == ["d0:1", "d1:1", "d2:1"]
 
 
-def test_ctrl_c_stops_cleanly_and_run_continues(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("signal_number", "code", "said"), [
+    (signal.SIGINT, 130, "interrupted"), (signal.SIGTERM, 143, "terminated")])
+def test_ctrl_c_stops_cleanly_and_run_continues(tmp_path: Path, signal_number: int, code: int,
+                                                said: str) -> None:
     req, journal = request(tmp_path, 1), tmp_path / "c.db"
+    # In a session of its own, so that the signal goes to its whole process group, as a
+    # Ctrl-C at a terminal does.
     process = start("run", str(req), "--journal", str(journal), "--dialer", dialer(tmp_path),
-                    "--now", just_now(), env=env(tmp_path, BEHAVE="sleep", SLEEP="600"))
+                    "--now", just_now(), env=env(tmp_path, BEHAVE="sleep", SLEEP="600"),
+                    start_new_session=True)
     try:
         wait_for(lambda: len(calls(tmp_path)) == 1, "the call to start")
-        process.send_signal(signal.SIGINT)
+        os.killpg(process.pid, signal_number)
         _, err = process.communicate(timeout=PATIENCE)
     finally:
         process.kill()
         process.wait()
-    assert process.returncode == 130, err
-    assert "interrupted; continue with 'ivrsched run --journal" in err
+    assert process.returncode == code, err
+    assert f"{said}; continue with 'ivrsched run --journal" in err
     assert "Traceback" not in err
     # The call in flight was stopped with the run.
     pid = calls(tmp_path)[0]["pid"]

@@ -43,6 +43,8 @@ from ivrsched.simulation.outcomes import Outcome
 
 #: The most a dialer may print; more is garbage (and is not read into memory).
 OUTPUT_LIMIT = 64 * 1024
+#: How long a dialer stopped by Ctrl-C may take to end its call before it is killed.
+STOP_GRACE = timedelta(seconds=2)
 
 
 #: Told of each attempt the dialer failed on, with the reason in words.
@@ -149,8 +151,11 @@ class CommandDialer:
         document = attempt_document(attempt, in_doubt=attempt.key in self.in_doubt)
         payload = (json.dumps(document, ensure_ascii=False) + "\n").encode("utf-8")
         try:
+            # In a session of its own: a Ctrl-C at the terminal reaches the runner, which
+            # stops its dialers itself, and is not taken for a dialer's failure.
             process = await asyncio.create_subprocess_exec(
-                *self.argv, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE)
+                *self.argv, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+                start_new_session=True)
         except (OSError, ValueError) as exc:
             return self._failed(attempt, f"cannot start the dialer: {exc}")
         try:
@@ -161,8 +166,9 @@ class CommandDialer:
             return self._failed(attempt, f"the dialer gave no outcome within "
                                          f"{self.timeout.total_seconds():g} s")
         except BaseException:
-            # Cancelled (Ctrl-C): stop the call's process too, and leave the attempt in doubt.
-            await asyncio.shield(_stop(process))
+            # Cancelled (Ctrl-C): stop the call's process too (asked first, then killed), and
+            # leave the attempt in doubt.
+            await asyncio.shield(_stop(process, grace=STOP_GRACE))
             raise
         if output is None:
             await _stop(process)
@@ -198,11 +204,19 @@ class CommandDialer:
         return b"".join(chunks)
 
 
-async def _stop(process: asyncio.subprocess.Process) -> None:
-    if process.returncode is None:
+async def _stop(process: asyncio.subprocess.Process, grace: timedelta | None = None) -> None:
+    """End the dialer: with a ``grace``, SIGTERM first and SIGKILL only after it; else at once."""
+    if process.returncode is not None:
+        return
+    if grace is not None:
         with contextlib.suppress(ProcessLookupError):
-            process.kill()
-        await process.wait()
+            process.terminate()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(process.wait(), grace.total_seconds())
+            return
+    with contextlib.suppress(ProcessLookupError):
+        process.kill()
+    await process.wait()
 
 
 __all__ = ["OUTPUT_LIMIT", "CommandDialer", "DialerOutputError",
