@@ -19,6 +19,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from ivrsched import plan, simulate
@@ -142,4 +143,59 @@ def test_kill_nine_at_random_points_loses_nothing_and_calls_nobody_twice(tmp_pat
                               str(log_file), "--now", DEFAULT_NOW.isoformat(), "--seed", "7"],
                              cwd=ROOT, capture_output=True, text=True, timeout=PATIENCE,
                              check=False)
+    assert verdict.returncode == 0, verdict.stdout + verdict.stderr
+
+
+def test_run_killed_again_and_again_with_a_dialer_that_remembers_calls_nobody_twice(
+        tmp_path: Path) -> None:
+    # The command line's story: `ivrsched run` is killed with SIGKILL while calls are in
+    # flight, and continued each time; the bundled dialer remembers the keys it has called
+    # (--calls), so an attempt asked again after a crash is answered without a second call.
+    request_file = ROOT / "examples" / "paced-10.json"
+    journal, remembered = tmp_path / "campaign.db", tmp_path / "dialed.jsonl"
+    now = (datetime.now(timezone.utc) - timedelta(seconds=1)).isoformat()
+    dialer = (f"{sys.executable} {ROOT / 'examples' / 'dialer.py'} --seed 5 --wait --talk 1 "
+              f"--calls {remembered}")
+
+    def dialed() -> list[str]:
+        if not remembered.exists():
+            return []
+        return [json.loads(line)["key"] for line in remembered.read_text().splitlines()]
+
+    def ivrsched_run(*argv: str) -> subprocess.Popen[bytes]:
+        return subprocess.Popen([sys.executable, "-m", "ivrsched", "run", *argv, "--journal",
+                                 str(journal), "--dialer", dialer], cwd=ROOT,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    first = [str(request_file), "--now", now, "--seed", "1", "--max-in-progress", "3"]
+    kills = 0
+    for round_number in range(5):
+        before = len(dialed())
+        process = ivrsched_run(*(first if round_number == 0 else []))
+        try:
+            deadline = time.monotonic() + PATIENCE
+            while len(dialed()) == before and process.poll() is None:
+                assert time.monotonic() < deadline, "no call was made"
+                time.sleep(0.02)
+            if process.poll() is None:
+                process.send_signal(signal.SIGKILL)
+                kills += 1
+        finally:
+            process.kill()
+            process.wait(timeout=PATIENCE)
+    assert kills >= 1
+    last = ivrsched_run()
+    assert last.wait(timeout=PATIENCE) == 0
+    with Dispatcher.open(journal) as d:
+        assert d.finished
+        log = list(d.log())
+    keys = [f"{row['messageId']}:{row['attempt']}" for row in log]
+    assert sorted(keys) == sorted(f"paced-{i}:1" for i in range(10))
+    # Nobody was called twice, and everybody in the log was called.
+    assert sorted(dialed()) == sorted(keys)
+    log_file = tmp_path / "log.jsonl"
+    log_file.write_text("".join(json.dumps(row) + "\n" for row in log), encoding="utf-8")
+    verdict = subprocess.run([sys.executable, "-m", "ivrsched", "verify", str(request_file),
+                              str(log_file), "--now", now, "--seed", "1"], cwd=ROOT,
+                             capture_output=True, text=True, timeout=PATIENCE, check=False)
     assert verdict.returncode == 0, verdict.stdout + verdict.stderr
