@@ -131,17 +131,22 @@ def print_notices(notices: Iterable[Notice]) -> None:
 
 def add_request_argument(parser: argparse.ArgumentParser) -> None:
     """Add the REQUEST argument (a file or ``-``), ``--dialect`` and ``--strict``."""
-    from ivrsched.request.dialects import Dialect
-
     parser.add_argument("request", metavar="REQUEST",
                         help="request JSON file, or - for standard input")
+    add_dialect_argument(parser)
+    parser.add_argument("--strict", action="store_true",
+                        help="treat destination faults and unknown fields as errors")
+
+
+def add_dialect_argument(parser: argparse.ArgumentParser) -> None:
+    """Add ``--dialect``: which of the platform's endpoints the request is written for (S17)."""
+    from ivrsched.request.dialects import Dialect
+
     parser.add_argument("--dialect", choices=[d.value for d in Dialect],
                         help="the platform endpoint REQUEST is written for: ivr (POST "
                              "/voice/ivr/1/messages), tts-advanced (POST /tts/3/advanced), "
                              "calls-bulk (POST /calls/1/bulks); default: detected from its "
                              "shape")
-    parser.add_argument("--strict", action="store_true",
-                        help="treat destination faults and unknown fields as errors")
 
 
 def add_now_argument(parser: argparse.ArgumentParser) -> None:
@@ -159,6 +164,7 @@ def add_seed_argument(parser: argparse.ArgumentParser) -> None:
 __all__ = [
     "EXIT_CODES_HELP", "EXIT_INVALID_REQUEST", "EXIT_OK", "EXIT_OUT_OF_RANGE", "EXIT_REFUSED",
     "EXIT_UNREADABLE_INPUT", "EXIT_USAGE", "EXIT_VIOLATIONS", "CliError", "IvrschedError",
-    "add_now_argument", "add_request_argument", "add_seed_argument", "ids_for", "load_request",
+    "add_dialect_argument", "add_now_argument", "add_request_argument", "add_seed_argument",
+    "ids_for", "load_request",
     "non_negative_seconds", "parse_now", "rational", "read_text", "silence_stdout",
 ]

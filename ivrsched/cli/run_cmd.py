@@ -17,6 +17,7 @@ from ivrsched.cli.common import (
     EXIT_OK,
     EXIT_USAGE,
     CliError,
+    add_dialect_argument,
     non_negative_seconds,
     parse_now,
     print_notices,
@@ -65,6 +66,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                              "the campaign in --journal)")
     parser.add_argument("--strict", action="store_true",
                         help="treat destination faults and unknown fields as errors")
+    add_dialect_argument(parser)
     add_journal_argument(parser)
     parser.add_argument("--dialer", metavar="CMD", required=True,
                         help="the command that places one call (split like a shell would, "
@@ -93,6 +95,7 @@ def _dispatcher(args: argparse.Namespace) -> Dispatcher:
         given = [option for option, value in (("--now", args.now), ("--seed", args.seed),
                                               ("--max-in-progress", args.max_in_progress),
                                               ("--strict", args.strict or None),
+                                              ("--dialect", args.dialect),
                                               ("--destinations", args.destinations))
                  if value is not None]
         if given:
@@ -106,7 +109,8 @@ def _dispatcher(args: argparse.Namespace) -> Dispatcher:
     text = read_text(args.request)
     streamed = args.destinations is not None
     # Checked here with --strict (the journal keeps the text, parsed again on every open).
-    request = parse_request(text, strict=args.strict, destinations_required=not streamed)
+    request = parse_request(text, args.dialect, strict=args.strict,
+                            destinations_required=not streamed)
     stated = parse_now(args.now)
     now = stated if stated is not None else system_clock()
     print_notices(request.notices if streamed else plan(request, now=now).notices)
@@ -116,7 +120,7 @@ def _dispatcher(args: argparse.Namespace) -> Dispatcher:
     try:
         return Dispatcher.create(args.journal, text, now=now, seed=seed,
                                  max_in_progress=args.max_in_progress,
-                                 destinations=args.destinations)
+                                 destinations=args.destinations, dialect=args.dialect)
     except (DispatchError, JournalError) as exc:
         raise CliError(str(exc), EXIT_USAGE) from None
     except OSError as exc:

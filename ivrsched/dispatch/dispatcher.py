@@ -254,7 +254,7 @@ class Dispatcher:
     def create(cls, path: str | Path, request: Request | dict[str, Any] | str, *,
                now: datetime, seed: int | str = 7, max_in_progress: int | None = None,
                policy: object | None = None, destinations: str | Path | None = None,
-               destinations_message: int = 0) -> Dispatcher:
+               destinations_message: int = 0, dialect: str | None = None) -> Dispatcher:
         """A new journal at ``path`` (which must not hold one) for ``request`` (JSON text or
         a dict) submitted at ``now``.
 
@@ -263,7 +263,8 @@ class Dispatcher:
         an outcome. ``destinations``: a destinations file (text or CSV, as ``plan
         --destinations`` reads) that replaces the destinations of message
         ``destinations_message``; it is read lazily and must not change while the campaign
-        runs. ``policy`` (S15) is not supported yet: give None.
+        runs. ``policy`` (S15) is not supported yet: give None. ``dialect`` (S17): the
+        request's dialect, detected from its shape when None; the journal keeps the one used.
         """
         now_us = instant_us(now, "now")
         if policy is not None:
@@ -277,7 +278,7 @@ class Dispatcher:
         if destinations is not None:
             file = Path(destinations).resolve()
             DestinationFile.open(file)  # the layout must be known now
-        parsed = parse_request(text, destinations_required=file is None)
+        parsed = parse_request(text, dialect, destinations_required=file is None)
         if file is not None and not 0 <= destinations_message < len(parsed.messages):
             raise DispatchError(f"the request has no message {destinations_message}")
         connection = journal.connect(path, create=True)
@@ -289,6 +290,7 @@ class Dispatcher:
             "max_in_progress": "" if max_in_progress is None else str(max_in_progress),
             "destinations": "" if file is None else str(file),
             "destinations_message": str(destinations_message),
+            "dialect": parsed.dialect.value,
             "version": "0",
             "clock_us": str(now_us),
         }
@@ -332,7 +334,9 @@ class Dispatcher:
             seed = json.loads(meta["seed"])
             file = meta["destinations"]
             file_message = int(meta["destinations_message"])
-            request = parse_request(meta["request"], destinations_required=not file)
+            # A journal written before dialects has no "dialect": detect it, as then.
+            request = parse_request(meta["request"], meta.get("dialect") or None,
+                                    destinations_required=not file)
         except (KeyError, ValueError, sqlite3.Error) as exc:
             raise JournalError(f"{self._path}: unreadable journal ({exc})") from exc
         self.seed: int | str = seed
