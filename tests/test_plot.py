@@ -167,3 +167,46 @@ def test_a_real_delivery_window_is_shaded(tmp_path: Path) -> None:
     assert (friday, monday) in closed_periods(result, start, end)
     plot_forecast(result, tmp_path / "window.png")
     assert png_size((tmp_path / "window.png").read_bytes()) == (1000, 500)
+
+
+def long_title_forecast() -> Forecast:
+    """Three messages in a Berlin window with a deadline two days on: the longest title lines."""
+    message = {key: value for key, value in CAMPAIGN["messages"][0].items()
+               if key != "sendingSpeed"}  # without a speed the validity period is a deadline
+    messages = []
+    for index in range(3):
+        messages.append({**message,
+                         "destinations": [{"to": f"49151123{index}{n:03d}"} for n in range(40)],
+                         "deliveryTimeWindow": {
+                             "days": ["MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY"],
+                             "from": {"hour": 9, "minute": 0}, "to": {"hour": 17, "minute": 0},
+                             "timeZone": "Europe/Berlin"},
+                         "validityPeriod": 4000 + 100 * index,
+                         "sendAt": "2016-07-08T16:30:00.000+02:00"})
+    data = {"bulkId": "SUMMER-REMINDERS-BERLIN-2016-WEEK-27", "messages": messages}
+    return forecast(plan(data, now=NOW), answer_rate="0.3")
+
+
+@pytest.mark.parametrize("width_inches", [5.0, 6.0, 10.0])
+def test_every_title_line_fits_inside_the_picture(width_inches: float) -> None:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.text import Text
+
+    from ivrsched.forecasting.plot import draw_forecast
+
+    result = long_title_forecast()
+    figure = draw_forecast(result, width_inches=width_inches, height_inches=5.0, dpi=100)
+    renderer = FigureCanvasAgg(figure).get_renderer()
+    figure.draw(renderer)  # runs the constrained layout, as saving does
+    # Every piece of text drawn (title, labels, ticks, legend) lies inside the picture.
+    texts = [text for text in figure.findobj(Text) if text.get_visible() and text.get_text()]
+    for text in texts:
+        box = text.get_window_extent(renderer)
+        assert 0 <= box.x0 <= box.x1 <= figure.bbox.width, (text.get_text(), box)
+        assert 0 <= box.y0 <= box.y1 <= figure.bbox.height, (text.get_text(), box)
+    # Wrapping only moves line breaks: every word of the summary is still there, in order.
+    titles = [text for text in texts if text.get_text().startswith("SUMMER-REMINDERS")]
+    assert len(titles) == 1
+    drawn = titles[0].get_text()
+    assert drawn.split() == title_of(result).split()
+    assert "deadline 2016-07-10 16:30" in " ".join(drawn.split())

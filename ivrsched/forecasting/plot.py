@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import textwrap
 from collections.abc import Callable, Iterable
 from fractions import Fraction
 from pathlib import Path
@@ -118,6 +119,20 @@ def closed_periods(result: Forecast, start_us: int, end_us: int) -> list[tuple[i
     return periods
 
 
+#: Title font size in points.
+TITLE_POINTS = 10
+#: A generous average width of a title character, in ems (DejaVu Sans averages about 0.55):
+#: wrapping at this estimate keeps every line inside the figure.
+CHARACTER_EMS = Fraction(13, 20)
+
+
+def wrap_title(title: str, width_inches: float, points: int = TITLE_POINTS) -> str:
+    """Each line of ``title`` wrapped at spaces so that it fits ``width_inches`` of picture."""
+    columns = max(20, int(Fraction(width_inches) * 72 / (points * CHARACTER_EMS)))
+    return "\n".join("\n".join(textwrap.wrap(line, columns, break_on_hyphens=False)) or line
+                     for line in title.splitlines())
+
+
 def plot_forecast(result: Forecast, path: str | os.PathLike[str], *,
                   width_inches: float = 10.0, height_inches: float = 5.0, dpi: int = 100) -> None:
     """Draw ``result`` into ``path`` (``.png`` or ``.svg``): stacked bars of first attempts and
@@ -128,6 +143,18 @@ def plot_forecast(result: Forecast, path: str | os.PathLike[str], *,
     ``width_inches * 72`` by ``height_inches * 72`` points.
     """
     fmt = plot_format(path)
+    figure = draw_forecast(result, width_inches=width_inches, height_inches=height_inches,
+                           dpi=dpi)
+    metadata: dict[str, Any] = {"Date": None} if fmt == "svg" else {"Software": None}
+    try:
+        figure.savefig(os.fspath(path), format=fmt, metadata=metadata)
+    except OSError as exc:
+        raise IvrschedError(f"cannot write {os.fspath(path)}: {exc.strerror or exc}") from exc
+
+
+def draw_forecast(result: Forecast, *, width_inches: float = 10.0, height_inches: float = 5.0,
+                  dpi: int = 100) -> Any:
+    """The matplotlib ``Figure`` that :func:`plot_forecast` saves."""
     try:
         from matplotlib.figure import Figure
     except ImportError as exc:
@@ -181,9 +208,7 @@ def plot_forecast(result: Forecast, path: str | os.PathLike[str], *,
     axes.grid(axis="y", alpha=0.3)
     axes.set_axisbelow(True)
     axes.legend(loc="upper left", fontsize=9, ncols=3)
-    axes.set_title(title_of(result), fontsize=10)
-    metadata: dict[str, Any] = {"Date": None} if fmt == "svg" else {"Software": None}
-    try:
-        figure.savefig(os.fspath(path), format=fmt, metadata=metadata)
-    except OSError as exc:
-        raise IvrschedError(f"cannot write {os.fspath(path)}: {exc.strerror or exc}") from exc
+    # Centred on the figure, not on the axes (which the y label pushes right), so that a line
+    # wrapped to the figure's width stays inside it.
+    figure.suptitle(wrap_title(title_of(result), width_inches), fontsize=TITLE_POINTS)
+    return figure
