@@ -34,13 +34,16 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
-from typing import overload
+from typing import TYPE_CHECKING, overload
 
 from ivrsched.errors import IvrschedError, PlanRangeError
 from ivrsched.planning.planner import MessagePlan, Plan
 from ivrsched.rules.instants import US_PER_MINUTE, check_range, from_us, timedelta_us, to_us
 from ivrsched.rules.open_time import AlwaysOpen
 from ivrsched.rules.quantities import RateValue, exact_rate
+
+if TYPE_CHECKING:
+    from ivrsched.rules.vector import ColumnTable
 
 #: What ``answer_rate`` accepts, read by :func:`~ivrsched.rules.quantities.exact_rate`: a float
 #: through its shortest decimal text (0.3 is 3/10), not as the binary double it is.
@@ -128,6 +131,9 @@ class AttemptSeries:
             if timeline.deadline_us is not None:
                 bound = min(bound, timeline.deadline_us - shift)
             return timeline.first_attempts_before(bound, self._slots)
+        table = self._table()
+        if table is not None:
+            return table.before(self.number, at_us)
         # Delivery window: retry k of slot s is before at_us iff it exists (it is before the
         # deadline) and is before at_us; both hold for a prefix of the slots, and only slots
         # whose first attempt is before at_us can qualify.
@@ -140,6 +146,15 @@ class AttemptSeries:
             else:
                 hi = mid
         return lo
+
+    def _table(self) -> ColumnTable | None:
+        """Under a delivery window: the vector kernel's columns of every slot, when NumPy is
+        installed and they fit in memory (else None: the slot-by-slot path)."""
+        try:
+            from ivrsched.rules.vector import column_table
+        except ImportError:  # pragma: no cover - depends on the environment
+            return None
+        return column_table(self.message_plan.timeline, self._slots)
 
     def total(self) -> int:
         """How many slots have this attempt at all."""
@@ -154,6 +169,9 @@ class AttemptSeries:
         shift = self.shift_us
         if shift is not None:
             return timeline.first_attempt_us(slot) + shift
+        table = self._table()
+        if table is not None:
+            return table.at(self.number, slot)
         return timeline.attempts_us(slot)[self.number]
 
     def instant_sum(self, lo_slot: int, hi_slot: int) -> int:
@@ -164,6 +182,9 @@ class AttemptSeries:
         timeline = self.message_plan.timeline
         shift = self.shift_us
         if shift is None:
+            table = self._table()
+            if table is not None:
+                return table.instant_sum(self.number, lo_slot, hi_slot)
             return sum(self.at(s) for s in range(lo_slot, hi_slot))
         total = count * (timeline.start_us + shift)
         pace = timeline.pace

@@ -32,7 +32,9 @@ would be missed. No zone in the tz database does that in the years the tests cov
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from functools import lru_cache
 from itertools import pairwise
 from math import gcd
 from typing import Protocol
@@ -369,6 +371,8 @@ def _tiling(kernel: _Kernel, pace: Pace, count: int) -> tuple[int, int] | None:
 
 def _tiled(base: Int64Array, count: int, shift: int) -> Int64Array:
     """``base`` repeated to ``count`` values, each repetition ``shift`` later than the last."""
+    if base.size == 1:  # an arithmetic progression: NumPy's own loop, one pass
+        return np.arange(int(base[0]), int(base[0]) + count * shift, shift, dtype=np.int64)
     rows = -(-count // base.size)
     out = np.empty((rows, base.size), dtype=np.int64)
     np.add(base[None, :], (np.arange(rows, dtype=np.int64) * np.int64(shift))[:, None], out=out)
@@ -496,6 +500,52 @@ def attempt_columns(timeline: Timeline, slots: range,
     return tuple(columns)
 
 
+@dataclass(frozen=True)
+class ColumnTable:
+    """All attempt columns of a time line's first ``slots`` slots, with exact running sums,
+    for answering many questions about them (a forecast's buckets): how many k-th attempts
+    are before an instant (``searchsorted``), the k-th attempt of a slot, and the exact sum of
+    the k-th attempts of a range of slots (running sums of the high and low 32 bits, each
+    within int64 for fewer than 2^31 slots)."""
+
+    columns: tuple[Int64Array, ...]
+    _high: tuple[Int64Array, ...]
+    _low: tuple[Int64Array, ...]
+
+    @classmethod
+    def build(cls, timeline: Timeline, slots: int) -> ColumnTable:
+        columns = attempt_columns(timeline, range(slots))
+        zero = np.zeros(1, dtype=np.int64)
+        high = tuple(np.concatenate([zero, np.cumsum(c >> 32)]) for c in columns)
+        low = tuple(np.concatenate([zero, np.cumsum(c & 0xFFFF_FFFF)]) for c in columns)
+        return cls(columns, high, low)
+
+    def before(self, number: int, at_us: int) -> int:
+        """How many slots have attempt ``number`` strictly before ``at_us``."""
+        return int(np.searchsorted(self.columns[number], at_us, side="left"))
+
+    def at(self, number: int, slot: int) -> int:
+        return int(self.columns[number][slot])
+
+    def instant_sum(self, number: int, lo: int, hi: int) -> int:
+        """Sum of attempt ``number`` over slots ``lo <= s < hi`` (all having it), exactly."""
+        high, low = self._high[number], self._low[number]
+        return (int(high[hi]) - int(high[lo])) * 2**32 + int(low[hi]) - int(low[lo])
+
+
+#: Tables above this many slots would hold too much memory; their users ask slot by slot.
+TABLE_SLOTS = 20_000_000
+
+
+@lru_cache(maxsize=4)
+def column_table(timeline: Timeline, slots: int) -> ColumnTable | None:
+    """The :class:`ColumnTable` of ``timeline``'s first ``slots`` slots (kept for the last few
+    time lines asked about), or None above :data:`TABLE_SLOTS` slots."""
+    if slots > TABLE_SLOTS or slots >= 2**31:
+        return None
+    return ColumnTable.build(timeline, slots)
+
+
 def _columns_slot_by_slot(timeline: Timeline, slots: range) -> tuple[Int64Array, ...]:
     """A calendar the kernel does not know: its own answers, slot by slot."""
     columns: list[list[int]] = [[] for _ in range(1 + len(timeline.gaps_us))]
@@ -510,8 +560,11 @@ def _columns_slot_by_slot(timeline: Timeline, slots: range) -> tuple[Int64Array,
 
 __all__ = [
     "OUT_OF_RANGE",
+    "TABLE_SLOTS",
+    "ColumnTable",
     "Int64Array",
     "attempt_columns",
+    "column_table",
     "daily_offsets",
     "first_attempts",
     "kernel_for",

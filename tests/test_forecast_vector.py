@@ -1,0 +1,50 @@
+"""Forecasts under delivery windows read the vector kernel's columns (ivrsched.rules.vector
+.column_table); the slot-by-slot path they replace is the reference, and a brute-force count of
+every planned attempt checks both."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import pytest
+
+from ivrsched.forecasting import load
+from ivrsched.forecasting.load import forecast
+from ivrsched.ids import SeededIds
+from ivrsched.planning.planner import plan
+from ivrsched.rules import vector
+
+NOW = datetime(2030, 3, 25, tzinfo=timezone.utc)  # Berlin moves its clocks on 2030-03-31
+
+
+def request(zone: str) -> dict[str, Any]:
+    return {"messages": [{
+        "scenarioId": "S", "destinations": [{"to": str(41_790_000_000 + i)} for i in range(200)],
+        "sendingSpeed": {"speed": 20, "timeUnit": "hour"},
+        "retry": {"minPeriod": 20, "maxPeriod": 120, "maxCount": 3},
+        "deliveryTimeWindow": {"days": ["MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY"],
+                               "from": {"hour": 9, "minute": 0}, "to": {"hour": 17, "minute": 0},
+                               "timeZone": zone}}]}
+
+
+@pytest.mark.parametrize("zone", ["Europe/Berlin", "UTC"])
+def test_windowed_forecast_equals_the_slot_by_slot_path(zone: str,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    the_plan = plan(request(zone), now=NOW, ids=SeededIds(1))
+    vector.column_table.cache_clear()
+    fast = forecast(the_plan, call_duration=timedelta(seconds=150), answer_rate="0.25")
+    fast_rows = list(fast.rows)
+    assert load.AttemptSeries(the_plan.messages[0], 2)._table() is not None
+    monkeypatch.setattr(vector, "column_table", lambda timeline, slots: None)
+    slow = forecast(the_plan, call_duration=timedelta(seconds=150), answer_rate="0.25")
+    assert list(slow.rows) == fast_rows
+    # Brute force: every attempt of every destination, counted into its bucket.
+    counts: dict[int, list[int]] = {}
+    for schedule in the_plan.messages[0]:
+        for k, at in enumerate(schedule.attempts_us):
+            bucket = (at - fast.rows[0].start_us) // 3_600_000_000
+            counts.setdefault(bucket, [0, 0, 0, 0])[k] += 1
+    got = {i: [row.first_attempts, *row.retries] for i, row in enumerate(fast_rows)
+           if row.first_attempts or any(row.retries)}
+    assert got == counts
