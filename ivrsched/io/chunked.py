@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import islice
 from typing import IO, Any, cast
@@ -41,6 +42,9 @@ from ivrsched.rules.vector import Int64Array
 CHUNK = 32_768
 
 TextArray = NDArray[np.str_]
+
+#: The characters json.dumps(..., ensure_ascii=False) escapes (as json_string checks).
+_NEEDS_ESCAPE = re.compile(r'[\x00-\x1f"\\]')
 
 
 def render_instants(values: Int64Array, offset_minutes: int = 0) -> TextArray:
@@ -175,30 +179,37 @@ def _attempt_lists(columns: list[list[str]], count: int) -> list[str]:
 def _jsonl_chunk(header: MessagePlan, chunk: list[Destination], first_index: int,
                  rows: SlotRows, tally: RejectionTally | None, deadline: str,
                  message_id_of: Callable[[int], str]) -> str:
-    accepted = [d.status is Status.PENDING_ACCEPTED or not d.status.is_rejected for d in chunk]
+    accepted = [not d.status.is_rejected for d in chunk]
     count = sum(accepted)
     attempts = iter(_attempt_lists(rows.next_slots(count), count))
-    message = header.message_index
     status_json = {status: f'"{status.value.name}"' for status in Status}
+    indices = range(first_index, first_index + len(chunk))
+    ids = [message_id_of(index) if d.message_id is None else d.message_id
+           for d, index in zip(chunk, indices, strict=True)]
+    tos = [d.to for d in chunk]
+    # One search for the whole chunk: most chunks hold no character JSON would escape, and
+    # then every string is written between quotes as it is (json_string's fast case).
+    plain = None not in tos and _NEEDS_ESCAPE.search("".join(tos) + "".join(ids)) is None
+    head = f'{{"message": {header.message_index}, "index": '
     parts = []
-    make_id = message_id_of
-    for offset, (destination, ok) in enumerate(zip(chunk, accepted, strict=True)):
-        index = first_index + offset
+    for destination, ok, index, to, message_id in zip(chunk, accepted, indices, tos, ids,
+                                                      strict=True):
         if ok:
             attempts_json = next(attempts)
         else:
             attempts_json = "[]"
             if tally is not None:
                 tally.reject(destination)
-        message_id = destination.message_id
-        if message_id is None:
-            message_id = make_id(index)
         line = "" if destination.line is None else f', "line": {destination.line}'
-        parts.append(f'{{"message": {message}, "index": {index}, '
-                     f'"to": {json_string(destination.to)}, '
-                     f'"messageId": {json_string(message_id)}, '
-                     f'"status": {status_json[destination.status]}, '
-                     f'"attempts": {attempts_json}, "deadline": {deadline}{line}}}\n')
+        if plain:
+            parts.append(f'{head}{index}, "to": "{to}", "messageId": "{message_id}", '
+                         f'"status": {status_json[destination.status]}, '
+                         f'"attempts": {attempts_json}, "deadline": {deadline}{line}}}\n')
+        else:
+            parts.append(f'{head}{index}, "to": {json_string(to)}, '
+                         f'"messageId": {json_string(message_id)}, '
+                         f'"status": {status_json[destination.status]}, '
+                         f'"attempts": {attempts_json}, "deadline": {deadline}{line}}}\n')
     return "".join(parts)
 
 
