@@ -189,7 +189,8 @@ def _jsonl_chunk(header: MessagePlan, chunk: list[Destination], first_index: int
     tos = [d.to for d in chunk]
     # One search for the whole chunk: most chunks hold no character JSON would escape, and
     # then every string is written between quotes as it is (json_string's fast case).
-    plain = None not in tos and _NEEDS_ESCAPE.search("".join(tos) + "".join(ids)) is None
+    plain = None not in tos and _NEEDS_ESCAPE.search(
+        "".join(to or "" for to in tos) + "".join(ids)) is None
     head = f'{{"message": {header.message_index}, "index": '
     parts = []
     for destination, ok, index, to, message_id in zip(chunk, accepted, indices, tos, ids,
