@@ -162,17 +162,23 @@ class SlotRows:
         return [render_instants(column, self.offset).tolist() for column in columns]
 
 
+def _runs(columns: list[list[str]]) -> Iterator[tuple[int, int, list[list[str]]]]:
+    """The runs of slots with the same number of attempts: ``(lo, hi, columns)`` for slots
+    ``lo <= s < hi``, each having exactly ``len(columns)`` attempts (lengths never grow with k,
+    so the widest run holds the first slots)."""
+    columns = [column for column in columns if column]
+    for width in range(len(columns), 0, -1):
+        lo = len(columns[width]) if width < len(columns) else 0
+        hi = len(columns[width - 1])
+        if hi > lo:
+            yield lo, hi, [column[lo:hi] for column in columns[:width]]
+
+
 def _attempt_lists(columns: list[list[str]], count: int) -> list[str]:
     """Each slot's attempts as a JSON array of strings (``[]`` when it has none)."""
-    if not columns or not columns[0]:
-        return ["[]"] * count
-    first = np.char.add('["', np.array(columns[0]))
-    for column in columns[1:]:
-        if not column:
-            break
-        grown = np.char.add(np.char.add(first[:len(column)], '", "'), np.array(column))
-        first = np.concatenate([grown, first[len(column):]])  # (a wider string type)
-    lists: list[str] = np.char.add(first, '"]').tolist()
+    lists: list[str] = []
+    for _, _, run in _runs(columns):
+        lists.extend('["' + '", "'.join(times) + '"]' for times in zip(*run, strict=True))
     return lists + ["[]"] * (count - len(lists))
 
 
@@ -297,14 +303,15 @@ def _csv_chunk(header: MessagePlan, chunk: list[Destination], first_index: int, 
             message_id = make_id(index)
         prefixes.append(f"{message},{index},{_csv_field(destination.to or '')},"
                         f"{_csv_field(message_id)},")
-    if not count or not columns[0]:
-        return ""
-    # Row order: each destination's attempts in turn.
-    heads = np.array(prefixes[:len(columns[0])])
-    lines = [np.char.add(np.char.add(heads[:len(column)], f"{number},"),
-                         np.char.add(np.array(column), "\n"))
-             for number, column in enumerate(columns, start=1) if column]
-    return "".join(interleave(lines).tolist())
+    # Row order: each destination's attempts in turn; a row's lines are its prefix before
+    # each "attempt,time" (prefix + prefix.join(tails)).
+    text: list[str] = []
+    for lo, hi, run in _runs(columns):
+        tails = [[f"{number},{t}\n" for t in column] for number, column in enumerate(run, 1)]
+        text.extend(head + head.join(lines)
+                    for head, lines in zip(prefixes[lo:hi], zip(*tails, strict=True),
+                                           strict=True))
+    return "".join(text)
 
 
 def interleave(columns: Sequence[NDArray[Any]]) -> NDArray[Any]:
