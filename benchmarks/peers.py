@@ -52,6 +52,9 @@ RETRY = {"minPeriod": 1, "maxPeriod": 10, "maxCount": 4}
 REQUEST = {"messages": [{"scenarioId": "BENCH", "retry": RETRY,
                          "sendingSpeed": {"speed": SPEED, "timeUnit": "hour"},
                          "destinations": [{"to": "10000000"}]}]}
+#: The same message for ``--destinations`` (which refuses a request with destinations).
+CLI_REQUEST = {"messages": [{"scenarioId": "BENCH", "retry": RETRY,
+                             "sendingSpeed": {"speed": SPEED, "timeUnit": "hour"}}]}
 FIRST_NUMBER = 41_700_000_000
 WEEKDAYS = tuple(Weekday(d) for d in range(5))
 
@@ -410,6 +413,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true",
                         help="tiny sizes; check that every pair agrees, time nothing")
     parser.add_argument("--only", default="", help="run the cases whose name contains this")
+    parser.add_argument("--rss-formats", default="jsonl,csv",
+                        help="formats whose peak memory is measured at 10^6 and 10^7 lines")
     args = parser.parse_args(argv)
     sizes = (1000, 4001) if args.quick else (10**6, 10**7)
     file_size = 2000 if args.quick else 10**6
@@ -436,8 +441,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             rows.append(row)
         if not args.quick and not args.only:
             request = workdir / "request.json"
-            request.write_text(json.dumps(REQUEST))
-            for fmt in ("jsonl", "csv"):
+            request.write_text(json.dumps(CLI_REQUEST))
+            for fmt in args.rss_formats.split(","):
                 peaks = []
                 for count in (10**6, 10**7):
                     source = workdir / f"n{count}.txt"
