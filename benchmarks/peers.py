@@ -203,13 +203,15 @@ def forecast_request(count: int) -> dict[str, Any]:
 
 
 def ours_forecast(count: int) -> list[tuple[int, ...]]:
-    """ivrsched.forecast's hourly buckets: first attempts and each retry per bucket."""
+    """ivrsched.forecast's hourly buckets: first attempts and each retry per bucket (the
+    rows' counts as columns, ``ForecastRows.count_columns``)."""
     from ivrsched.forecasting.load import forecast
     from ivrsched.planning.planner import plan
 
     the_plan = plan(forecast_request(count), now=NOW, ids=SeededIds(SEED))
     result = forecast(the_plan, counts=[(count, count)])
-    return [(row.first_attempts, *row.retries) for row in result.rows]
+    columns = result.rows.count_columns()
+    return [tuple(row) for row in np.stack(columns, axis=1).tolist()]
 
 
 def bincount_forecast(count: int) -> list[tuple[int, ...]]:

@@ -6,14 +6,18 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 from typing import Any
+from unittest import mock
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ivrsched.forecasting import load
 from ivrsched.forecasting.load import forecast
 from ivrsched.ids import SeededIds
 from ivrsched.planning.planner import plan
 from ivrsched.rules import vector
+from tests.strategies import requests
 
 NOW = datetime(2030, 3, 25, tzinfo=timezone.utc)  # Berlin moves its clocks on 2030-03-31
 
@@ -48,3 +52,17 @@ def test_windowed_forecast_equals_the_slot_by_slot_path(zone: str,
     got = {i: [row.first_attempts, *row.retries] for i, row in enumerate(fast_rows)
            if row.first_attempts or any(row.retries)}
     assert got == counts
+
+
+@settings(max_examples=40)
+@given(requests(max_messages=2, max_destinations=30, windows=None, rejected=True),
+       st.sampled_from([60, 600, 3600]))
+def test_count_columns_equal_the_rows(request_json: dict[str, Any], bucket_seconds: int) -> None:
+    the_plan = plan(request_json, now=NOW, ids=SeededIds(1))
+    rows = forecast(the_plan, bucket=timedelta(seconds=bucket_seconds)).rows
+    columns = rows.count_columns()
+    expected = [[row.first_attempts for row in rows],
+                *([row.retries[k] for row in rows] for k in range(len(columns) - 1))]
+    assert [c.tolist() for c in columns] == expected
+    with mock.patch.object(vector, "column_table", lambda timeline, slots: None):
+        assert [c.tolist() for c in rows.count_columns()] == expected  # edge by edge

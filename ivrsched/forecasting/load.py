@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
-from typing import TYPE_CHECKING, overload
+from typing import TYPE_CHECKING, Any, overload
 
 from ivrsched.errors import IvrschedError, PlanRangeError
 from ivrsched.planning.planner import MessagePlan, Plan
@@ -104,6 +104,11 @@ class AttemptSeries:
     message_plan: MessagePlan
     number: int
     accepted: int | None = None
+
+    @property
+    def slots(self) -> int:
+        """How many slots the series counts."""
+        return self._slots
 
     @property
     def _slots(self) -> int:
@@ -300,6 +305,31 @@ class ForecastRows(Sequence[ForecastRow]):
     def __iter__(self) -> Iterator[ForecastRow]:
         for index in range(self.length):
             yield self[index]
+
+    def count_columns(self) -> tuple[Any, ...]:
+        """The planned counts of every bucket at once, as NumPy ``int64`` arrays: the first
+        attempts (``[row.first_attempts for row in self]``), then each retry number's
+        (``[row.retries[k] for row in self]``). One search of the bucket edges per attempt
+        series in the vector kernel's columns (needs NumPy, the ``fast`` extra); a series too
+        large for columns is asked edge by edge."""
+        import numpy as np
+
+        from ivrsched.rules.vector import column_table
+
+        width = max((len(s) for s in self.model.series), default=1)
+        edges = (self.first_start_us
+                 + np.arange(self.length + 1, dtype=np.int64) * self.bucket_us)
+        totals = [np.zeros(self.length, dtype=np.int64) for _ in range(width)]
+        for message_series in self.model.series:
+            for series in message_series:
+                table = column_table(series.message_plan.timeline, series.slots)
+                if table is None:
+                    below = np.array([series.before(edge) for edge in edges.tolist()],
+                                     dtype=np.int64)
+                else:
+                    below = np.searchsorted(table.columns[series.number], edges, side="left")
+                totals[series.number] += np.diff(below)
+        return tuple(totals)
 
 
 @dataclass(frozen=True)
