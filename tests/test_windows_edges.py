@@ -195,6 +195,47 @@ def test_a_window_with_one_bound_only_is_whole_days() -> None:
     other = DeliveryTimeWindow((Weekday.MONDAY,), None, TimeOfDay(10, 0))
     assert describe_window(other) == "Mon all day UTC"
     assert window_record(other) == {"days": ["MONDAY"], "timeZone": "UTC"}
+    monday = us(2030, 1, 7)
+    for window in (half, other):
+        cal = WindowCalendar.from_window(window)
+        assert list(cal.open_periods(monday - US_PER_DAY, monday + 2 * US_PER_DAY)) == [
+            (monday, monday + US_PER_DAY)]
+
+
+def test_utc_days_and_the_calendar_refuse_what_is_no_window() -> None:
+    for weekdays, start, end, message in [
+        ((), 0, US_PER_HOUR, "weekdays must be non-empty, ascending and distinct"),
+        ((2, 1), 0, US_PER_HOUR, "weekdays must be non-empty, ascending and distinct"),
+        ((1, 1), 0, US_PER_HOUR, "weekdays must be non-empty, ascending and distinct"),
+        ((1,), US_PER_HOUR, US_PER_HOUR, "the window must lie inside the day"),
+        ((1,), -1, US_PER_HOUR, "the window must lie inside the day"),
+        ((1,), 0, US_PER_DAY + 1, "the window must lie inside the day"),
+    ]:
+        with pytest.raises(ValueError, match=f"^{message}$"):
+            UtcDays(weekdays, start, end)
+    cal = WindowCalendar.from_window(DeliveryTimeWindow((Weekday.MONDAY,)))
+    with pytest.raises(ValueError, match=r"^open time cannot be negative$"):
+        cal.advance(us(2030, 1, 7), -1)
+
+
+def test_ranges_are_half_open_up_to_the_end_of_representable_time() -> None:
+    cal = WindowCalendar.from_window(DeliveryTimeWindow((Weekday.MONDAY,), TimeOfDay(9, 0),
+                                                        TimeOfDay(10, 0)))
+    # An empty range is empty, even at the first instant.
+    assert cal.open_between(MIN_US, MIN_US) == 0
+    assert list(cal.open_periods(MIN_US, MIN_US)) == []
+    # The range may end just after the last instant, not later.
+    friday = us(9999, 12, 31)
+    assert cal.open_between(friday, MAX_US + 1) == 0
+    assert list(cal.open_periods(friday, MAX_US + 1)) == []
+    with pytest.raises(PlanRangeError):
+        cal.open_between(friday, MAX_US + 2)
+    with pytest.raises(PlanRangeError):
+        list(cal.open_periods(friday, MAX_US + 2))
+    # A range that ends exactly at an opening holds no open period, not an empty one.
+    assert list(cal.open_periods(us(2030, 1, 7, 8), us(2030, 1, 7, 9))) == []
+    assert list(cal.open_periods(us(2030, 1, 7, 8), us(2030, 1, 7, 9, 30))) == [
+        (us(2030, 1, 7, 9), us(2030, 1, 7, 9, 30))]
 
 
 class ClosedTenToTwenty:
