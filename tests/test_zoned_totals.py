@@ -92,3 +92,21 @@ def test_totals_reach_two_weeks_before_year_1_and_are_zero_there() -> None:
     assert days.cum(first_day) == -US_PER_HOUR
     assert days.cum(first_day - 8) == -US_PER_HOUR
     assert days.cum(first_day - 14) == -US_PER_HOUR
+
+
+def test_a_fold_just_after_midnight_is_not_counted_twice() -> None:
+    # Goose Bay fell back one minute after midnight on 2009-11-01 (00:01 ADT = 03:01Z -> 23:01
+    # AST on the 31st): Sunday's 00:00 is first read at 03:00Z, and Saturday ends when the clock
+    # passes midnight for the last time, 04:00Z. Sunday's window starts where Saturday's ends:
+    # one stretch from Saturday 00:00 ADT (03:00Z on the 31st) to Monday 00:00 AST (04:00Z on
+    # 2 November), 49 real hours, the hour both days claim counted once.
+    cal = WindowCalendar.from_window(DeliveryTimeWindow(
+        (Weekday.SATURDAY, Weekday.SUNDAY), None, None, "America/Goose_Bay"))
+    assert list(cal.open_periods(us(2009, 10, 30), us(2009, 11, 3))) == [
+        (us(2009, 10, 31, 3), us(2009, 11, 2, 4))]
+    assert cal.open_between(us(2009, 10, 30), us(2009, 11, 3)) == 49 * US_PER_HOUR
+    # Sundays only: from the end of Saturday's claim, 04:00Z, to 04:00Z on Monday.
+    sundays = WindowCalendar.from_window(DeliveryTimeWindow(
+        (Weekday.SUNDAY,), None, None, "America/Goose_Bay"))
+    assert list(sundays.open_periods(us(2009, 10, 30), us(2009, 11, 3))) == [
+        (us(2009, 11, 1, 3), us(2009, 11, 2, 4))]
