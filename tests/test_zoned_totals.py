@@ -35,6 +35,9 @@ def test_open_time_over_weeks_of_different_totals() -> None:
     # April (3 h each).
     assert zagreb_sunday_nights().open_between(us(2030, 3, 28), us(2030, 4, 15)) == \
         8 * US_PER_HOUR
+    # From Thursday 2030-03-21 to Monday 2030-04-08: 24 March (3 h), 31 March (2 h), 7 April.
+    assert zagreb_sunday_nights().open_between(us(2030, 3, 21), us(2030, 4, 8)) == \
+        8 * US_PER_HOUR
     # From Thursday 2030-10-24 to Monday 2030-11-11: 27 October (autumn: 4 h), 3 and 10 November.
     assert zagreb_sunday_nights().open_between(us(2030, 10, 24), us(2030, 11, 11)) == \
         10 * US_PER_HOUR
