@@ -17,20 +17,21 @@ from ivrsched.dispatch.command_dialer import render
 
 _HELP = {
     "pause": ("pause a campaign: no attempt starts until resume",
-              "Pause the campaign in --journal at --at (SPEC S13): no attempt starts until it "
-              "is resumed; calls in progress run to their end. The deadline does not move."),
+              "Pause the campaign in --journal at --at (rule S13 in the docs' Rules page): "
+              "no attempt starts until it is resumed; calls in progress run to their end. "
+              "The deadline does not move."),
     "resume": ("resume a paused campaign",
-               "Resume the paused campaign in --journal at --at (SPEC S13). The paused time "
-               "counts as closed time: pacing continues without a burst, and retries due "
-               "during the pause go out at the resume."),
+               "Resume the paused campaign in --journal at --at (rule S13 in the docs' "
+               "Rules page). The paused time counts as closed time: pacing continues without "
+               "a burst, and retries due during the pause go out at the resume."),
     "cancel": ("cancel a campaign: no attempt starts any more",
-               "Cancel the campaign in --journal at --at (SPEC S13): no attempt starts at or "
-               "after it; calls in progress run to their end; every destination not yet final "
-               "ends as UNDELIVERABLE_NOT_DELIVERED."),
+               "Cancel the campaign in --journal at --at (rule S13 in the docs' Rules page): "
+               "no attempt starts at or after it; calls in progress run to their end; every "
+               "destination not yet final ends as UNDELIVERABLE_NOT_DELIVERED."),
     "reschedule": ("move the start of a campaign that has not started",
-                   "Move the start of the campaign in --journal to --send-at (SPEC S13), "
-                   "allowed while none of its attempts has started; the new start is the "
-                   "later of --send-at and --at, and the deadline counts from it."),
+                   "Move the start of the campaign in --journal to --send-at (rule S13 in the "
+                   "docs' Rules page), allowed while none of its attempts has started; the new "
+                   "start is the later of --send-at and --at, and the deadline counts from it."),
 }
 
 

@@ -34,7 +34,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser = subparsers.add_parser(
         "plan", help="print every destination's planned attempt times",
         description="Plan every destination of REQUEST: first attempt and retries, as the "
-                    "rules S1-S6 of the documentation (docs/spec.md) say.")
+                    "rules S1-S6 (the Rules page of the documentation) say.")
     add_request_argument(parser)
     add_now_argument(parser)
     add_seed_argument(parser)

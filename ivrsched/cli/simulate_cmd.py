@@ -72,9 +72,9 @@ def probability(text: str) -> Fraction:
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "simulate", help="simulate every attempt under given or random outcomes",
-        description="Run REQUEST's attempts (rules S5, S10 of docs/spec.md): first attempts "
-                    "as planned, each "
-                    "retry g_k after the previous attempt ended, none at or after the "
+        description="Run REQUEST's attempts (rules S5, S10: the Rules page of the "
+                    "documentation): first attempts as planned, each retry its retry gap "
+                    "after the previous attempt ended, none at or after the "
                     "deadline. Prints the attempt log on stdout (time order) and a summary on "
                     "stderr; writes delivery reports with --reports.")
     add_request_argument(parser)

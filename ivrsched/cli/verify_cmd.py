@@ -50,8 +50,8 @@ from ivrsched.request.model import Request
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "verify", help="check an observed attempt log against the rules",
-        description="Check that the attempts in LOG obey the rules of S11 (docs/spec.md) for "
-                    "REQUEST "
+        description="Check that the attempts in LOG obey rule S11 (the Rules page of the "
+                    "documentation) for REQUEST "
                     "submitted at --now: start, pacing, deadline, retry gaps and count, "
                     "delivery window, known destinations. Exit 0 when the log conforms, "
                     "1 when it does not.")
