@@ -32,7 +32,6 @@ would be missed. No zone in the tz database does that in the years the tests cov
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 from itertools import pairwise
@@ -500,25 +499,20 @@ def attempt_columns(timeline: Timeline, slots: range,
     return tuple(columns)
 
 
-@dataclass(frozen=True)
 class ColumnTable:
-    """All attempt columns of a time line's first ``slots`` slots, with exact running sums,
-    for answering many questions about them (a forecast's buckets): how many k-th attempts
-    are before an instant (``searchsorted``), the k-th attempt of a slot, and the exact sum of
-    the k-th attempts of a range of slots (running sums of the high and low 32 bits, each
-    within int64 for fewer than 2^31 slots)."""
+    """All attempt columns of a time line's first ``slots`` slots, for answering many
+    questions about them (a forecast's buckets): how many k-th attempts are before an instant
+    (``searchsorted``), the k-th attempt of a slot, and the exact sum of the k-th attempts of a
+    range of slots (running sums of the high and low 32 bits, each within int64 for fewer than
+    2^31 slots, made on first use)."""
 
-    columns: tuple[Int64Array, ...]
-    _high: tuple[Int64Array, ...]
-    _low: tuple[Int64Array, ...]
+    def __init__(self, columns: tuple[Int64Array, ...]) -> None:
+        self.columns = columns
+        self._sums: dict[int, tuple[Int64Array, Int64Array]] = {}
 
     @classmethod
     def build(cls, timeline: Timeline, slots: int) -> ColumnTable:
-        columns = attempt_columns(timeline, range(slots))
-        zero = np.zeros(1, dtype=np.int64)
-        high = tuple(np.concatenate([zero, np.cumsum(c >> 32)]) for c in columns)
-        low = tuple(np.concatenate([zero, np.cumsum(c & 0xFFFF_FFFF)]) for c in columns)
-        return cls(columns, high, low)
+        return cls(attempt_columns(timeline, range(slots)))
 
     def before(self, number: int, at_us: int) -> int:
         """How many slots have attempt ``number`` strictly before ``at_us``."""
@@ -529,7 +523,11 @@ class ColumnTable:
 
     def instant_sum(self, number: int, lo: int, hi: int) -> int:
         """Sum of attempt ``number`` over slots ``lo <= s < hi`` (all having it), exactly."""
-        high, low = self._high[number], self._low[number]
+        if number not in self._sums:
+            column, zero = self.columns[number], np.zeros(1, dtype=np.int64)
+            self._sums[number] = (np.concatenate([zero, np.cumsum(column >> 32)]),
+                                  np.concatenate([zero, np.cumsum(column & 0xFFFF_FFFF)]))
+        high, low = self._sums[number]
         return (int(high[hi]) - int(high[lo])) * 2**32 + int(low[hi]) - int(low[lo])
 
 
