@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import struct
 import sys
-import types
 import xml.etree.ElementTree as ElementTree
 from collections.abc import Iterator
 from dataclasses import replace
@@ -117,8 +116,9 @@ class EveningsClosed:
         raise NotImplementedError
 
 
-def test_closed_periods_come_from_the_windows_module_clipped_to_the_picture(
-        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_closed_periods_come_from_the_calendar_clipped_to_the_picture(
+        tmp_path: Path) -> None:
+    # The time line asks its calendar for the closed periods; the picture clips them.
     result = campaign()
     the_plan = result.plan
     windowed = replace(the_plan.messages[0],
@@ -132,9 +132,9 @@ def test_closed_periods_come_from_the_windows_module_clipped_to_the_picture(
         yield start_us - US_PER_HOUR, start_us + 10 * US_PER_MINUTE  # starts before the picture
         yield end_us - US_PER_MINUTE, end_us + US_PER_HOUR  # ends after it
 
-    fake = types.ModuleType("ivrsched.rules.windows")
-    fake.closed_periods = fake_closed_periods  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "ivrsched.rules.windows", fake)
+    calendar = windowed.timeline.calendar
+    object.__setattr__(calendar, "closed_periods",
+                       lambda start_us, end_us: fake_closed_periods(calendar, start_us, end_us))
     start = to_us(datetime(2016, 7, 7, 16, 0, tzinfo=timezone.utc))  # 17:00 +01:00
     end = start + 3 * US_PER_HOUR
     assert closed_periods(result, start, end) == [

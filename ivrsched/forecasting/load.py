@@ -11,10 +11,11 @@ The model (see docs/forecast.md):
 * **Retry k** of a slot happens, in the plan, at a known instant if the deadline allows it (S5).
   It is *made* only when the first ``k`` attempts all went unanswered, so with an answer
   probability ``p`` (independent attempts) its expected count is ``(1 - p)^k``.
-  Without a delivery window the k-th retry is the first attempt shifted by the fixed offset
+  The time line counts them (:meth:`~ivrsched.rules.timeline.Timeline.attempts_before`):
+  without a delivery window the k-th retry is the first attempt shifted by the fixed offset
   ``D_k = sum_{j<=k} (failure delay + g_j)``, so the k-th retries in ``[a, b)`` are the first
   attempts in ``[a - D_k, b - D_k)`` cut at ``deadline - D_k``: O(1) per bucket and k.
-  With a delivery window (S6) the offset is not fixed; the forecast then binary-searches the
+  With a delivery window (S6) the offset is not fixed; the time line then binary-searches the
   slots (attempt instants never decrease with the slot), O(log n) schedules per bucket and k.
 * **Calls in progress**: every attempt, answered or not, is assumed to occupy a line for the mean
   call duration ``d``: ``[t, t + d)``. The value of a bucket is the expected line occupancy inside
@@ -39,7 +40,7 @@ from typing import TYPE_CHECKING, Any, overload
 from ivrsched.errors import IvrschedError, PlanRangeError
 from ivrsched.planning.planner import MessagePlan, Plan
 from ivrsched.rules.instants import US_PER_MINUTE, check_range, from_us, timedelta_us, to_us
-from ivrsched.rules.open_time import AlwaysOpen
+from ivrsched.rules.pacing import floor_sum  # noqa: F401 - re-exported (docs/forecast.md)
 from ivrsched.rules.quantities import RateValue, exact_rate
 
 if TYPE_CHECKING:
@@ -77,24 +78,6 @@ def round_fraction(value: Fraction, places: int = DECIMAL_PLACES) -> Decimal:
     return Decimal(whole).scaleb(-places)
 
 
-def floor_sum(n: int, m: int, a: int, b: int) -> int:
-    """``sum(floor((a*i + b) / m) for i in range(n))`` for n >= 0, m >= 1, a >= 0, b >= 0,
-    in O(log m) steps (the Euclid-like reduction that swaps the roles of a and m)."""
-    total = 0
-    while True:
-        if a >= m:
-            total += n * (n - 1) // 2 * (a // m)
-            a %= m
-        if b >= m:
-            total += n * (b // m)
-            b %= m
-        y_max = a * n + b
-        if y_max < m:
-            return total
-        n, b = divmod(y_max, m)
-        m, a = a, m
-
-
 @dataclass(frozen=True)
 class AttemptSeries:
     """The ``number``-th attempts (0 the first attempt, k >= 1 retry k) of one message's slots,
@@ -116,41 +99,15 @@ class AttemptSeries:
             return self.accepted
         return self.message_plan.message.accepted_count
 
-    @property
-    def shift_us(self) -> int | None:
-        """Fixed distance from the first attempt (always-open calendar), else None."""
-        timeline = self.message_plan.timeline
-        if not isinstance(timeline.calendar, AlwaysOpen):
-            return None
-        gaps = timeline.gaps_us[:self.number]
-        return sum(gaps) + len(gaps) * timeline.failure_delay_us
-
     def before(self, at_us: int) -> int:
         """How many slots have this attempt, strictly before ``at_us`` (a prefix of the slots)."""
         timeline = self.message_plan.timeline
-        if self.number == 0:
-            return timeline.first_attempts_before(at_us, self._slots)
-        shift = self.shift_us
-        if shift is not None:
-            bound = at_us - shift
-            if timeline.deadline_us is not None:
-                bound = min(bound, timeline.deadline_us - shift)
-            return timeline.first_attempts_before(bound, self._slots)
-        table = self._table()
-        if table is not None:
-            return table.before(self.number, at_us)
-        # Delivery window: retry k of slot s is before at_us iff it exists (it is before the
-        # deadline) and is before at_us; both hold for a prefix of the slots, and only slots
-        # whose first attempt is before at_us can qualify.
-        lo, hi = 0, timeline.first_attempts_before(at_us, self._slots)
-        while lo < hi:
-            mid = (lo + hi) // 2
-            attempts = timeline.attempts_us(mid)
-            if len(attempts) > self.number and attempts[self.number] < at_us:
-                lo = mid + 1
-            else:
-                hi = mid
-        return lo
+        if self.number > 0 and timeline.fixed_offsets_us is None:
+            # Attempts a calendar moves: the vector kernel's columns, when at hand.
+            table = self._table()
+            if table is not None:
+                return table.before(self.number, at_us)
+        return timeline.attempts_before(at_us, self._slots, self.number)
 
     def _table(self) -> ColumnTable | None:
         """Under a delivery window: the vector kernel's columns of every slot, when NumPy is
@@ -163,42 +120,25 @@ class AttemptSeries:
 
     def total(self) -> int:
         """How many slots have this attempt at all."""
-        deadline = self.message_plan.timeline.deadline_us
-        if deadline is None:
-            return self._slots
-        return self.before(deadline)
+        return self.message_plan.timeline.attempt_count(self._slots, self.number)
 
     def at(self, slot: int) -> int:
         """The instant of this attempt of ``slot`` (which must have it)."""
         timeline = self.message_plan.timeline
-        shift = self.shift_us
-        if shift is not None:
-            return timeline.first_attempt_us(slot) + shift
-        table = self._table()
-        if table is not None:
-            return table.at(self.number, slot)
-        return timeline.attempts_us(slot)[self.number]
+        if timeline.fixed_offsets_us is None:
+            table = self._table()
+            if table is not None:
+                return table.at(self.number, slot)
+        return timeline.attempt_us(slot, self.number)
 
     def instant_sum(self, lo_slot: int, hi_slot: int) -> int:
         """Sum of this attempt's instants over slots ``lo_slot <= s < hi_slot`` (all having it)."""
-        count = hi_slot - lo_slot
-        if count <= 0:
-            return 0
         timeline = self.message_plan.timeline
-        shift = self.shift_us
-        if shift is None:
+        if timeline.fixed_offsets_us is None and hi_slot > lo_slot:
             table = self._table()
             if table is not None:
                 return table.instant_sum(self.number, lo_slot, hi_slot)
-            return sum(self.at(s) for s in range(lo_slot, hi_slot))
-        total = count * (timeline.start_us + shift)
-        pace = timeline.pace
-        if pace is not None:
-            # Pace offsets are floor(s*U/speed): their sum over a range is a difference of two
-            # floor sums.
-            total += (floor_sum(hi_slot, pace.speed, pace.unit_us, 0)
-                      - floor_sum(lo_slot, pace.speed, pace.unit_us, 0))
-        return total
+        return timeline.attempt_sum_us(lo_slot, hi_slot, self.number)
 
     def occupancy(self, start_us: int, end_us: int, duration_us: int) -> int:
         """Total µs, inside ``[start_us, end_us)``, of calls ``[t, t + duration_us)`` started at

@@ -7,10 +7,8 @@ numbers) for drawing; nothing drawn feeds back into a computation.
 
 from __future__ import annotations
 
-import importlib
 import os
 import textwrap
-from collections.abc import Callable, Iterable
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -90,31 +88,13 @@ def _decimal(value: Fraction) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-def _closed_periods_function() -> Callable[[Any, int, int], Iterable[tuple[int, int]]] | None:
-    """``ivrsched.rules.windows.closed_periods(calendar, start_us, end_us)`` when that module offers
-    it (delivery windows, S6), else None: then nothing is shaded."""
-    try:
-        windows = importlib.import_module("ivrsched.rules.windows")
-    except ImportError:
-        return None
-    function = getattr(windows, "closed_periods", None)
-    return function if callable(function) else None
-
-
 def closed_periods(result: Forecast, start_us: int, end_us: int) -> list[tuple[int, int]]:
-    """The periods in ``[start_us, end_us)`` when a message's delivery window is closed."""
-    from ivrsched.rules.open_time import AlwaysOpen
-
-    function = _closed_periods_function()
-    if function is None:
-        return []
+    """The periods in ``[start_us, end_us)`` when a message's delivery window is closed, as
+    each message's time line reports them (S6)."""
     periods: list[tuple[int, int]] = []
     for message_plan in result.plan.messages:
-        calendar = message_plan.timeline.calendar
-        if isinstance(calendar, AlwaysOpen):
-            continue
         periods.extend((max(a, start_us), min(b, end_us))
-                       for a, b in function(calendar, start_us, end_us)
+                       for a, b in message_plan.timeline.closed_periods(start_us, end_us)
                        if a < end_us and b > start_us)
     return periods
 

@@ -37,7 +37,6 @@ from ivrsched.planning.planner import MessagePlan, Plan, plan
 from ivrsched.request.destinations import normalize_to
 from ivrsched.request.model import Destination, Request
 from ivrsched.rules.instants import MIN_US, format_us
-from ivrsched.rules.open_time import AlwaysOpen
 
 #: Every rule name a violation may carry, in the order violations of one attempt are listed.
 RULES: tuple[str, ...] = (
@@ -379,7 +378,7 @@ def _numbering(who: _Who, attempts: Sequence[_Attempt]) -> Iterator[Violation]:
 
 
 def _check_destination(who: _Who, message_plan: MessagePlan, slot: int, attempts: list[_Attempt],
-                       failure_delay_us: int, exact: bool) -> Iterator[Violation]:
+                       exact: bool) -> Iterator[Violation]:
     timeline = message_plan.timeline
     render = who.offset
 
@@ -395,6 +394,8 @@ def _check_destination(who: _Who, message_plan: MessagePlan, slot: int, attempts
     deadline = timeline.deadline_us
     calendar = timeline.calendar
     gaps = timeline.gaps_us
+    # The plan's failure delay estimates a previous attempt's end when the log gives none.
+    failure_delay_us = timeline.failure_delay_us
     planned = timeline.attempts_us(slot) if exact else ()
     for k, attempt in enumerate(attempts):
         number, time_us = attempt.number, attempt.time_us
@@ -403,26 +404,24 @@ def _check_destination(who: _Who, message_plan: MessagePlan, slot: int, attempts
                                 f"after the deadline {at(deadline)}", attempt, deadline)
         if 0 < k <= len(gaps):
             previous = attempts[k - 1]
-            if previous.end_us != _NO_END:
-                base = previous.end_us
-                since = f"attempt {previous.number} ended at {at(previous.end_us)}"
+            ended = None if previous.end_us == _NO_END else previous.end_us
+            if ended is not None:
+                since = f"attempt {previous.number} ended at {at(ended)}"
             else:
-                base = previous.time_us + failure_delay_us
                 since = f"attempt {previous.number} started at {at(previous.time_us)}" + (
                     f" (+ failure delay {describe_duration(failure_delay_us)})"
                     if failure_delay_us else "")
-            earliest = base + gaps[k - 1]
+            earliest = timeline.earliest_retry_us(previous.time_us, k, ended)
             if time_us < earliest:
                 yield who.violation(
                     "S5-gap", f"attempt {number} at {at(time_us)} is sooner than "
                     f"{describe_duration(gaps[k - 1])} after {since}: not before {at(earliest)}",
                     attempt, earliest)
-        if not isinstance(calendar, AlwaysOpen):
-            opens = calendar.next_open(time_us)
-            if opens != time_us:
-                yield who.violation("S6-window", f"attempt {number} at {at(time_us)} is outside "
-                                    f"the delivery time window (it next opens at {at(opens)})",
-                                    attempt, opens)
+        opens = calendar.next_open(time_us)
+        if opens != time_us:
+            yield who.violation("S6-window", f"attempt {number} at {at(time_us)} is outside "
+                                f"the delivery time window (it next opens at {at(opens)})",
+                                attempt, opens)
         if exact:
             if number - 1 < len(planned):
                 if time_us != planned[number - 1]:
@@ -497,8 +496,7 @@ class _Verifier:
                     found.append(self._rejected(message_plan, position, attempts))
                     continue
                 found.extend(_check_destination(self.who(message_plan, position), message_plan,
-                                                slot, attempts, self.the_plan.failure_delay_us,
-                                                self.exact))
+                                                slot, attempts, self.exact))
                 if message_plan.pace is not None:
                     firsts.append((attempts[0].time_us - MIN_US) * width + position)
             found.extend(self._pacing(message_plan, firsts, width))

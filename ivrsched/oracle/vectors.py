@@ -29,7 +29,6 @@ from ivrsched.oracle.conformance import verify
 from ivrsched.planning.planner import DestinationSchedule, MessagePlan, Plan, plan
 from ivrsched.rules.instants import US_PER_DAY, US_PER_MINUTE, format_us, from_us, to_us
 from ivrsched.rules.retry import LADDER
-from ivrsched.rules.windows import closed_periods
 
 Json = dict[str, Any]
 
@@ -304,7 +303,7 @@ def _gap(the_plan: Plan, rows: list[_Row]) -> VectorLog | None:
     message_plan = the_plan.messages[0]
     target = _accepted(message_plan)[0]
     row = _find(rows, 0, target.index, 2)
-    row.time_us = target.attempts_us[0] + message_plan.timeline.gaps_us[0] - 1
+    row.time_us = message_plan.timeline.earliest_retry_us(target.attempts_us[0], 1) - 1
     log = VectorLog("S5-gap", rows)
     _expect(log, row, "S5-gap", target)
     return log
@@ -362,7 +361,7 @@ def _moved_retry(message_plan: MessagePlan) -> tuple[DestinationSchedule, int, i
     timeline = message_plan.timeline
     for target in _accepted(message_plan):
         for k in range(1, len(target.attempts_us)):
-            due = target.attempts_us[k - 1] + timeline.failure_delay_us + timeline.gaps_us[k - 1]
+            due = timeline.retry_due_us(target.attempts_us[k - 1], k)
             if due != target.attempts_us[k]:
                 return target, k + 1, due
     return None
@@ -387,8 +386,8 @@ def _window(the_plan: Plan, rows: list[_Row]) -> VectorLog | None:
     else:
         target = _accepted(message_plan)[0]
         row = _find(rows, m, target.index, len(target.attempts_us))
-        closing, _ = next(closed_periods(message_plan.timeline.calendar, row.time_us,
-                                         row.time_us + 8 * US_PER_DAY))
+        closing, _ = next(message_plan.timeline.closed_periods(row.time_us,
+                                                               row.time_us + 8 * US_PER_DAY))
         row.time_us = closing
     log = VectorLog("S6-window", rows)
     _expect(log, row, "S6-window", target)

@@ -13,8 +13,10 @@ attempt exactly when ``j < len(column[k])``; lengths never increase with k.
 
 The pure-Python functions return ``array('q')``; the ``*_numpy`` ones return ``numpy.int64``
 arrays with identical values (install the ``fast`` extra: ``pip install ivrsched[fast]``).
-Under a delivery window both use the vector kernel (:mod:`ivrsched.rules.vector`) when NumPy is
-installed, and compute slot by slot without it (the same values, more slowly).
+When the time line has fixed offsets (no delivery window: :attr:`Timeline.fixed_offsets_us
+<ivrsched.rules.timeline.Timeline.fixed_offsets_us>`) the columns are computed as progressions
+(NumPy: vectorised). Otherwise both use the vector kernel (:mod:`ivrsched.rules.vector`) when
+NumPy is installed, and compute slot by slot without it (the same values, more slowly).
 """
 
 from __future__ import annotations
@@ -25,8 +27,6 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from ivrsched.planning.planner import MessagePlan
-from ivrsched.planning.streaming import offsets_after_first
-from ivrsched.rules.open_time import AlwaysOpen
 from ivrsched.rules.timeline import Timeline
 
 if TYPE_CHECKING:
@@ -56,22 +56,11 @@ def slot_range(message_plan: MessagePlan) -> range:
 
 
 def column_lengths(timeline: Timeline, slots: range) -> tuple[int, ...]:
-    """For a time line without a delivery window: how many of ``slots`` have a k-th attempt,
-    for each k, in O(1) per column (the inverse of pacing, S3)."""
-    offsets = offsets_after_first(timeline)
-    deadline, pace = timeline.deadline_us, timeline.pace
-    lengths = []
-    for offset in offsets:
-        if deadline is None:
-            lengths.append(len(slots))
-            continue
-        room = deadline - timeline.start_us - offset  # first attempts must be this early
-        # Unpaced, every slot's first attempt is at the start.
-        unpaced_below = slots.stop if room > 0 else 0
-        below = unpaced_below if pace is None else pace.count_before(room)
-        # Slots 0..below-1 are allowed; count those inside ``slots``.
-        lengths.append(max(0, min(below, slots.stop) - slots.start))
-    return tuple(lengths)
+    """How many of ``slots`` have a k-th attempt, for each k: the slots with one are a prefix
+    of all slots (see the module docstring), counted by the time line (O(1) per column with
+    fixed offsets, the inverse of pacing, S3)."""
+    return tuple(max(0, min(timeline.attempt_count(slots.stop, k), slots.stop) - slots.start)
+                 for k in range(1 + len(timeline.gaps_us)))
 
 
 def attempt_columns(message_plan: MessagePlan) -> tuple[array[int], ...]:
@@ -79,9 +68,9 @@ def attempt_columns(message_plan: MessagePlan) -> tuple[array[int], ...]:
     ``array('q')`` of integer µs; column k's length is the number of slots with k+1 attempts."""
     timeline = message_plan.timeline
     slots = slot_range(message_plan)
-    if not isinstance(timeline.calendar, AlwaysOpen):
+    offsets = timeline.fixed_offsets_us
+    if offsets is None:
         return _windowed_columns(timeline, slots)
-    offsets = offsets_after_first(timeline)
     lengths = column_lengths(timeline, slots)
     first = _first_attempts(timeline, slots.start, lengths[0])
     columns = [first]
@@ -94,22 +83,13 @@ def first_attempts(message_plan: MessagePlan) -> array[int]:
     """The first-attempt instants of the plan's accepted destinations, by slot (column 0)."""
     timeline = message_plan.timeline
     slots = slot_range(message_plan)
-    if not isinstance(timeline.calendar, AlwaysOpen):
+    if timeline.fixed_offsets_us is None:
         return _windowed_columns(replace(timeline, gaps_us=()), slots)[0]
     return _first_attempts(timeline, slots.start, column_lengths(timeline, slots)[0])
 
 
 def _first_attempts(timeline: Timeline, first_slot: int, count: int) -> array[int]:
-    start, pace = timeline.start_us, timeline.pace
-    stop = first_slot + count
-    if pace is None:
-        return array("q", [start]) * count
-    unit, speed = pace.unit_us, pace.speed
-    if unit % speed == 0:
-        # The interval is a whole number of µs: the instants are an arithmetic progression.
-        step = unit // speed
-        return array("q", range(start + first_slot * step, start + stop * step, step))
-    return array("q", [start + slot * unit // speed for slot in range(first_slot, stop)])
+    return array("q", timeline.first_attempts_us(range(first_slot, first_slot + count)))
 
 
 def _windowed_columns(timeline: Timeline, slots: range) -> tuple[array[int], ...]:
@@ -161,7 +141,8 @@ def attempt_columns_numpy(message_plan: MessagePlan, *,
     timeline = message_plan.timeline
     slots = slot_range(message_plan)
     pace = timeline.pace
-    if not isinstance(timeline.calendar, AlwaysOpen):
+    offsets = timeline.fixed_offsets_us
+    if offsets is None:
         from ivrsched.rules import vector
 
         return vector.attempt_columns(timeline if retries else replace(timeline, gaps_us=()),
@@ -170,16 +151,9 @@ def attempt_columns_numpy(message_plan: MessagePlan, *,
         # A pace whose products could overflow int64: compute exactly in Python.
         columns = attempt_columns(message_plan) if retries else (first_attempts(message_plan),)
         return tuple(np.array(column, dtype=np.int64) for column in columns)
-    offsets = offsets_after_first(timeline)
     lengths = column_lengths(timeline, slots)
-    if pace is None:
-        first = np.full(lengths[0], timeline.start_us, dtype=np.int64)
-    else:
-        slot = np.arange(slots.start, slots.start + lengths[0], dtype=np.int64)
-        # floor(i*U/s) = (i // s)*U + floor((i % s)*U/s): no product exceeds s*U or the result,
-        # so int64 holds every intermediate value even for i near 10^9 and U of a day.
-        quotient, remainder = np.divmod(slot, pace.speed)
-        first = timeline.start_us + quotient * pace.unit_us + remainder * pace.unit_us // pace.speed
+    slot = np.arange(slots.start, slots.start + lengths[0], dtype=np.int64)
+    first = timeline.first_attempts_vector(slot)
     if not retries:
         return (first,)
     return (first, *(first[:length] + offset

@@ -34,8 +34,7 @@ from ivrsched.planning.planner import (
 )
 from ivrsched.request.model import Destination, Request
 from ivrsched.request.status import Status
-from ivrsched.rules.instants import MAX_US, US_PER_MINUTE, check_range, format_us
-from ivrsched.rules.open_time import AlwaysOpen
+from ivrsched.rules.instants import format_us
 from ivrsched.rules.timeline import Timeline
 
 #: How many rejected destinations a :class:`StreamSummary` keeps as examples.
@@ -45,50 +44,10 @@ EXAMPLES_KEPT = 5
 
 def attempts_function(timeline: Timeline,
                       offset_minutes: int = 0) -> Callable[[int], tuple[int, ...]]:
-    """``slot -> attempt instants``, equal to ``timeline.attempts_us(slot)``, checked against
-    S12's range (also as read in ``offset_minutes``, the offset they are rendered in).
-
-    Without a delivery window (:class:`~ivrsched.rules.open_time.AlwaysOpen`) every slot's retries
-    sit
-    at the same offsets after its first attempt, so they are precomputed once.
-    """
-    if not isinstance(timeline.calendar, AlwaysOpen):
-        return partial(_checked_attempts, timeline.attempts_us, offset_minutes)
-    start, pace, deadline = timeline.start_us, timeline.pace, timeline.deadline_us
-    # Offsets strictly increase (gaps are >= 1 minute), so keeping the attempts before the
-    # deadline is the same as S5's "an attempt not allowed drops all later ones".
-    offsets = offsets_after_first(timeline)
-    # The latest instant that is still in range both in UTC and in the rendering offset.
-    last_fine = MAX_US - max(0, offset_minutes) * US_PER_MINUTE
-
-    def attempts(slot: int) -> tuple[int, ...]:
-        first = start if pace is None else start + slot * pace.unit_us // pace.speed
-        if deadline is None:
-            found = tuple(first + offset for offset in offsets)
-        else:
-            found = tuple(at for offset in offsets if (at := first + offset) < deadline)
-        if found and found[-1] > last_fine:
-            check_range(found[-1], f"attempt of slot {slot}", offset_minutes)
-        return found
-
-    return attempts
-
-
-def offsets_after_first(timeline: Timeline) -> tuple[int, ...]:
-    """Without a delivery window: how long after its first attempt each attempt of any slot is
-    (0 for the first, then the sums of failure delay plus g_k)."""
-    offsets = [0]
-    for gap in timeline.gaps_us:
-        offsets.append(offsets[-1] + timeline.failure_delay_us + gap)
-    return tuple(offsets)
-
-
-def _checked_attempts(attempts_us: Callable[[int], tuple[int, ...]], offset_minutes: int,
-                      slot: int) -> tuple[int, ...]:
-    found = attempts_us(slot)
-    if found:
-        check_range(found[-1], f"attempt of slot {slot}", offset_minutes)
-    return found
+    """``slot -> attempt instants``: :meth:`Timeline.attempts_function
+    <ivrsched.rules.timeline.Timeline.attempts_function>` (equal to ``timeline.attempts_us``,
+    checked against S12's range as read in ``offset_minutes``)."""
+    return timeline.attempts_function(offset_minutes)
 
 
 def message_id_function(ids: IdSource, message: int) -> Callable[[int], str]:

@@ -34,6 +34,7 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from ivrsched.request.model import DeliveryTimeWindow, TimeOfDay, Weekday
+from ivrsched.rules import open_time
 from ivrsched.rules.instants import US_PER_DAY, US_PER_MINUTE, check_range
 from ivrsched.rules.open_time import Calendar
 
@@ -277,6 +278,17 @@ class WindowCalendar:
         if pending is not None:
             yield pending
 
+    def closed_periods(self, start_us: int, end_us: int) -> Iterator[tuple[int, int]]:
+        """The closed periods ``[a, b)`` within ``[start_us, end_us)``, in order: the gaps
+        between :meth:`open_periods`."""
+        at = start_us
+        for a, b in self.open_periods(start_us, end_us):
+            if a > at:
+                yield at, a
+            at = b
+        if at < end_us:
+            yield at, end_us
+
     def describe(self) -> str:
         """The window in words, e.g. ``Mon–Fri 09:00–17:00 UTC``."""
         return describe_window(self.window)
@@ -285,40 +297,11 @@ class WindowCalendar:
 def closed_periods(calendar: Calendar, start_us: int, end_us: int) -> Iterator[tuple[int, int]]:
     """The closed periods ``[a, b)`` of ``calendar`` within ``[start_us, end_us)``, in order
     (for plots and reports). Works for any :class:`~ivrsched.rules.open_time.Calendar`."""
-    if isinstance(calendar, WindowCalendar):
-        at = start_us
-        for a, b in calendar.open_periods(start_us, end_us):
-            if a > at:
-                yield at, a
-            at = b
-        if at < end_us:
-            yield at, end_us
-        return
-    yield from _closed_periods_by_search(calendar, start_us, end_us)
+    return open_time.closed_periods(calendar, start_us, end_us)
 
 
-def _closed_periods_by_search(calendar: Calendar, start_us: int,
-                              end_us: int) -> Iterator[tuple[int, int]]:
-    """Closed periods of any calendar, found with its three questions only: an open run from
-    ``a`` ends at the smallest c with ``open_between(a, c) < c - a`` (binary search)."""
-    at = start_us
-    while at < end_us:
-        opening = min(calendar.next_open(at), end_us)
-        if opening > at:
-            yield at, opening
-            at = opening
-            if at >= end_us:
-                return
-        lo, hi = at, end_us  # [at, lo) is open throughout; hi is past the run or end_us
-        if calendar.open_between(at, hi) == hi - at:
-            return
-        while hi - lo > 1:
-            mid = (lo + hi) // 2
-            if calendar.open_between(at, mid) == mid - at:
-                lo = mid
-            else:
-                hi = mid
-        at = lo
+#: The search any calendar can be asked with (kept under its old name for callers).
+_closed_periods_by_search = open_time.closed_periods_by_search
 
 
 # -- words ----------------------------------------------------------------------------------

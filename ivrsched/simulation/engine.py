@@ -3,7 +3,10 @@
 A destination's first attempt is at its planned time. After a failed attempt *k* (no-answer, busy
 or failed) that ends at *e* (its start + its duration), attempt *k+1* is at the first open instant
 (S6) at or after *e* + g_k, if it is still before the deadline (S4) and retries remain (S5). The
-plan's ``failure_delay`` is not used: the realised duration replaces that estimate.
+plan's ``failure_delay`` is not used: the realised duration replaces that estimate. Every instant
+comes from the message's time line (:meth:`~ivrsched.rules.timeline.Timeline.first_due_us`,
+:meth:`~ivrsched.rules.timeline.Timeline.realised_retry_us`); a retry the deadline forbids does
+not happen, also when it would fall beyond year 9999.
 
 The simulation streams. First attempts are merged across messages in time order (each message
 yields them in slot order, which is time order), and a heap holds only the retries that are due
@@ -152,7 +155,7 @@ def _first_attempts(source: _Source) -> Iterator[_Pending]:
     for schedule in source:
         if schedule.status.is_rejected:
             continue
-        at = timeline.first_attempt_us(slot)
+        at = timeline.first_due_us(slot)
         slot += 1
         yield _Pending(at, schedule.message, schedule.index, 1, at, schedule)
 
@@ -224,7 +227,8 @@ class Simulation:
             timeline = timelines[message]
             if not timeline.allows(at):
                 # Only a first attempt can get here (retries are checked before they are
-                # queued): the window (S6) or a pause (S13) pushed it to or past the cut.
+                # queued): the window (S6) or a pause (S13) pushed it to or past the cut
+                # (maybe beyond year 9999, which a representable cut precedes).
                 why, when = cut_ending(timeline, None)
                 yield DestinationResult(message, index, schedule.to, schedule.message_id,
                                         _STATUS[why], why, when, 0,
@@ -242,8 +246,8 @@ class Simulation:
             elif attempt > len(timeline.gaps_us):
                 ending = Ending.RETRIES_EXHAUSTED
             else:
-                later = timeline.calendar.next_open(end + timeline.gaps_us[attempt - 1])
-                if timeline.allows(check_range(later, "retry")):
+                later = timeline.realised_retry_us(end, attempt)
+                if later is not None:
                     heapq.heappush(retries, _Pending(later, message, index, attempt + 1,
                                                      first_start, schedule))
                 else:
