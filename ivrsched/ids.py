@@ -10,6 +10,7 @@ import hashlib
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 from ivrsched.abc import IdSource
 
@@ -54,9 +55,29 @@ class SeededIds:
         return message_id
 
 
+def generated_message_ids(ids: IdSource, message: int) -> Callable[[int], str]:
+    """``index -> ids.message_id(message, index)``, with :meth:`SeededIds.message_ids`' fast
+    path when available."""
+    if isinstance(ids, SeededIds):
+        return ids.message_ids(message)
+    return partial(ids.message_id, message)
+
+
+def message_id_namer(ids: IdSource, message: int) -> Callable[[int, str | None], str]:
+    """``(index, given) -> messageId`` of destination ``index`` of message ``message`` (S8):
+    the messageId it was given, else the one ``ids`` generates. The one place that fallback is
+    written; every plan, stream, simulation and verifier names destinations through it."""
+    generate = generated_message_ids(ids, message)
+
+    def name(index: int, given: str | None) -> str:
+        return given if given is not None else generate(index)
+
+    return name
+
+
 def random_ids() -> SeededIds:
     """An ID source with a fresh random seed (the default when none is injected)."""
     return SeededIds(secrets.token_hex(16))
 
 
-__all__ = ["IdSource", "SeededIds", "random_ids"]
+__all__ = ["IdSource", "SeededIds", "generated_message_ids", "message_id_namer", "random_ids"]

@@ -99,10 +99,13 @@ def test_a_flat_message_id_without_its_destination_is_an_invalid_request(
     assert err.startswith("/messageId: a messageId names one destination")
 
 
-def test_other_formats_are_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_every_format_is_available(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # Issue 11 lifted issue 7's "only --format jsonl": a file plans like a list in every format
+    # (tests/test_one_plan.py compares them byte for byte).
     request, numbers = files(tmp_path, {"messages": [MESSAGE]}, "n.txt", "41793026727\n")
-    code, _, err = run(capsys, "plan", request, "--destinations", numbers, "--format", "table")
-    assert code == 2 and "only --format jsonl" in err
+    code, out, _ = run(capsys, "plan", request, "--destinations", numbers, "--format", "table",
+                       "--now", NOW)
+    assert code == 0 and "41793026727" in out
 
 
 def test_an_invalid_request_is_reported_as_without_destinations(

@@ -1,22 +1,20 @@
 """``--destinations FILE``: a subcommand's destinations streamed from a file.
 
-Any subcommand can take it in four steps (``plan`` is the model)::
+Any subcommand takes it in two steps (``plan`` is the model)::
 
-    add_destinations_argument(parser)                       # in register()
-    if args.destinations is not None:                       # in run()
-        request = load_request_for_stream(args.request, strict=args.strict,
-                                          dialect=args.dialect)
-        destinations = file_destinations(args.destinations, args.destinations_format,
-                                         strict=args.strict)
-        ...                       # e.g. planning.streaming.stream_plan(...)
-        print_stream_summary(summary, args.destinations)   # a StreamSummary
+    add_destinations_argument(parser)                 # in register()
+    the_plan = planned(args, ids=ids_for(args.seed))  # in run(): ivrsched.plan(request, file)
+    ...
+    report_file(the_plan, args)                       # notices and the file's counts, on stderr
 
 The request must then have exactly one message object, without destinations of its own (the
 file replaces them; a request with both is refused rather than silently merged).
 
-``plan`` writes as it reads; ``simulate``, ``verify`` and ``forecast`` first read the file once
-with :func:`summarize_destinations` (so that a bad file fails before any output, and for the
-counts they need), then as their work requires.
+``plan`` writes as it reads (its json and table formats count the file first, for their headers);
+``simulate`` and ``forecast`` count it first (so that a bad file fails before any output, and for
+the counts they need), then read it as their work requires; ``verify`` holds it
+(:func:`~ivrsched.io.destination_files.with_destinations`), a log naming destinations in any
+order.
 """
 
 from __future__ import annotations
@@ -24,7 +22,8 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from datetime import timedelta
 from typing import IO
 
 from ivrsched.cli.common import (
@@ -32,10 +31,14 @@ from ivrsched.cli.common import (
     EXIT_UNREADABLE_INPUT,
     EXIT_USAGE,
     CliError,
+    load_request,
+    parse_now,
     read_text,
 )
+from ivrsched.errors import display_path
+from ivrsched.ids import IdSource
 from ivrsched.io.destination_files import LAYOUTS, DestinationFile, DestinationFileError
-from ivrsched.planning.planner import Plan
+from ivrsched.planning.planner import Plan, plan
 from ivrsched.planning.streaming import RejectionTally, StreamSummary
 from ivrsched.request.fields import non_xml_char
 from ivrsched.request.model import ContentType, Destination, Request, RequestShape
@@ -140,17 +143,36 @@ def summarize_destinations(destinations: Iterable[Destination]) -> StreamSummary
     return tally.summary(count, count - tally.rejected)
 
 
-def with_bulk_id(the_plan: Plan, destinations: int) -> Plan:
-    """``the_plan`` with the bulkId S8 generates for a request of more than one destination,
-    which a plan made without the streamed destinations could not know it needed."""
-    if the_plan.bulk_id is not None or destinations <= 1:
-        return the_plan
-    return replace(the_plan, bulk_id=the_plan.ids.bulk_id())
+def planned(args: argparse.Namespace, *, failure_delay: timedelta = timedelta(0),
+            ids: IdSource | None = None) -> Plan:
+    """The plan of ``args.request`` submitted at ``--now``: the one way every subcommand plans.
+    With ``--destinations FILE`` the file's destinations replace the request's (streamed in
+    constant memory: :func:`ivrsched.plan` with ``destinations=``); the plan is the same as
+    for a request listing them, bulkId, generated IDs and notices included."""
+    now = parse_now(args.now)
+    if getattr(args, "destinations", None) is None:
+        request = load_request(args.request, strict=args.strict, dialect=args.dialect)
+        return plan(request, now=now, failure_delay=failure_delay, ids=ids)
+    request, destinations = load_streamed(args)
+    return plan(request, destinations, now=now, failure_delay=failure_delay, ids=ids)
+
+
+def report_file(the_plan: Plan, args: argparse.Namespace, *, notices: bool = True,
+                err: IO[str] | None = None) -> None:
+    """After a command's output: the plan's notices (when the output has no place for them)
+    and, with ``--destinations``, the file's counts (known once it has been read)."""
+    stream = err if err is not None else sys.stderr
+    if notices:
+        for notice in the_plan.notices:
+            print(f"notice: {display_path(notice.path)}: {notice.message}", file=stream)
+    if getattr(args, "destinations", None) is not None:
+        print_stream_summary(the_plan.messages[0].summary(), args.destinations, stream)
 
 
 def stream_summary_lines(summary: StreamSummary, path: str) -> list[str]:
     """The summary for stderr: counts of accepted and rejected lines, rejected ones by status,
-    the first few rejected lines with their reasons, and S7's notice on a large count."""
+    the first few rejected lines with their reasons (S7's notice on a large count is one of the
+    plan's notices)."""
     by_status = ", ".join(f"{status.id} {status.value.name}: {count}"
                           for status, count in summary.rejected_by_status.items())
     lines = [f"{path}: {summary.destinations} destinations, {summary.accepted} accepted, "
@@ -161,7 +183,6 @@ def stream_summary_lines(summary: StreamSummary, path: str) -> list[str]:
     if summary.rejected > len(summary.examples):
         lines.append(f"  … {summary.rejected - len(summary.examples)} more rejected; "
                      f"the output has every line with its status")
-    lines.extend(f"notice: {notice.message}" for notice in summary.notices())
     return lines
 
 

@@ -16,18 +16,11 @@ from ivrsched.cli.common import (
     add_request_argument,
     add_seed_argument,
     ids_for,
-    load_request,
     non_negative_seconds,
-    parse_now,
     print_notices,
 )
-from ivrsched.cli.destinations_arg import (
-    add_destinations_argument,
-    load_streamed,
-    print_stream_summary,
-)
+from ivrsched.cli.destinations_arg import add_destinations_argument, planned, report_file
 from ivrsched.io.plan_formats import FORMATS, write_csv, write_json, write_jsonl, write_table
-from ivrsched.planning.planner import plan
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -50,14 +43,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.destinations is not None:
-        return run_streaming(args)
-    request = load_request(args.request, strict=args.strict, dialect=args.dialect)
-    the_plan = plan(request, now=parse_now(args.now), failure_delay=args.failure_delay,
-                    ids=ids_for(args.seed))
+    # One plan whatever the source of the destinations (the request's lists, or --destinations
+    # FILE, streamed in constant memory): every format, the same rows and IDs.
+    the_plan = planned(args, failure_delay=args.failure_delay, ids=ids_for(args.seed))
     fmt = args.format or ("table" if sys.stdout.isatty() else "jsonl")
     out = sys.stdout
-    if fmt in ("jsonl", "csv", "parquet"):
+    streamed = args.destinations is not None
+    if fmt in ("jsonl", "csv", "parquet") and not streamed:
         print_notices(the_plan.notices)  # json and table carry them in their headers
     chunked = _chunked_writers()
     if fmt == "parquet":
@@ -73,6 +65,10 @@ def run(args: argparse.Namespace) -> int:
         write_json(the_plan, out)
     else:
         write_table(the_plan, out, show_all=args.all)
+    out.flush()
+    if streamed:
+        # A file's notices (its count among them) are known once it has been read.
+        report_file(the_plan, args, notices=fmt in ("jsonl", "csv", "parquet"))
     return EXIT_OK
 
 
@@ -91,38 +87,3 @@ def _binary(out: IO[str]) -> IO[bytes]:
     if binary is None:
         raise CliError("--format parquet needs a file or a pipe to write bytes to", EXIT_USAGE)
     return binary  # type: ignore[no-any-return]
-
-
-def run_streaming(args: argparse.Namespace) -> int:
-    """``--destinations FILE``: the jsonl rows of the file's destinations, written as they are
-    read (constant memory), then a summary of accepted and rejected lines on stderr."""
-    from ivrsched.planning.streaming import stream_plan
-
-    fmt = args.format or "jsonl"
-    if fmt not in ("jsonl", "csv", "parquet"):
-        # The other formats need the whole list (a count first, a header per message).
-        raise CliError("--destinations streams its output; only --format jsonl, csv and "
-                       "parquet are available with it", EXIT_USAGE)
-    chunked = _chunked_writers()
-    if fmt == "csv" and chunked is None:
-        raise CliError("--destinations with --format csv needs NumPy: "
-                       "pip install 'ivrsched[fast]'", EXIT_USAGE)
-    request, destinations = load_streamed(args)
-    streaming = stream_plan(request, destinations, now=parse_now(args.now),
-                            failure_delay=args.failure_delay, ids=ids_for(args.seed))
-    print_notices(streaming.plan.notices)
-    header = streaming.header
-    if fmt == "parquet":
-        from ivrsched.io.arrow_export import write_parquet_stream
-
-        sys.stdout.flush()
-        summary = write_parquet_stream(header, destinations, _binary(sys.stdout))
-    elif chunked is None:
-        summary = streaming.write_jsonl(sys.stdout)
-    elif fmt == "csv":
-        summary = chunked.write_csv_chunked(header, destinations, sys.stdout)
-    else:
-        summary = chunked.write_jsonl_chunked(header, destinations, sys.stdout)
-    sys.stdout.flush()
-    print_stream_summary(summary, args.destinations)
-    return EXIT_OK

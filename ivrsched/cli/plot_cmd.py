@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from ivrsched.cli.common import EXIT_OK, EXIT_USAGE, CliError
+from ivrsched.cli.destinations_arg import report_file
 from ivrsched.cli.forecast_cmd import add_forecast_arguments, forecast_of
 from ivrsched.errors import IvrschedError, PlanRangeError, RequestError
 from ivrsched.forecasting.plot import plot_forecast, plot_format
@@ -25,9 +26,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def run(args: argparse.Namespace) -> int:
     try:
         plot_format(args.output)  # a bad name fails before any work
-        plot_forecast(forecast_of(args), args.output)
+        result = forecast_of(args)
+        plot_forecast(result, args.output)
     except (RequestError, PlanRangeError):
         raise  # main reports these with their own exit codes
     except IvrschedError as exc:
         raise CliError(str(exc), EXIT_USAGE) from exc
+    report_file(result.plan, args)
     return EXIT_OK

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import csv
-import json
 import secrets
 import sys
-from dataclasses import dataclass, replace
 from fractions import Fraction
 from pathlib import Path
 from typing import IO
@@ -22,35 +19,16 @@ from ivrsched.cli.common import (
     add_request_argument,
     add_seed_argument,
     ids_for,
-    load_request,
-    parse_now,
-    print_notices,
     rational,
 )
-from ivrsched.cli.destinations_arg import (
-    add_destinations_argument,
-    load_streamed,
-    print_stream_summary,
-    summarize_destinations,
-    with_bulk_id,
-)
-from ivrsched.forecasting.load import check_last_slot
+from ivrsched.cli.destinations_arg import add_destinations_argument, planned, report_file
 from ivrsched.io.outcome_files import OutcomeFileError, load_outcomes
-from ivrsched.planning.planner import Plan, plan
-from ivrsched.planning.streaming import StreamingPlan, StreamSummary, stream_plan
-from ivrsched.rules.instants import format_us
-from ivrsched.simulation.engine import (
-    AttemptEvent,
-    DestinationResult,
-    SimulationSummary,
-    Tally,
-    simulate,
-)
+from ivrsched.io.simulation_formats import LOG_FORMATS, AttemptLog, summary_line
+from ivrsched.planning.planner import Plan
+from ivrsched.simulation.engine import AttemptEvent, DestinationResult, Tally, simulate
 from ivrsched.simulation.outcomes import OutcomeSource, Random
 from ivrsched.simulation.reports import ReportDirectory, ReportEncodingError, ReportStream
 
-FORMATS = ("jsonl", "csv", "table")
-LOG_FIELDS = ("message", "index", "to", "messageId", "attempt", "time", "end", "outcome")
 #: Defaults of the random model: half the calls answered, one in ten busy, the rest unanswered.
 DEFAULT_ANSWER_RATE = Fraction(1, 2)
 DEFAULT_BUSY_RATE = Fraction(1, 10)
@@ -89,7 +67,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                         help="outcomes by messageId or to and attempt (JSONL, or CSV when the "
                              "name ends in .csv); attempts it does not list use the random "
                              "model")
-    parser.add_argument("--format", choices=FORMATS, default=None,
+    parser.add_argument("--format", choices=LOG_FORMATS, default=None,
                         help="log format (default: table on a terminal, else jsonl)")
     parser.add_argument("--reports", metavar="DIR", type=Path,
                         help="write a delivery report per destination into DIR")
@@ -118,83 +96,17 @@ def _outcomes(args: argparse.Namespace, seed: int) -> OutcomeSource:
     return table.with_fallback(model)
 
 
-class _Log:
-    """The attempt log in one of :data:`FORMATS`, row by row."""
-
-    def __init__(self, fmt: str, out: IO[str]) -> None:
-        self.fmt = fmt
-        self.out = out
-        self.csv = csv.writer(out, lineterminator="\n") if fmt == "csv" else None
-        if self.csv is not None:
-            self.csv.writerow(LOG_FIELDS)
-        elif fmt == "table":
-            out.write(f"{'time':<32}  {'end':<32}  {'#':>1}  {'outcome':<9}  "
-                      f"{'msg':>3} {'index':>6}  {'to':<16} messageId\n")
-
-    def write(self, event: AttemptEvent) -> None:
-        row = event.record()
-        if self.csv is not None:
-            self.csv.writerow(["" if row[k] is None else row[k] for k in LOG_FIELDS])
-        elif self.fmt == "jsonl":
-            self.out.write(json.dumps(row, ensure_ascii=False) + "\n")
-        else:
-            self.out.write(f"{row['time']!s:<32}  {row['end']!s:<32}  {event.attempt:>1}  "
-                           f"{row['outcome']!s:<9}  {event.message:>3} {event.index:>6}  "
-                           f"{event.to or '-':<16} {event.message_id}\n")
-
-
-def describe(summary: SimulationSummary) -> str:
-    """The summary line printed on stderr."""
-    peak = "no call in progress at any time"
-    if summary.peak_at_us is not None:
-        peak = (f"peak {_count(summary.peak, 'call')} in progress at "
-                f"{format_us(summary.peak_at_us, summary.peak_offset_minutes)}")
-    return (f"{_count(summary.destinations, 'destination')}: {summary.delivered} delivered, "
-            f"{summary.expired} expired, {summary.undeliverable} undeliverable, "
-            f"{summary.rejected} rejected; {_count(summary.attempts, 'attempt')}; {peak}")
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}{'' if n == 1 else 's'}"
-
-
-@dataclass(frozen=True)
-class _Run:
-    """What to simulate, the request's plan (for reports) and, for ``--destinations``, the
-    streamed message and the file's counts."""
-
-    simulated: Plan | StreamingPlan
-    plan: Plan
-    streamed: int | None = None
-    file_summary: StreamSummary | None = None
-
-
-def _prepare(args: argparse.Namespace, seed: int) -> _Run:
-    if args.destinations is None:
-        request = load_request(args.request, strict=args.strict, dialect=args.dialect)
-        the_plan = plan(request, now=parse_now(args.now), ids=ids_for(seed))
-        return _Run(the_plan, the_plan)
-    # Streamed: one pass counts the file (and finds a bad one before any output); the
-    # simulation then reads it twice (rejected destinations first, then the attempts).
-    request, destinations = load_streamed(args)
-    summary = summarize_destinations(destinations)
-    streaming = stream_plan(request, destinations, now=parse_now(args.now), ids=ids_for(seed))
-    if summary.accepted:
-        # S12 before any output, as for a request with the lines inline.
-        check_last_slot(streaming.header, summary.accepted)
-    streaming = replace(streaming, plan=with_bulk_id(streaming.plan, summary.destinations))
-    return _Run(streaming, streaming.plan, streaming.header.message_index, summary)
-
-
 def run(args: argparse.Namespace) -> int:
     seed = args.seed if args.seed is not None else secrets.randbits(63)
-    prepared = _prepare(args, seed)
-    the_plan = prepared.plan
+    the_plan = planned(args, ids=ids_for(seed))
+    # Count the destinations (a file is read once for it) before any output: a bad file, or a
+    # plan leaving years 1..9999 (S12), fails first, as for a request listing them.
+    len(the_plan)
     outcomes = _outcomes(args, seed)
     # A lone surrogate is a valid JSON escape but cannot be UTF-8: write it back as the escape.
     if hasattr(sys.stdout, "reconfigure"):
         sys.stdout.reconfigure(errors="backslashreplace")
-    log = _Log(args.format or ("table" if sys.stdout.isatty() else "jsonl"), sys.stdout)
+    log = AttemptLog(args.format or ("table" if sys.stdout.isatty() else "jsonl"), sys.stdout)
     tally = Tally()
     stream: IO[str] | None = None
     try:
@@ -211,7 +123,7 @@ def run(args: argparse.Namespace) -> int:
             except OSError as exc:
                 raise CliError(f"cannot write reports into {args.reports}: "
                                f"{exc.strerror or exc}", EXIT_USAGE) from None
-        for record in simulate(prepared.simulated, outcomes).records():
+        for record in simulate(the_plan, outcomes).records():
             tally.add(record)
             if isinstance(record, AttemptEvent):
                 log.write(record)
@@ -223,10 +135,8 @@ def run(args: argparse.Namespace) -> int:
     sys.stdout.flush()
     if args.seed is None:
         print(f"seed {seed} (pass --seed {seed} to reproduce this run)", file=sys.stderr)
-    print_notices(the_plan.notices)
-    if prepared.file_summary is not None:
-        print_stream_summary(prepared.file_summary, args.destinations)
-    print(describe(tally.summary()), file=sys.stderr)
+    report_file(the_plan, args)
+    print(summary_line(tally.summary()), file=sys.stderr)
     return EXIT_OK
 
 

@@ -23,6 +23,7 @@ from ivrsched.cli.common import (
     load_request,
     non_negative_seconds,
     parse_now,
+    print_notices,
     silence_stdout,
 )
 from ivrsched.cli.destinations_arg import (
@@ -31,7 +32,7 @@ from ivrsched.cli.destinations_arg import (
     print_stream_summary,
     summarize_destinations,
 )
-from ivrsched.io.destination_files import HeldDestinations, with_destinations
+from ivrsched.io.destination_files import HeldDestinations
 from ivrsched.io.logs import (
     LOG_FORMATS,
     LogError,
@@ -102,24 +103,25 @@ def _sniffed(lines: Iterator[str], path: str) -> tuple[LogFormat | None, Iterato
     return (sniff_format(first) if first else None), itertools.chain([first], lines)
 
 
-def _request(args: argparse.Namespace) -> tuple[Request, StreamSummary | None]:
-    """The request, with ``--destinations``' file read into it, and the file's counts.
+def _request(args: argparse.Namespace
+             ) -> tuple[Request, HeldDestinations | None, StreamSummary | None]:
+    """The request, ``--destinations``' file read into memory, and the file's counts.
 
     A log may name the destinations in any order, so the verifier needs them all at hand: the
     file is read once and held compactly (O(destinations) memory, like the verifier's own
     lookup tables), unlike the other commands, which stream it.
     """
     if args.destinations is None:
-        return load_request(args.request, strict=args.strict, dialect=args.dialect), None
+        return load_request(args.request, strict=args.strict, dialect=args.dialect), None, None
     request, destinations = load_streamed(args)
     held = HeldDestinations(destinations)
-    return with_destinations(request, held), summarize_destinations(held)
+    return request, held, summarize_destinations(held)
 
 
 def run(args: argparse.Namespace) -> int:
     if args.request == "-" and args.log == "-":
         raise CliError("REQUEST and LOG cannot both be standard input (-)", EXIT_USAGE)
-    request, file_summary = _request(args)
+    request, held, file_summary = _request(args)
     now = parse_now(args.now)
     ids = ids_for(args.seed) if args.seed is not None else None
     name = "<stdin>" if args.log == "-" else args.log
@@ -130,12 +132,13 @@ def run(args: argparse.Namespace) -> int:
         report = verify_report(request, read_log(lines, log_format, name),
                                now=now if now is not None else system_clock(),
                                exact=args.exact, failure_delay=args.failure_delay, ids=ids,
-                               require_all=args.require_all)
+                               require_all=args.require_all, destinations=held)
     except LogError as exc:
         raise CliError(str(exc), EXIT_UNREADABLE_INPUT) from exc
     finally:
         if handle is not None:
             handle.close()
+    print_notices(report.notices)
     if file_summary is not None:
         print_stream_summary(file_summary, args.destinations)
     code = EXIT_OK if report.conforms else EXIT_VIOLATIONS

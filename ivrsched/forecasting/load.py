@@ -24,8 +24,8 @@ The model (see docs/forecast.md):
   with a delivery window it enumerates the slots whose attempts fall in the bucket.
 
 Only the number of accepted destinations of a message matters, never the destinations
-themselves: ``forecast(..., counts=...)`` takes those numbers (e.g. counted in one pass over a
-destinations file) for a plan whose messages have no list.
+themselves: a streamed message (``ivrsched.plan(request, destinations=file)``) is counted in one
+pass, in constant memory. ``forecast(..., counts=...)`` still takes those numbers directly.
 """
 
 from __future__ import annotations
@@ -97,7 +97,7 @@ class AttemptSeries:
     def _slots(self) -> int:
         if self.accepted is not None:
             return self.accepted
-        return self.message_plan.message.accepted_count
+        return self.message_plan.accepted_count
 
     def before(self, at_us: int) -> int:
         """How many slots have this attempt, strictly before ``at_us`` (a prefix of the slots)."""
@@ -375,7 +375,10 @@ def forecast(plan: Plan, *, bucket: timedelta = timedelta(hours=1),
         if slots:
             check_last_slot(message_plan, slots)
 
-    series = tuple(tuple(AttemptSeries(m, k, accepted[m.message_index])
+    # A message's own count when none was given (a streamed message is counted once here).
+    slots_of = [m.accepted_count if a is None else a for m, a in zip(plan.messages, accepted,
+                                                                       strict=True)]
+    series = tuple(tuple(AttemptSeries(m, k, slots_of[m.message_index])
                          for k in range(len(m.timeline.gaps_us) + 1))
                    for m in plan.messages)
     depth = max((len(s) for s in series), default=1)
@@ -417,7 +420,7 @@ def forecast(plan: Plan, *, bucket: timedelta = timedelta(hours=1),
         last_first_attempt_us=max(lasts_first, default=None),
         last_attempt_us=last_attempt,
         deadlines_us=tuple(m.deadline_us for m in plan.messages),
-        destinations=(sum(len(m.message.destinations) for m in plan.messages) if counts is None
+        destinations=(sum(len(m) for m in plan.messages) if counts is None
                       else sum(total for total, _ in counts)),
         first_attempts=totals[0],
         retries=tuple(totals[1:]),

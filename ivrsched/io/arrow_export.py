@@ -34,7 +34,7 @@ import numpy as np
 
 from ivrsched.io.chunked import CHUNK, SlotRows, chunks_of, interleave, render_instants
 from ivrsched.planning.planner import MessagePlan, Plan
-from ivrsched.planning.streaming import RejectionTally, StreamSummary, message_id_function
+from ivrsched.planning.streaming import RejectionTally, StreamSummary
 from ivrsched.request.model import Destination
 from ivrsched.rules.instants import format_us
 
@@ -62,7 +62,6 @@ def schema() -> Any:
 def _batches(header: MessagePlan, destinations: Iterable[Destination], tally: RejectionTally,
              rows: SlotRows, chunk_size: int) -> Iterator[Any]:
     pa = _pyarrow()
-    message_id_of = message_id_function(header.ids, header.message_index)
     deadline = (None if header.deadline_us is None
                 else format_us(header.deadline_us, header.offset_minutes))
     index = 0
@@ -86,8 +85,7 @@ def _batches(header: MessagePlan, destinations: Iterable[Destination], tally: Re
         offsets = np.concatenate([[0], np.cumsum(per_row, dtype=np.int32)]).astype(np.int32)
         values = interleave(columns).astype(np.int64)
         rendered = interleave([render_instants(c, header.offset_minutes) for c in columns])
-        ids = [d.message_id if d.message_id is not None else message_id_of(index + i)
-               for i, d in enumerate(chunk)]
+        ids = [header.name(index + i, d.message_id) for i, d in enumerate(chunk)]
         yield pa.record_batch([
             pa.array(np.full(len(chunk), header.message_index, dtype=np.int32)),
             pa.array(np.arange(index, index + len(chunk), dtype=np.int64)),
@@ -116,7 +114,7 @@ def plan_table(plan: Plan) -> Any:
     """The whole plan as one ``pyarrow.Table`` (``Plan.to_arrow()``)."""
     pa = _pyarrow()
     batches = [batch for message_plan in plan.messages
-               for batch in message_batches(message_plan, message_plan.message.destinations)]
+               for batch in message_batches(message_plan, message_plan.source)]
     return pa.Table.from_batches(batches, schema=schema())
 
 
@@ -142,7 +140,7 @@ def write_parquet(plan: Plan, out: IO[bytes], *, chunk_size: int = CHUNK) -> Non
 
     with pq.ParquetWriter(out, schema()) as writer:
         for message_plan in plan.messages:
-            for batch in message_batches(message_plan, message_plan.message.destinations,
+            for batch in message_batches(message_plan, message_plan.source,
                                          chunk_size=chunk_size):
                 writer.write_batch(batch)
 

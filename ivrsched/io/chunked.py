@@ -28,7 +28,6 @@ from ivrsched.planning.planner import MessagePlan, Plan
 from ivrsched.planning.streaming import (
     RejectionTally,
     StreamSummary,
-    message_id_function,
     write_jsonl_stream,
 )
 from ivrsched.request.model import Destination
@@ -184,14 +183,13 @@ def _attempt_lists(columns: list[list[str]], count: int) -> list[str]:
 
 def _jsonl_chunk(header: MessagePlan, chunk: list[Destination], first_index: int,
                  rows: SlotRows, tally: RejectionTally | None, deadline: str,
-                 message_id_of: Callable[[int], str]) -> str:
+                 name: Callable[[int, str | None], str]) -> str:
     accepted = [not d.status.is_rejected for d in chunk]
     count = sum(accepted)
     attempts = iter(_attempt_lists(rows.next_slots(count), count))
     status_json = {status: f'"{status.value.name}"' for status in Status}
     indices = range(first_index, first_index + len(chunk))
-    ids = [message_id_of(index) if d.message_id is None else d.message_id
-           for d, index in zip(chunk, indices, strict=True)]
+    ids = [name(index, d.message_id) for d, index in zip(chunk, indices, strict=True)]
     tos = [d.to for d in chunk]
     # One search for the whole chunk: most chunks hold no character JSON would escape, and
     # then every string is written between quotes as it is (json_string's fast case).
@@ -231,12 +229,11 @@ def write_jsonl_chunked(header: MessagePlan, destinations: Iterable[Destination]
     rows = SlotRows(header)
     tally = RejectionTally()
     deadline = deadline_json(header.deadline_us, header.offset_minutes)
-    message_id_of = message_id_function(header.ids, header.message_index)
     index = 0
     for chunk in chunks_of(destinations, chunk_size):
         slot = rows.slot
         try:
-            text = _jsonl_chunk(header, chunk, index, rows, tally, deadline, message_id_of)
+            text = _jsonl_chunk(header, chunk, index, rows, tally, deadline, header.name)
         except PlanRangeError:
             _rewrite_failing_chunk(header, chunk, index, slot, out)
             raise  # pragma: no cover - the row-by-row writer raises first
@@ -285,11 +282,10 @@ def _csv_field(text: str) -> str:
 
 
 def _csv_chunk(header: MessagePlan, chunk: list[Destination], first_index: int, rows: SlotRows,
-               tally: RejectionTally | None, message_id_of: Callable[[int], str]) -> str:
+               tally: RejectionTally | None, name: Callable[[int, str | None], str]) -> str:
     accepted = [not d.status.is_rejected for d in chunk]
     count = sum(accepted)
     columns = rows.next_slots(count)
-    make_id = message_id_of
     prefixes: list[str] = []
     message = header.message_index
     for offset, (destination, ok) in enumerate(zip(chunk, accepted, strict=True)):
@@ -298,9 +294,7 @@ def _csv_chunk(header: MessagePlan, chunk: list[Destination], first_index: int, 
                 tally.reject(destination)
             continue
         index = first_index + offset
-        message_id = destination.message_id
-        if message_id is None:
-            message_id = make_id(index)
+        message_id = name(index, destination.message_id)
         prefixes.append(f"{message},{index},{_csv_field(destination.to or '')},"
                         f"{_csv_field(message_id)},")
     # Row order: each destination's attempts in turn; a row's lines are its prefix before
@@ -338,10 +332,9 @@ def write_csv_chunked(header: MessagePlan, destinations: Iterable[Destination], 
     tally = RejectionTally()
     if header_row:
         out.write(",".join(CSV_HEADER) + "\n")
-    message_id_of = message_id_function(header.ids, header.message_index)
     index = 0
     for chunk in chunks_of(destinations, chunk_size):
-        out.write(_csv_chunk(header, chunk, index, rows, tally, message_id_of))
+        out.write(_csv_chunk(header, chunk, index, rows, tally, header.name))
         index += len(chunk)
     return tally.summary(index, rows.slot)
 
@@ -355,17 +348,21 @@ def _full(message_plan: MessagePlan) -> bool:
 def write_plan_jsonl(plan: Plan, out: IO[str]) -> None:
     """:func:`ivrsched.io.plan_formats.write_jsonl`, chunked."""
     for message_plan in plan.messages:
-        write_jsonl_chunked(message_plan, _positions(message_plan), out)
+        message_plan.record_counts(write_jsonl_chunked(message_plan, _positions(message_plan),
+                                                       out))
 
 
 def write_plan_csv(plan: Plan, out: IO[str]) -> None:
     """:func:`ivrsched.io.plan_formats.write_csv`, chunked."""
     out.write(",".join(CSV_HEADER) + "\n")
     for message_plan in plan.messages:
-        write_csv_chunked(message_plan, _positions(message_plan), out, header_row=False)
+        message_plan.record_counts(write_csv_chunked(message_plan, _positions(message_plan), out,
+                                                     header_row=False))
 
 
 def _positions(message_plan: MessagePlan) -> Iterable[Destination]:
+    if message_plan.stream is not None:
+        return message_plan.source
     if not _full(message_plan):
         raise ValueError("chunked writers take whole message plans")
     return message_plan.message.destinations

@@ -26,7 +26,7 @@ from __future__ import annotations
 import csv
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, overload
 
@@ -212,15 +212,13 @@ def with_destinations(request: Request, destinations: Iterable[Destination],
                       message: int = 0) -> Request:
     """``request`` with message ``message``'s destinations replaced by ``destinations`` (e.g. a
     :class:`~ivrsched.io.destination_files.DestinationFile`), read once into
-    :class:`HeldDestinations`.
+    :class:`HeldDestinations` (:func:`ivrsched.planning.planner.with_destinations`).
 
     Positions are the destinations' positions in ``destinations``, so generated messageIds
-    are those a :func:`ivrsched.stream_plan` over the same destinations gives.
+    are those ``ivrsched.plan(request, destinations)`` gives for the same destinations.
     """
-    if not 0 <= message < len(request.messages):
-        raise IndexError(f"the request has no message {message}")
+    from ivrsched.planning.planner import with_destinations as replaced
+
     held = (destinations if isinstance(destinations, HeldDestinations)
             else HeldDestinations(destinations))
-    replaced = replace(request.messages[message], destinations=held,
-                       rejected_indices=held.rejected)
-    return request.with_message(message, replaced)
+    return replaced(request, held, message)

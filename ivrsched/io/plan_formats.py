@@ -8,12 +8,14 @@ from __future__ import annotations
 import csv
 import json
 import re
-from collections.abc import Iterator, Sequence
+from collections import deque
+from collections.abc import Iterable, Iterator, Sequence
 from typing import IO
 
 from ivrsched.errors import Notice
 from ivrsched.planning.explanation import MessageSummary, describe_duration, explain, summarize
 from ivrsched.planning.planner import DestinationSchedule, MessagePlan, Plan
+from ivrsched.planning.tally import RejectionTally, StreamSummary
 from ivrsched.request.model import Destination
 from ivrsched.request.status import Status
 from ivrsched.rules.instants import format_clock, format_offset, format_us
@@ -88,9 +90,52 @@ def jsonl_lines(plan: Plan) -> Iterator[str]:
 
 
 def write_jsonl(plan: Plan, out: IO[str]) -> None:
-    """Write :func:`jsonl_lines` to ``out``, row by row."""
-    for line in jsonl_lines(plan):
-        out.write(line)
+    """Write :func:`jsonl_lines` to ``out``, row by row (a message at a time, by
+    :func:`write_message_jsonl` when the message is whole, as plans and streams are)."""
+    for message_plan in plan.messages:
+        if message_plan.stream is not None or (
+                message_plan.positions == range(len(message_plan.message.destinations))):
+            write_message_jsonl(message_plan, out)
+            continue
+        offset = message_plan.offset_minutes
+        deadline = deadline_json(message_plan.deadline_us, offset)
+        for schedule in message_plan:
+            out.write(jsonl_line(schedule.message, schedule.index, schedule.destination,
+                                 schedule.message_id,
+                                 [format_us(t, offset) for t in schedule.attempts_us], deadline))
+
+
+def write_message_jsonl(message_plan: MessagePlan, out: IO[str],
+                        destinations: Iterable[Destination] | None = None) -> StreamSummary:
+    """Write the ``jsonl`` rows of a whole message plan (or of ``destinations`` under its rules:
+    its own destinations are then ignored), one at a time, and return their counts.
+
+    The rows are byte for byte those of :func:`jsonl_lines`; this is the hot path of large
+    plans and streams, so it reads the destinations itself, handing out pacing slots on the fly
+    (S3), without building a schedule object per row.
+    """
+    source = message_plan.source if destinations is None else destinations
+    attempts_of = message_plan.timeline.attempts_function(message_plan.offset_minutes)
+    name = message_plan.name
+    message, offset = message_plan.message_index, message_plan.offset_minutes
+    deadline = deadline_json(message_plan.deadline_us, offset)
+    tally = RejectionTally()
+    write = out.write
+    slot = count = 0
+    for index, destination in enumerate(source):
+        count = index + 1
+        if destination.accepted:
+            rendered = [format_us(at, offset) for at in attempts_of(slot)]
+            slot += 1
+        else:
+            rendered = []
+            tally.reject(destination)
+        write(jsonl_line(message, index, destination, name(index, destination.message_id),
+                         rendered, deadline))
+    summary = tally.summary(count, slot)
+    if destinations is None:
+        message_plan.record_counts(summary)
+    return summary
 
 
 CSV_HEADER = ("message", "index", "to", "messageId", "attempt", "time")
@@ -197,13 +242,21 @@ def write_table(plan: Plan, out: IO[str], *, head: int = 10, show_all: bool = Fa
 
 def _write_rows(message_plan: MessagePlan, out: IO[str], head: int, show_all: bool,
                 start_date: str) -> None:
-    count = len(message_plan)
-    if show_all or count <= 2 * head + 1:
-        for schedule in message_plan:
+    # One pass, so that a streamed message is read once more at most: the first ``head`` rows
+    # are written as they come, the last ``head`` are held until the count is known.
+    count = 0
+    tail: deque[DestinationSchedule] = deque(maxlen=head + 1)
+    for schedule in message_plan:
+        count += 1
+        if show_all or count <= head:
             out.write(_table_row(schedule, start_date) + "\n")
+        else:
+            tail.append(schedule)
+    if show_all:
         return
-    for schedule in message_plan[:head]:
-        out.write(_table_row(schedule, start_date) + "\n")
-    out.write(f"{'…':>8}  ({count - 2 * head} more destinations; --all shows every row)\n")
-    for schedule in message_plan[count - head:]:
+    if count > 2 * head + 1:
+        out.write(f"{'…':>8}  ({count - 2 * head} more destinations; --all shows every row)\n")
+        while len(tail) > head:
+            tail.popleft()
+    for schedule in tail:
         out.write(_table_row(schedule, start_date) + "\n")

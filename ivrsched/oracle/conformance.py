@@ -25,12 +25,13 @@ from __future__ import annotations
 from array import array
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import Enum
 from typing import Any, NamedTuple
 
-from ivrsched.ids import IdSource, SeededIds
+from ivrsched.errors import Notice
+from ivrsched.ids import IdSource, SeededIds, generated_message_ids
 from ivrsched.io.logs import LogRow, row_from_mapping
 from ivrsched.planning.explanation import describe_duration
 from ivrsched.planning.planner import MessagePlan, Plan, plan
@@ -139,6 +140,8 @@ class VerificationReport:
     violations: tuple[Violation, ...]
     rows: int
     destinations: int
+    #: The notices of the plan the log was checked against (the same every command gives).
+    notices: tuple[Notice, ...] = ()
 
     @property
     def conforms(self) -> bool:
@@ -214,10 +217,10 @@ class _Directory:
         self.bases.append(base)
         if self.ids is not None:
             for m, message in enumerate(self.request.messages):
+                generated = generated_message_ids(self.ids, m)
                 for position, destination in enumerate(message.destinations):
                     if destination.message_id is None:
-                        generated = self.ids.message_id(m, position)
-                        self.by_id.setdefault(generated, self.bases[m] + position)
+                        self.by_id.setdefault(generated(position), self.bases[m] + position)
 
     @property
     def size(self) -> int:
@@ -470,8 +473,9 @@ class _Verifier:
     def who(self, message_plan: MessagePlan, position: int) -> _Who:
         destination = message_plan.message.destinations[position]
         message_id = destination.message_id
-        if message_id is None and self.directory.ids is not None:
-            message_id = self.directory.ids.message_id(message_plan.message_index, position)
+        if self.directory.ids is not None:
+            # The plan generates with the directory's ID source (see verify_report).
+            message_id = message_plan.name(position, message_id)
         return _Who(message_plan.message_index, position, destination.to, message_id,
                     message_plan.offset_minutes)
 
@@ -557,18 +561,26 @@ class _Verifier:
 def verify_report(request: Request | dict[str, Any] | str,
                   log: Iterable[LogRow | Mapping[str, Any]], *, now: datetime,
                   exact: bool = False, failure_delay: timedelta = timedelta(0),
-                  ids: IdSource | None = None, require_all: bool = False) -> VerificationReport:
-    """Like :func:`verify`, with the counts of rows and destinations checked."""
-    the_plan = plan(request, now=now, failure_delay=failure_delay,
+                  ids: IdSource | None = None, require_all: bool = False,
+                  destinations: Iterable[Destination] | None = None) -> VerificationReport:
+    """Like :func:`verify`, with the counts of rows and destinations checked and the plan's
+    notices. ``destinations`` replaces the (single) message's own, as in :func:`ivrsched.plan`;
+    they are held for random access (a log may name them in any order)."""
+    if destinations is not None and not isinstance(destinations, Sequence):
+        from ivrsched.io.destination_files import HeldDestinations
+
+        destinations = HeldDestinations(destinations)
+    the_plan = plan(request, destinations, now=now, failure_delay=failure_delay,
                     ids=ids if ids is not None else SeededIds(0))
     verifier = _Verifier(the_plan, _Directory(the_plan.request, ids), exact, require_all)
     verifier.read(log)
-    return verifier.check()
+    return replace(verifier.check(), notices=the_plan.notices)
 
 
 def verify(request: Request | dict[str, Any] | str, log: Iterable[LogRow | Mapping[str, Any]],
            *, now: datetime, exact: bool = False, failure_delay: timedelta = timedelta(0),
-           ids: IdSource | None = None, require_all: bool = False) -> list[Violation]:
+           ids: IdSource | None = None, require_all: bool = False,
+           destinations: Iterable[Destination] | None = None) -> list[Violation]:
     """Check an observed attempt log against ``request`` submitted at ``now`` (SPEC S11).
 
     ``log`` is any iterable of :class:`~ivrsched.io.logs.LogRow` or of mappings with the log's row
@@ -581,13 +593,16 @@ def verify(request: Request | dict[str, Any] | str, log: Iterable[LogRow | Mappi
     added after an attempt's start when the log gives no end (as the plan does). ``ids`` is the
     ID source the implementation used for generated messageIds (e.g. ``SeededIds(seed)``): with
     it, rows may name those destinations by generated messageId. ``require_all`` also reports
-    accepted destinations the plan attempts but the log never mentions.
+    accepted destinations the plan attempts but the log never mentions. ``destinations``
+    replaces a message's own, as in :func:`ivrsched.plan` (held in memory: a log may name them
+    in any order).
 
     Raises :class:`~ivrsched.errors.RequestError` for an invalid request and
     :class:`~ivrsched.io.logs.LogError` for an unreadable row.
     """
     return list(verify_report(request, log, now=now, exact=exact, failure_delay=failure_delay,
-                              ids=ids, require_all=require_all).violations)
+                              ids=ids, require_all=require_all,
+                              destinations=destinations).violations)
 
 
 __all__ = ["RULES", "VerificationReport", "Violation", "overfull", "verify", "verify_report"]

@@ -52,7 +52,7 @@ def notices_of(plan: Plan, message: int) -> tuple[Notice, ...]:
 
 def summarize(plan: Plan, message_plan: MessagePlan) -> MessageSummary:
     """Summarise one message's plan in O(1) (plus the notices)."""
-    accepted = message_plan.message.accepted_count
+    accepted = message_plan.accepted_count
     timeline = message_plan.timeline
     happened = _first_attempts_happening(message_plan)
     first = timeline.first_attempt_us(0) if happened else None
@@ -60,7 +60,7 @@ def summarize(plan: Plan, message_plan: MessagePlan) -> MessageSummary:
     speed = message_plan.message.sending_speed
     return MessageSummary(
         message=message_plan.message_index,
-        destinations=len(message_plan.message.destinations),
+        destinations=len(message_plan),
         accepted=accepted,
         start_us=message_plan.start_us,
         first_attempt_us=first,
@@ -81,7 +81,7 @@ def summarize(plan: Plan, message_plan: MessagePlan) -> MessageSummary:
 def _first_attempts_happening(message_plan: MessagePlan) -> int:
     """How many accepted destinations get a first attempt (the deadline may drop the tail)."""
     timeline = message_plan.timeline
-    accepted = message_plan.message.accepted_count
+    accepted = message_plan.accepted_count
     if timeline.deadline_us is None:
         return accepted
     return timeline.first_attempts_before(timeline.deadline_us, accepted)

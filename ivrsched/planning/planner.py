@@ -3,20 +3,31 @@
 A :class:`MessagePlan` is a sequence of :class:`DestinationSchedule` that computes each entry on
 demand: ``len()``, indexing, slicing and "how many first attempts before t" cost O(1) (O(log r)
 with r rejected destinations), whatever the number of destinations.
+
+:func:`plan` is the one way to plan a request, whatever the source of its destinations: the
+request's own lists, or, for one message, ``destinations=`` — a list or other sequence, a one-shot
+iterator (held compactly), or a re-iterable stream such as a
+:class:`~ivrsched.io.destination_files.DestinationFile`. A streamed message is planned in
+constant memory: its schedules are computed as the stream is read (accepted destinations get
+slots 0, 1, 2, … in stream order, S3), and one counting pass, made only when something needs the
+counts, gives its length, its bulkId decision (S8) and its notices. The schedules, generated IDs,
+bulkId and notices are the same for every source of the same destinations.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
+from functools import cached_property
 from typing import Any, overload
 
 from ivrsched.abc import Calendar
 from ivrsched.abc import Clock as Clock  # its home before ivrsched.abc; still imported from here
 from ivrsched.errors import IvrschedError, Notice, PlanRangeError
-from ivrsched.ids import IdSource, random_ids
+from ivrsched.ids import IdSource, message_id_namer, random_ids
+from ivrsched.planning.tally import RejectionTally, StreamSummary
 from ivrsched.request.model import (
     DeliveryTimeWindow,
     Destination,
@@ -91,6 +102,11 @@ class MessagePlan(Sequence[DestinationSchedule]):
 
     Positions are the destinations' positions in the request (rejected ones included). Slicing
     gives another lazy :class:`MessagePlan` over the selected positions.
+
+    A *streamed* message plan (``stream`` set, see :func:`plan`) reads its destinations from
+    ``stream`` instead of the message (whose list is empty): iterating computes the schedules
+    as it reads, ``len()`` and :attr:`accepted_count` take one counting pass (kept), and there
+    is no random access (indexing or slicing raises ``TypeError``).
     """
 
     message_index: int
@@ -99,6 +115,8 @@ class MessagePlan(Sequence[DestinationSchedule]):
     ids: IdSource
     offset_minutes: int = 0
     positions: range = field(default=range(0))
+    stream: Iterable[Destination] | None = field(default=None, compare=False)
+    _counted: _Counted = field(default_factory=lambda: _Counted(), compare=False, repr=False)
 
     # -- the message's header -------------------------------------------------------------
     @property
@@ -134,11 +152,65 @@ class MessagePlan(Sequence[DestinationSchedule]):
 
     @property
     def accepted_count(self) -> int:
-        """Accepted destinations among this plan's positions."""
+        """Accepted destinations among this plan's positions (each takes a pacing slot)."""
+        if self.stream is not None:
+            return self.summary().accepted
         return len(self.positions) - sum(1 for _ in self._rejected_in_positions())
+
+    @cached_property
+    def name(self) -> Callable[[int, str | None], str]:
+        """``(index, given messageId) -> messageId`` (:func:`ivrsched.ids.message_id_namer`)."""
+        return message_id_namer(self.ids, self.message_index)
+
+    def summary(self) -> StreamSummary:
+        """The counts of this plan's destinations: all, accepted, rejected by status, the
+        first rejected ones as examples. For a stream: one counting pass, made once (S12 is
+        checked then, before anything is output, as :func:`plan` does for a list)."""
+        found = self._counted.summary
+        if found is not None:
+            return found
+        if self.stream is not None and iter(self.stream) is self.stream:
+            # An iterator can be read once only: hold it, so that it can be read again.
+            from ivrsched.io.destination_files import HeldDestinations
+
+            self._counted.held = HeldDestinations(self.stream)
+        tally = RejectionTally()
+        count = 0
+        for destination in self._destinations():
+            count += 1
+            if not destination.accepted:
+                tally.reject(destination)
+        found = tally.summary(count, count - tally.rejected)
+        self._counted.summary = found
+        if self.stream is not None:
+            _check_range(self)
+        return found
+
+    @property
+    def source(self) -> Iterable[Destination]:
+        """The destinations this plan reads, in order: its stream, or its message's list (only
+        the positions it covers)."""
+        return self._destinations()
+
+    def _destinations(self) -> Iterable[Destination]:
+        if self._counted.held is not None:
+            return self._counted.held
+        if self.stream is not None:
+            return self.stream
+        destinations = self.message.destinations
+        if self.positions == range(len(destinations)):
+            return destinations
+        return (destinations[p] for p in self.positions)
+
+    def _random_access(self) -> None:
+        if self.stream is not None:
+            raise TypeError("a streamed message plan has no random access; plan a sequence of "
+                            "destinations (e.g. io.destination_files.HeldDestinations) for it")
 
     # -- sequence protocol ----------------------------------------------------------------
     def __len__(self) -> int:
+        if self.stream is not None:
+            return self.summary().destinations
         return len(self.positions)
 
     @overload
@@ -148,19 +220,60 @@ class MessagePlan(Sequence[DestinationSchedule]):
     def __getitem__(self, key: slice) -> MessagePlan: ...
 
     def __getitem__(self, key: int | slice) -> DestinationSchedule | MessagePlan:
+        self._random_access()
         if isinstance(key, slice):
             return MessagePlan(self.message_index, self.message, self.timeline, self.ids,
                                self.offset_minutes, self.positions[key])
         return self.schedule(self.positions[key])
 
     def __iter__(self) -> Iterator[DestinationSchedule]:
+        if self.stream is not None:
+            yield from self._streamed_schedules()
+            return
         for position in self.positions:
             yield self.schedule(position)
+
+    def _streamed_schedules(self) -> Iterator[DestinationSchedule]:
+        """The stream's schedules in order; a complete pass also leaves the counts behind."""
+        assert self.stream is not None
+        tally = RejectionTally()
+        count = 0
+        for schedule in schedules_over(self, self._destinations()):
+            count += 1
+            if not schedule.destination.accepted:
+                tally.reject(schedule.destination)
+            yield schedule
+        self.record_counts(tally.summary(count, count - tally.rejected))
+
+    def record_counts(self, summary: StreamSummary) -> None:
+        """Keep the counts a complete pass over a stream found (writers that read the stream
+        their own way call this), so that no second pass is needed for them."""
+        if self.stream is not None and self._counted.summary is None:
+            self._counted.summary = summary
+
+    def rejected_schedules(self) -> Iterator[DestinationSchedule]:
+        """The schedules of the rejected destinations (no attempts), in request order."""
+        if self.stream is None:
+            rejected = self.message.rejected
+            lo, hi = 0, len(rejected)
+            if self.positions.step == 1:
+                lo = bisect_left(rejected, self.positions.start)
+                hi = bisect_left(rejected, self.positions.stop)
+            for position in rejected[lo:hi]:
+                if position in self.positions:
+                    yield self.schedule(position)
+            return
+        name, message, offset = self.name, self.message_index, self.offset_minutes
+        for index, destination in enumerate(self._destinations()):
+            if not destination.accepted:
+                yield DestinationSchedule(message, index, destination,
+                                          name(index, destination.message_id), (), offset)
 
     # -- per destination ------------------------------------------------------------------
     def slot(self, position: int) -> int | None:
         """The pacing slot of the destination at request position ``position``, or None when
         it is rejected (S3: rejected destinations take no slot)."""
+        self._random_access()
         rejected = self.message.rejected
         before = bisect_left(rejected, position)
         if before < len(rejected) and rejected[before] == position:
@@ -172,16 +285,16 @@ class MessagePlan(Sequence[DestinationSchedule]):
         destination = self.message.destinations[position]
         slot = self.slot(position)
         attempts = () if slot is None else self.timeline.attempts_us(slot)
-        message_id = destination.message_id
-        if message_id is None:
-            message_id = self.ids.message_id(self.message_index, position)
-        return DestinationSchedule(self.message_index, position, destination, message_id,
-                                   attempts, self.offset_minutes)
+        return DestinationSchedule(self.message_index, position, destination,
+                                   self.name(position, destination.message_id), attempts,
+                                   self.offset_minutes)
 
     def first_attempts_before(self, at: datetime | int) -> int:
         """How many of this message's destinations have their first attempt strictly before
         ``at`` (an aware datetime or integer µs). O(1) for a plan over all positions."""
         at_us = at if isinstance(at, int) else to_us(at)
+        if self.stream is not None:
+            return self.timeline.first_attempts_before(at_us, self.accepted_count)
         if self.positions == range(len(self.message.destinations)):
             return self.timeline.first_attempts_before(at_us, self.message.accepted_count)
         # A slice: count its accepted slots below the bound.
@@ -199,20 +312,77 @@ class MessagePlan(Sequence[DestinationSchedule]):
             yield from (r for r in rejected if r in self.positions)
 
 
+def schedules_over(message_plan: MessagePlan,
+                   destinations: Iterable[Destination]) -> Iterator[DestinationSchedule]:
+    """The schedule of each of ``destinations``, in order, under ``message_plan``'s rules (its
+    own destinations are ignored): slots are handed out on the fly, 0, 1, 2, … to the accepted
+    ones (S3), and ``index`` is the position in ``destinations``. Raises
+    :class:`~ivrsched.errors.PlanRangeError` at the first attempt outside years 1..9999 (S12)."""
+    attempts_of = message_plan.timeline.attempts_function(message_plan.offset_minutes)
+    name, message, offset = (message_plan.name, message_plan.message_index,
+                             message_plan.offset_minutes)
+    slot = 0
+    for index, destination in enumerate(destinations):
+        attempts: tuple[int, ...] = ()
+        if destination.accepted:
+            attempts = attempts_of(slot)
+            slot += 1
+        yield DestinationSchedule(message, index, destination,
+                                  name(index, destination.message_id), attempts, offset)
+
+
+@dataclass
+class _Counted:
+    """Where a streamed message plan keeps the counts of its first complete pass."""
+
+    summary: StreamSummary | None = None
+    #: A one-shot stream (an iterator) read into memory because it had to be counted first.
+    held: Sequence[Destination] | None = None
+
+
 @dataclass(frozen=True)
 class Plan:
-    """The plan of a whole request: one :class:`MessagePlan` per message object, in order."""
+    """The plan of a whole request: one :class:`MessagePlan` per message object, in order.
+
+    ``planned_notices`` are the notices known without reading a stream (the request's, S2's);
+    :attr:`notices` adds S7's count notice of each streamed message, and :attr:`bulk_id` decides
+    S8's generated bulkId on the count of every destination, streamed ones included (both take
+    a stream's counting pass when the counts are not known yet).
+    """
 
     request: Request
     now_us: int
     failure_delay_us: int
     ids: IdSource
     messages: tuple[MessagePlan, ...]
-    notices: tuple[Notice, ...]
-    bulk_id: str | None
+    planned_notices: tuple[Notice, ...]
+
+    @property
+    def notices(self) -> tuple[Notice, ...]:
+        """Every notice about the request and its plan (see the class docstring)."""
+        from ivrsched.request.parsing import too_many_destinations
+
+        counted = tuple(notice for m in self.messages if m.stream is not None
+                        if (notice := too_many_destinations(
+                            len(m), destinations_path(self.request, m.message_index)))
+                        is not None)
+        return self.planned_notices + counted
+
+    @property
+    def bulk_id(self) -> str | None:
+        """The given bulkId, else the generated one when the request has more than one
+        destination (S8), else None."""
+        if self.request.bulk_id is not None:
+            return self.request.bulk_id
+        return self.ids.bulk_id() if self.destination_count > 1 else None
+
+    @property
+    def destination_count(self) -> int:
+        """Destinations over all messages, rejected and streamed ones included."""
+        return sum(len(m) for m in self.messages)
 
     def __len__(self) -> int:
-        return sum(len(m) for m in self.messages)
+        return self.destination_count
 
     def __iter__(self) -> Iterator[DestinationSchedule]:
         for message_plan in self.messages:
@@ -238,13 +408,21 @@ def message_path(request: Request, index: int) -> str:
     return f"/{request.dialect.messages_member}/{index}"
 
 
+def destinations_path(request: Request, index: int) -> str:
+    """JSON Pointer of message ``index``'s destinations (``/to`` in the flat shape)."""
+    if request.shape is RequestShape.FLAT:
+        return "/to"
+    return f"{message_path(request, index)}/{request.dialect.destinations_member}"
+
+
 def _field_name(message: Message) -> str:
     """The name of the field the message's start came from (``sendAt`` in IVR)."""
     return message.start_field.rsplit("/", 1)[-1]
 
 
 def _message_plan(index: int, message: Message, prefix: str, now_us: int,
-                  failure_delay_us: int, ids: IdSource, notices: list[Notice]) -> MessagePlan:
+                  failure_delay_us: int, ids: IdSource, notices: list[Notice],
+                  stream: Iterable[Destination] | None = None) -> MessagePlan:
     start = now_us
     if message.send_at_us is not None:
         if message.send_at_us < now_us:
@@ -267,13 +445,19 @@ def _message_plan(index: int, message: Message, prefix: str, now_us: int,
         calendar=calendar_for(message.delivery_time_window),
     )
     plan = MessagePlan(index, message, timeline, ids, message.send_at_offset,
-                       range(len(message.destinations)))
-    _check_range(plan)
+                       range(len(message.destinations)), stream)
+    if stream is None:
+        _check_range(plan)
+    else:
+        # The last slot is known once the stream is counted (MessagePlan.summary); the start
+        # and the deadline can be checked now.
+        _check_range(plan, slots=0)
     return plan
 
 
-def _check_range(plan: MessagePlan) -> None:
-    """S12: refuse a plan whose instants leave years 1..9999, before anyone iterates it."""
+def _check_range(plan: MessagePlan, slots: int | None = None) -> None:
+    """S12: refuse a plan whose instants leave years 1..9999, before anyone iterates it
+    (``slots``: its accepted destinations, when not the plan's own count)."""
     try:
         where = f"message {plan.message_index}"
         # Every instant is rendered in the message's offset (S1), so it must be in range there
@@ -284,7 +468,7 @@ def _check_range(plan: MessagePlan) -> None:
             check_range(plan.deadline_us, f"deadline of {where}", offset)
         # Later slots never attempt earlier than earlier ones, and every attempt of any slot
         # is before the deadline when there is one: the last slot and the deadline bound all.
-        last = plan.message.accepted_count - 1
+        last = (plan.accepted_count if slots is None else slots) - 1
         if last >= 0:
             for at in plan.timeline.attempts_us(last):
                 check_range(at, f"last attempt of {where}", offset)
@@ -295,11 +479,22 @@ def _check_range(plan: MessagePlan) -> None:
                              ) from exc
 
 
-def plan(request: Request | dict[str, Any] | str, *, now: datetime | None = None,
-         failure_delay: timedelta = timedelta(0), ids: IdSource | None = None,
-         clock: Clock = system_clock) -> Plan:
+def plan(request: Request | dict[str, Any] | str,
+         destinations: Iterable[Destination] | None = None, *, message: int = 0,
+         now: datetime | None = None, failure_delay: timedelta = timedelta(0),
+         ids: IdSource | None = None, clock: Clock = system_clock) -> Plan:
     """Plan every destination of ``request`` (a parsed :class:`Request`, or anything
     :func:`ivrsched.parse_request` accepts).
+
+    ``destinations``, when given, replaces message ``message``'s own destinations (the one
+    way to plan destinations that come from elsewhere, see the module docstring): a sequence is
+    planned as a list; any other iterable is streamed in constant memory — a re-iterable one
+    (e.g. a :class:`~ivrsched.io.destination_files.DestinationFile`) is read again for each
+    pass, a one-shot iterator (e.g. a generator) is held compactly when it must be counted
+    before it is read.
+    Each destination carries the status S7 gave it; its index is its position in
+    ``destinations``. The schedules, generated IDs, bulkId and notices are those of a request
+    listing the same destinations.
 
     ``now`` is the submission time (aware); when None, ``clock`` is read once. ``failure_delay``
     is how long an attempt takes to be known as failed. ``ids`` generates missing IDs (default:
@@ -308,17 +503,59 @@ def plan(request: Request | dict[str, Any] | str, *, now: datetime | None = None
     if not isinstance(request, Request):
         from ivrsched.request.parsing import parse_request
 
-        request = parse_request(request)
+        request = parse_request(request, destinations_required=destinations is None)
     if failure_delay < timedelta(0):
         raise IvrschedError("failure_delay must not be negative")
     now_us = to_us(now if now is not None else clock())
     ids = ids if ids is not None else random_ids()
     notices = list(request.notices)
+    stream: Iterable[Destination] | None = None
+    if destinations is not None:
+        request, stream = _replace_destinations(request, destinations, message)
+        if stream is None:
+            from ivrsched.request.parsing import too_many_destinations
+
+            count = len(request.messages[message].destinations)
+            notice = too_many_destinations(count, destinations_path(request, message))
+            if notice is not None:
+                notices.append(notice)
     failure_delay_us = timedelta_us(failure_delay)
     messages = tuple(_message_plan(i, m, message_path(request, i), now_us, failure_delay_us,
-                                   ids, notices)
+                                   ids, notices, stream if i == message else None)
                      for i, m in enumerate(request.messages))
-    bulk_id = request.bulk_id
-    if bulk_id is None and request.destination_count > 1:
-        bulk_id = ids.bulk_id()
-    return Plan(request, now_us, failure_delay_us, ids, messages, tuple(notices), bulk_id)
+    return Plan(request, now_us, failure_delay_us, ids, messages, tuple(notices))
+
+
+def _replace_destinations(request: Request, destinations: Iterable[Destination], message: int
+                          ) -> tuple[Request, Iterable[Destination] | None]:
+    """``request`` with message ``message``'s destinations replaced: by ``destinations`` when
+    they are a sequence, else emptied, with the stream to read them from."""
+    if not 0 <= message < len(request.messages):
+        raise IndexError(f"the request has no message {message}")
+    if isinstance(destinations, Sequence):
+        return with_destinations(request, destinations, message), None
+    emptied = replace(request.messages[message], destinations=(), rejected_indices=())
+    return request.with_message(message, emptied), destinations
+
+
+def with_destinations(request: Request, destinations: Iterable[Destination],
+                      message: int = 0) -> Request:
+    """``request`` with message ``message``'s destinations replaced by ``destinations``, held
+    for random access: a sequence as it is, anything else read once into
+    :class:`~ivrsched.io.destination_files.HeldDestinations`. Positions are the destinations'
+    positions in ``destinations`` (so generated messageIds are those of any other source)."""
+    if not 0 <= message < len(request.messages):
+        raise IndexError(f"the request has no message {message}")
+    from ivrsched.io.destination_files import HeldDestinations
+
+    held: Sequence[Destination]
+    if isinstance(destinations, HeldDestinations):
+        held, rejected = destinations, destinations.rejected
+    elif isinstance(destinations, Sequence):
+        held = destinations
+        rejected = tuple(i for i, d in enumerate(destinations) if not d.accepted)
+    else:
+        held = HeldDestinations(destinations)
+        rejected = held.rejected
+    replaced = replace(request.messages[message], destinations=held, rejected_indices=rejected)
+    return request.with_message(message, replaced)

@@ -1,44 +1,36 @@
 """Planning one message from a stream of destinations, in constant memory (SPEC S3, S5, S7, S12).
 
-A :class:`~ivrsched.planning.planner.MessagePlan` needs its destinations as a sequence, so that it
-can
-map a position to a pacing slot without a scan. A destination *stream* (a 10-million-line file, a
-generator) is planned instead by handing out slots on the fly: the accepted destinations get slots
-0, 1, 2, … in stream order and rejected ones take none (S3), which gives exactly the schedules a
-``MessagePlan`` over the same destinations gives. Nothing but a few counters is kept per stream.
-
-The rules of the message (start, pace, deadline, retry gaps, calendar, rendering offset, ID
-source) come from a *header*: a ``MessagePlan`` of the request whose destinations are ignored.
+:func:`ivrsched.plan` plans a request whatever the source of its destinations
+(``plan(request, destinations=...)``, see :mod:`ivrsched.planning.planner`); a streamed message's
+:class:`~ivrsched.planning.planner.MessagePlan` reads its destinations as it goes, handing out
+slots on the fly: the accepted destinations get slots 0, 1, 2, … in stream order and rejected
+ones take none (S3), which gives exactly the schedules of a plan over the same destinations as a
+list. This module keeps the pieces of that made public before: :func:`stream_plan` and
+:class:`StreamingPlan` (one message of such a plan), :func:`stream_schedules` and
+:func:`write_jsonl_stream` (any destinations under a message plan's rules).
 """
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from functools import partial
-from types import MappingProxyType
 from typing import IO, Any
 
-from ivrsched.errors import Notice
-from ivrsched.ids import IdSource, SeededIds
-from ivrsched.io.plan_formats import deadline_json, jsonl_line
+from ivrsched.ids import IdSource, generated_message_ids
+from ivrsched.io.plan_formats import write_message_jsonl
 from ivrsched.planning.planner import (
     Clock,
     DestinationSchedule,
     MessagePlan,
     Plan,
     plan,
+    schedules_over,
     system_clock,
 )
+from ivrsched.planning.tally import EXAMPLES_KEPT, RejectionTally, StreamSummary
 from ivrsched.request.model import Destination, Request
-from ivrsched.request.status import Status
-from ivrsched.rules.instants import format_us
 from ivrsched.rules.timeline import Timeline
-
-#: How many rejected destinations a :class:`StreamSummary` keeps as examples.
-EXAMPLES_KEPT = 5
 
 # -- fast equivalents of the per-slot rules ---------------------------------------------------
 
@@ -51,11 +43,9 @@ def attempts_function(timeline: Timeline,
 
 
 def message_id_function(ids: IdSource, message: int) -> Callable[[int], str]:
-    """``index -> generated messageId``, equal to ``ids.message_id(message, index)`` (the fast
-    path of :meth:`SeededIds.message_ids` when available)."""
-    if isinstance(ids, SeededIds):
-        return ids.message_ids(message)
-    return partial(ids.message_id, message)
+    """``index -> generated messageId``, equal to ``ids.message_id(message, index)``
+    (:func:`ivrsched.ids.generated_message_ids`)."""
+    return generated_message_ids(ids, message)
 
 
 # -- streams of schedules ---------------------------------------------------------------------
@@ -68,111 +58,26 @@ def stream_schedules(header: MessagePlan,
     destinations are ignored. Raises :class:`~ivrsched.errors.PlanRangeError` at the first
     attempt outside years 1..9999 (S12), since a stream cannot be checked before it is read.
     """
-    attempts_of = attempts_function(header.timeline, header.offset_minutes)
-    message_id_of = message_id_function(header.ids, header.message_index)
-    message, offset = header.message_index, header.offset_minutes
-    slot = 0
-    for index, destination in enumerate(destinations):
-        attempts: tuple[int, ...] = ()
-        if destination.accepted:
-            attempts = attempts_of(slot)
-            slot += 1
-        message_id = destination.message_id
-        if message_id is None:
-            message_id = message_id_of(index)
-        yield DestinationSchedule(message, index, destination, message_id, attempts, offset)
-
-
-@dataclass(frozen=True)
-class StreamSummary:
-    """What a stream held: ``destinations`` in all, ``accepted`` of them, the rejected ones
-    counted per status, and the first few rejected ones as examples (with their lines)."""
-
-    destinations: int
-    accepted: int
-    rejected_by_status: Mapping[Status, int] = field(default_factory=dict)
-    examples: tuple[Destination, ...] = ()
-
-    @property
-    def rejected(self) -> int:
-        """How many destinations were rejected."""
-        return self.destinations - self.accepted
-
-    def notices(self, path: str = "/messages/0/destinations") -> tuple[Notice, ...]:
-        """S7's notice for more destinations than the platform accepts in one request."""
-        from ivrsched.request.parsing import MAX_DESTINATIONS
-
-        if self.destinations <= MAX_DESTINATIONS:
-            return ()
-        return (Notice(path, "too-many-destinations",
-                       f"{self.destinations} destinations, more than the platform's limit of "
-                       f"{MAX_DESTINATIONS} per request; planned anyway"),)
-
-
-class RejectionTally:
-    """Counts rejected destinations while a stream is read; keeps a few as examples."""
-
-    def __init__(self) -> None:
-        self.by_status: Counter[Status] = Counter()
-        self.examples: list[Destination] = []
-
-    def reject(self, destination: Destination) -> None:
-        self.by_status[destination.status] += 1
-        if len(self.examples) < EXAMPLES_KEPT:
-            self.examples.append(destination)
-
-    @property
-    def rejected(self) -> int:
-        """How many destinations were rejected so far."""
-        return sum(self.by_status.values())
-
-    def summary(self, destinations: int, accepted: int) -> StreamSummary:
-        """The summary of a stream of ``destinations`` of which ``accepted`` were accepted."""
-        by_status = MappingProxyType(dict(sorted(self.by_status.items(), key=lambda i: i[0].id)))
-        return StreamSummary(destinations, accepted, by_status, tuple(self.examples))
+    return schedules_over(header, destinations)
 
 
 def write_jsonl_stream(header: MessagePlan, destinations: Iterable[Destination],
                        out: IO[str]) -> StreamSummary:
-    """Write the ``jsonl`` rows of ``destinations`` under ``header``'s rules, one at a time.
-
-    The rows are byte for byte those :func:`ivrsched.io.plan_formats.write_jsonl` writes for a
-    plan of
-    the same destinations (it is :func:`stream_schedules` without the intermediate objects).
-    """
-    attempts_of = attempts_function(header.timeline, header.offset_minutes)
-    message_id_of = message_id_function(header.ids, header.message_index)
-    message, offset = header.message_index, header.offset_minutes
-    deadline = deadline_json(header.deadline_us, offset)
-    tally = RejectionTally()
-    write = out.write
-    slot = count = 0
-    for index, destination in enumerate(destinations):
-        count = index + 1
-        if destination.accepted:
-            rendered = [format_us(at, offset) for at in attempts_of(slot)]
-            slot += 1
-        else:
-            rendered = []
-            tally.reject(destination)
-        message_id = destination.message_id
-        if message_id is None:
-            message_id = message_id_of(index)
-        write(jsonl_line(message, index, destination, message_id, rendered, deadline))
-    return tally.summary(count, slot)
+    """Write the ``jsonl`` rows of ``destinations`` under ``header``'s rules, one at a time
+    (:func:`ivrsched.io.plan_formats.write_message_jsonl`); returns their counts."""
+    return write_message_jsonl(header, out, destinations)
 
 
 # -- a request planned over a stream ----------------------------------------------------------
 
 @dataclass(frozen=True)
 class StreamingPlan:
-    """Message ``header.message_index`` of ``plan``'s request, planned over ``destinations``.
+    """Message ``header.message_index`` of ``plan``, planned over ``destinations``.
 
-    Iterating gives the schedules (each iteration reads ``destinations`` again, which a
-    :class:`~ivrsched.io.destination_files.DestinationFile` allows; a generator can be read only
-    once).
-    ``plan`` is the request planned without those destinations: its ``now_us``, ``notices`` and
-    ``ids`` are the stream's.
+    ``plan`` is the whole request's plan (:func:`ivrsched.plan` with ``destinations=``), with
+    the bulkId and notices of the request listing those destinations; ``header`` is its message
+    plan. Iterating gives that message's schedules (each iteration reads a re-iterable stream
+    again; a generator is held, being readable only once).
     """
 
     plan: Plan
@@ -180,11 +85,11 @@ class StreamingPlan:
     destinations: Iterable[Destination]
 
     def __iter__(self) -> Iterator[DestinationSchedule]:
-        return stream_schedules(self.header, self.destinations)
+        return iter(self.header)
 
     def write_jsonl(self, out: IO[str]) -> StreamSummary:
         """Write the ``jsonl`` rows to ``out``; returns the counts."""
-        return write_jsonl_stream(self.header, self.destinations, out)
+        return write_message_jsonl(self.header, out)
 
 
 def without_destinations(request: Request, message: int = 0) -> Request:
@@ -199,17 +104,20 @@ def stream_plan(request: Request | dict[str, Any] | str, destinations: Iterable[
                 *, message: int = 0, now: datetime | None = None,
                 failure_delay: timedelta = timedelta(0), ids: IdSource | None = None,
                 clock: Clock = system_clock) -> StreamingPlan:
-    """Plan message ``message`` of ``request`` over ``destinations`` instead of its own list.
+    """Plan message ``message`` of ``request`` over ``destinations`` instead of its own list:
+    ``plan(request, destinations, message=message, ...)`` seen as that one message.
 
     The keyword arguments are those of :func:`ivrsched.plan`. ``destinations`` is any iterable
     of :class:`~ivrsched.request.model.Destination` (e.g.
-    :class:`ivrsched.io.destination_files.DestinationFile`);
-    each carries the status S7 gave it.
+    :class:`ivrsched.io.destination_files.DestinationFile`); each carries the status S7 gave it.
     """
-    if not isinstance(request, Request):
-        from ivrsched.request.parsing import parse_request
-
-        request = parse_request(request)
-    the_plan = plan(without_destinations(request, message), now=now,
+    the_plan = plan(request, destinations, message=message, now=now,
                     failure_delay=failure_delay, ids=ids, clock=clock)
     return StreamingPlan(the_plan, the_plan.messages[message], destinations)
+
+
+__all__ = [
+    "EXAMPLES_KEPT", "RejectionTally", "StreamSummary", "StreamingPlan", "attempts_function",
+    "message_id_function", "stream_plan", "stream_schedules", "without_destinations",
+    "write_jsonl_stream",
+]

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from urllib.parse import urlsplit
 
-from ivrsched.errors import Problem, RequestError
+from ivrsched.errors import Notice, Problem, RequestError
 from ivrsched.request.destinations import MessageIdRegistry, destination_status
 from ivrsched.request.dialects import Dialect, detect_dialect
 from ivrsched.request.fields import (
@@ -257,11 +257,20 @@ def _destination(p: Problems, to: str | None, message_id: str | None, to_path: s
     return Destination(to, message_id, status, reason)
 
 
+def too_many_destinations(count: int, path: str) -> Notice | None:
+    """S7's notice for ``count`` destinations at ``path``, more than the platform accepts in one
+    request (None within the limit): the one place it is written, for lists and streams."""
+    if count <= MAX_DESTINATIONS:
+        return None
+    return Notice(path, "too-many-destinations",
+                  f"{count} destinations, more than the platform's limit of "
+                  f"{MAX_DESTINATIONS} per request; planned anyway")
+
+
 def _count_notice(p: Problems, destinations: list[Destination], path: str) -> None:
-    if len(destinations) > MAX_DESTINATIONS:
-        p.notice(path, "too-many-destinations",
-                 f"{len(destinations)} destinations, more than the platform's limit of "
-                 f"{MAX_DESTINATIONS} per request; planned anyway")
+    notice = too_many_destinations(len(destinations), path)
+    if notice is not None:
+        p.notices.append(notice)
 
 
 # -- one message object -----------------------------------------------------------------------
@@ -439,4 +448,5 @@ def _read_validity(p: Problems, obj: JsonObject, path: str, paced: bool,
 __all__ = [
     "MAX_CALLBACK_CHARS", "MAX_DESTINATIONS", "NOTIFY_CONTENT_TYPES", "http_url_fault",
     "parse_message", "parse_request", "parse_retry", "parse_sending_speed", "parse_window",
+    "too_many_destinations",
 ]

@@ -12,25 +12,26 @@ The simulation streams. First attempts are merged across messages in time order 
 yields them in slot order, which is time order), and a heap holds only the retries that are due
 later, at most one per destination still in progress. Nothing keeps the whole log.
 
-A message may also come as a stream (a :class:`~ivrsched.planning.streaming.StreamingPlan`, e.g.
-over a
+A message may also be streamed (``ivrsched.plan(request, destinations=...)`` over e.g. a
 destinations file): its schedules are read in request order with slots handed out on the fly, so
-memory stays constant in its number of destinations. The stream is read twice per pass — once
-for its rejected destinations, whose results come first, then for the attempts — so it must be
-re-iterable (:class:`~ivrsched.io.destination_files.DestinationFile` is).
+memory stays constant in its number of destinations. The stream is counted once (which checks
+S12 before any record), then read twice per pass — once for its rejected destinations, whose
+results come first, then for the attempts — so it must be re-iterable
+(:class:`~ivrsched.io.destination_files.DestinationFile` is). The records are those of the same
+destinations listed in the request, generated IDs and bulkId included.
 """
 
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import Enum
 from types import MappingProxyType
 from typing import NamedTuple
 
 from ivrsched.planning.planner import DestinationSchedule, MessagePlan, Plan
-from ivrsched.planning.streaming import StreamingPlan, message_id_function
+from ivrsched.planning.streaming import StreamingPlan
 from ivrsched.request.status import Group, Status
 from ivrsched.rules.instants import check_range, format_us
 from ivrsched.rules.timeline import Timeline
@@ -131,28 +132,15 @@ class _Pending(NamedTuple):
     schedule: DestinationSchedule
 
 
-#: A message's destinations: a plan over its list, or a stream of them.
-_Source = MessagePlan | StreamingPlan
+def _request_plan(plan: Plan | StreamingPlan) -> Plan:
+    return plan if isinstance(plan, Plan) else plan.plan
 
 
-def _sources(plan: Plan | StreamingPlan) -> tuple[Plan, tuple[_Source, ...]]:
-    """The plan of the request, and where each message's schedules come from."""
-    if isinstance(plan, Plan):
-        return plan, plan.messages
-    sources: list[_Source] = list(plan.plan.messages)
-    sources[plan.header.message_index] = plan
-    return plan.plan, tuple(sources)
-
-
-def _timeline(source: _Source) -> Timeline:
-    return source.timeline if isinstance(source, MessagePlan) else source.header.timeline
-
-
-def _first_attempts(source: _Source) -> Iterator[_Pending]:
+def _first_attempts(message_plan: MessagePlan) -> Iterator[_Pending]:
     """A message's accepted destinations with their planned first attempt, in time order."""
-    timeline = _timeline(source)
+    timeline = message_plan.timeline
     slot = 0
-    for schedule in source:
+    for schedule in message_plan:
         if schedule.status.is_rejected:
             continue
         at = timeline.first_due_us(slot)
@@ -160,30 +148,10 @@ def _first_attempts(source: _Source) -> Iterator[_Pending]:
         yield _Pending(at, schedule.message, schedule.index, 1, at, schedule)
 
 
-def _rejected_schedules(source: _Source) -> Iterable[DestinationSchedule]:
-    """A message's rejected destinations, in request order."""
-    if isinstance(source, MessagePlan):
-        return (source.schedule(position) for position in source.message.rejected)
-    return _rejected_in_stream(source)
-
-
-def _rejected_in_stream(streaming: StreamingPlan) -> Iterator[DestinationSchedule]:
-    # Reads the destinations themselves: accepted ones need no attempt instants here.
-    header = streaming.header
-    message_id_of = message_id_function(header.ids, header.message_index)
-    for index, destination in enumerate(streaming.destinations):
-        if not destination.accepted:
-            message_id = destination.message_id
-            if message_id is None:
-                message_id = message_id_of(index)
-            yield DestinationSchedule(header.message_index, index, destination, message_id, (),
-                                      header.offset_minutes)
-
-
-def _rejected(plan: Plan, sources: tuple[_Source, ...]) -> Iterator[DestinationResult]:
+def _rejected(plan: Plan) -> Iterator[DestinationResult]:
     """Rejected destinations keep their S7 status; rejection happens at submission."""
-    for source in sources:
-        for schedule in _rejected_schedules(source):
+    for message_plan in plan.messages:
+        for schedule in message_plan.rejected_schedules():
             yield DestinationResult(schedule.message, schedule.index, schedule.to,
                                     schedule.message_id, schedule.status, Ending.REJECTED,
                                     plan.now_us, 0, None, None, schedule.offset_minutes,
@@ -205,17 +173,20 @@ class Simulation:
 
     @property
     def request_plan(self) -> Plan:
-        """The plan of the request (for a stream: without the streamed destinations)."""
-        return _sources(self.plan)[0]
+        """The plan of the request (also when a :class:`StreamingPlan` was simulated)."""
+        return _request_plan(self.plan)
 
     def records(self) -> Iterator[Record]:
         """Every record in one pass: first the rejected destinations' results, then attempts
         in start order (ties by message, index, attempt), each destination's result right
         after its last attempt."""
-        the_plan, sources = _sources(self.plan)
-        yield from _rejected(the_plan, sources)
-        timelines = [_timeline(source) for source in sources]
-        firsts = heapq.merge(*(_first_attempts(source) for source in sources))
+        the_plan = _request_plan(self.plan)
+        for message_plan in the_plan.messages:
+            # A streamed message is counted (and its range checked, S12) before any record.
+            len(message_plan)
+        yield from _rejected(the_plan)
+        timelines = [m.timeline for m in the_plan.messages]
+        firsts = heapq.merge(*(_first_attempts(m) for m in the_plan.messages))
         retries: list[_Pending] = []
         upcoming = next(firsts, None)
         while upcoming is not None or retries:

@@ -1,0 +1,146 @@
+"""Forecast output formats: ``table`` (for people), ``csv`` (the machine contract), ``json``.
+
+Expected values are rendered from their exact fractions, rounded half-even to
+:data:`~ivrsched.forecasting.load.DECIMAL_PLACES` places; ``json`` also carries the exact
+fractions. Rows are written as they are computed (a forecast's rows are lazy).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from fractions import Fraction
+from typing import IO
+
+from ivrsched.forecasting.load import Forecast, ForecastRow, round_fraction
+from ivrsched.planning.explanation import describe_duration
+from ivrsched.rules.instants import format_clock, format_offset, format_us
+
+FORECAST_FORMATS = ("table", "csv", "json")
+CSV_HEADER = ("bucket_start", "first_attempts", "expected_retries", "expected_total",
+              "expected_in_progress")
+#: Width of the table's bar at the peak bucket, in characters.
+BAR_WIDTH = 40
+
+
+def write_forecast(result: Forecast, fmt: str, out: IO[str]) -> None:
+    """Write ``result`` to ``out`` in ``fmt``, one of :data:`FORECAST_FORMATS`."""
+    if fmt == "csv":
+        write_csv(result, out)
+    elif fmt == "json":
+        write_json(result, out)
+    elif fmt == "table":
+        write_table(result, out)
+    else:
+        raise ValueError(f"unknown forecast format {fmt!r}; use one of {FORECAST_FORMATS}")
+
+
+def decimal_text(value: Fraction | None) -> str:
+    """An expectation as the csv renders it: fixed decimals, rounded half-even; empty if None."""
+    return "" if value is None else str(round_fraction(value))
+
+
+def write_csv(result: Forecast, out: IO[str]) -> None:
+    """The machine contract: one row per bucket, from the first call's bucket on."""
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_HEADER)
+    for row in result.rows:
+        writer.writerow((format_us(row.start_us, result.offset_minutes), row.first_attempts,
+                         decimal_text(row.expected_retries), decimal_text(row.expected_total),
+                         decimal_text(row.expected_in_progress)))
+
+
+def _exact(value: Fraction | None) -> str | None:
+    if value is None:
+        return None
+    return str(value.numerator) if value.denominator == 1 else str(value)
+
+
+def _instant(us: int | None, offset: int) -> str | None:
+    return None if us is None else format_us(us, offset)
+
+
+def write_json(result: Forecast, out: IO[str]) -> None:
+    """One document: the summary, then the rows (decimals as text, exact fractions beside)."""
+    offset = result.offset_minutes
+    out.write("{\n")
+    header = {
+        "bulkId": result.plan.bulk_id,
+        "bucketMicroseconds": result.bucket_us,
+        "answerRate": _exact(result.answer_rate),
+        "callDurationMicroseconds": result.call_duration_us,
+        "destinations": result.destinations,
+        "firstCall": _instant(result.first_call_us, offset),
+        "lastFirstAttempt": _instant(result.last_first_attempt_us, offset),
+        "lastAttempt": _instant(result.last_attempt_us, offset),
+        "deadlines": [_instant(d, offset) for d in result.deadlines_us],
+        "firstAttempts": result.first_attempts,
+        "plannedRetries": list(result.retries),
+        "expectedRetries": decimal_text(result.expected_retries),
+        "expectedRetriesExact": _exact(result.expected_retries),
+        "expectedTotal": decimal_text(result.expected_total),
+    }
+    for key, value in header.items():
+        out.write(f"  {json.dumps(key)}: {json.dumps(value)},\n")
+    out.write('  "buckets": [')
+    for i, row in enumerate(result.rows):
+        out.write(",\n    " if i else "\n    ")
+        out.write(json.dumps(_row_record(row, offset)))
+    out.write("\n  ]\n}\n" if result.rows else "]\n}\n")
+
+
+def _row_record(row: ForecastRow, offset: int) -> dict[str, object]:
+    return {
+        "bucketStart": format_us(row.start_us, offset),
+        "firstAttempts": row.first_attempts,
+        "plannedRetries": list(row.retries),
+        "expectedRetries": decimal_text(row.expected_retries),
+        "expectedTotal": decimal_text(row.expected_total),
+        "expectedInProgress": (None if row.expected_in_progress is None
+                               else decimal_text(row.expected_in_progress)),
+        "expectedRetriesExact": _exact(row.expected_retries),
+        "expectedInProgressExact": _exact(row.expected_in_progress),
+    }
+
+
+def bar(value: Fraction, peak: Fraction, width: int = BAR_WIDTH) -> str:
+    """``█`` characters proportional to ``value / peak`` (rounded; at least one when > 0)."""
+    if peak <= 0 or value <= 0:
+        return ""
+    return "█" * max(1, round(value * width / peak))
+
+
+def write_table(result: Forecast, out: IO[str]) -> None:
+    """The human table: a summary, then one line per bucket with a bar scaled to the peak."""
+    offset = result.offset_minutes
+    name = result.plan.bulk_id or "campaign"
+    rate = decimal_text(result.answer_rate).rstrip("0").rstrip(".")
+    out.write(f"{name}: {result.destinations} destinations, buckets of "
+              f"{describe_duration(result.bucket_us)} (UTC{format_offset(offset)}), "
+              f"answer rate {rate}\n")
+    if result.first_call_us is None:
+        out.write("no attempt happens\n")
+        return
+    out.write(f"first call {format_clock(result.first_call_us, offset)}; last first attempt "
+              f"{format_clock(result.last_first_attempt_us or 0, offset)}; last possible attempt "
+              f"{format_clock(result.last_attempt_us or 0, offset)}\n")
+    out.write(f"expected attempts {decimal_text(result.expected_total)} = "
+              f"{result.first_attempts} first + {decimal_text(result.expected_retries)} "
+              f"retries\n\n")
+    peak = max((row.expected_total for row in result.rows), default=Fraction(0))
+    in_progress = result.call_duration_us is not None
+    header = f"{'bucket start':<17} {'first':>9} {'retries':>12} {'total':>12}"
+    if in_progress:
+        header += f" {'in progress':>12}"
+    out.write(header + "\n")
+    for row in result.rows:
+        line = (f"{format_clock(row.start_us, offset):<17} {row.first_attempts:>9} "
+                f"{decimal_text(row.expected_retries):>12} "
+                f"{decimal_text(row.expected_total):>12}")
+        if in_progress:
+            line += f" {decimal_text(row.expected_in_progress):>12}"
+        out.write(f"{line}  {bar(row.expected_total, peak)}\n")
+
+
+__all__ = ["BAR_WIDTH", "CSV_HEADER", "FORECAST_FORMATS", "bar", "decimal_text", "write_csv",
+           "write_forecast", "write_json", "write_table"]
