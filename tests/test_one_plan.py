@@ -27,7 +27,7 @@ NOW = "2030-01-01T00:00:00Z"
 RETRY = {"minPeriod": 1, "maxPeriod": 5, "maxCount": 2}
 MESSAGE: dict[str, Any] = {"scenarioId": "S", "sendingSpeed": {"speed": 3, "timeUnit": "minute"},
                            "retry": RETRY}
-NUMBERS = ["41793026700", "41793026701", "not a number", "41793026702", "", "41793026703"]
+NUMBERS = ["41793026700", "41793026701", "not a number", "41793026702", "12", "41793026703"]
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -225,3 +225,14 @@ def parse_now_dt() -> Any:
     from datetime import datetime, timezone
 
     return datetime(2030, 1, 1, tzinfo=timezone.utc)
+
+
+def test_the_dead_code_issue_11_found_is_gone() -> None:
+    # The simulation's `_Run.streamed` (the stream special case) and the plot's fallback import
+    # of closed_periods: one plan and one time line leave nothing for them to do.
+    import ivrsched.cli.simulate_cmd as simulate_cmd
+    import ivrsched.forecasting.plot as plot_module
+
+    assert not hasattr(simulate_cmd, "_Run")
+    assert not hasattr(plot_module, "_closed_periods_function")
+    assert "importlib" not in Path(plot_module.__file__).read_text(encoding="utf-8")
