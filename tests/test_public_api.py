@@ -15,7 +15,7 @@ import ivrsched
 
 ROOT = Path(__file__).resolve().parent.parent
 SUBPACKAGES = ("rules", "request", "planning", "simulation", "oracle", "forecasting", "io",
-               "dispatch", "policy", "cli")
+               "dispatch", "policy", "sandbox", "cli")
 
 #: The curated API. A change here is a change of the public API: on purpose, or not at all.
 PUBLIC = {

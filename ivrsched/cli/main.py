@@ -25,7 +25,8 @@ from ivrsched.io.text_files import InputFileError
 #: Subcommand modules under ``ivrsched.cli``; each has ``register(subparsers)``, which adds its
 #: parser and sets ``run`` (a function ``(args) -> exit code``) as a default.
 COMMANDS: tuple[str, ...] = ("plan", "explain", "respond", "simulate", "verify", "vectors",
-                              "forecast", "plot", "run", "lifecycle", "status", "log")
+                              "forecast", "plot", "run", "lifecycle", "status", "log",
+                              "serve")
 
 
 def build_parser() -> argparse.ArgumentParser:
