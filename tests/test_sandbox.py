@@ -320,3 +320,105 @@ def test_serve_refuses_a_host_that_is_not_an_address(capsys: pytest.CaptureFixtu
 
     assert main(["serve", "--data", str(tmp_path), "--host", "example.invalid"]) == 2
     assert "not an IP address" in capsys.readouterr().err
+
+
+def test_an_advanced_tts_message_through_the_platform_client(tmp_path: Path) -> None:
+    from infobip_api_client.models.calls_advanced_body import CallsAdvancedBody
+
+    request = {"bulkId": "TTS-1", "messages": [{
+        "from": "41793026700", "text": "Your appointment is tomorrow.", "language": "en",
+        "destinations": [{"to": "41793026727"}, {"to": "41793026731"}],
+        "sendingSpeed": {"speed": 1, "timeUnit": "minute"},
+        "retry": {"minPeriod": 1, "maxPeriod": 2, "maxCount": 1}}]}
+    with running_sandbox(_config(tmp_path), VirtualClock(to_us(START))) as sandbox:
+        body = CallsAdvancedBody.from_dict(request)
+        assert body is not None
+        response = _voice_api(sandbox.url).send_advanced_voice_tts(body)
+        _advance(sandbox.url, "PT1H")
+        calls = _calls(sandbox.url)
+    seed = f"{SEED}:bulk-000001.db"
+    the_plan = plan(request, now=START, ids=SeededIds(seed))
+    assert response.bulk_id == "TTS-1"
+    assert [m.message_id for m in response.messages or []] == [s.message_id for s in the_plan]
+    simulation = simulate(the_plan, Random(Fraction(1, 3), Fraction(1, 3), seed=seed))
+    assert sorted(calls, key=lambda r: (r["time"], r["messageId"])) == sorted(
+        (e.record() for e in simulation.events()), key=lambda r: (r["time"], r["messageId"]))
+
+
+def test_a_calls_bulk_is_created_paused_and_resumed_through_the_calls_api(
+        tmp_path: Path) -> None:
+    from infobip_api_client.api.calls_api import CallsApi
+    from infobip_api_client.models.call_bulk_request import CallBulkRequest
+    from infobip_api_client.models.calls_status import CallsStatus
+
+    request = {"bulkId": "CALLS-1", "callsConfigurationId": "config", "items": [{
+        "from": "41793026700",
+        "callRequests": [
+            {"externalId": "alice", "endpoint": {"type": "PHONE", "phoneNumber": "41793026727"}},
+            {"externalId": "bob", "endpoint": {"type": "PHONE", "phoneNumber": "41793026731"}},
+            {"externalId": "carol", "endpoint": {"type": "PHONE",
+                                                 "phoneNumber": "41793026745"}}],
+        "callRate": {"maxCalls": 1, "timeUnit": "MINUTES"},
+        "retryOptions": {"minWaitPeriod": 1, "maxWaitPeriod": 2, "maxAttempts": 1}}]}
+    with running_sandbox(_config(tmp_path), VirtualClock(to_us(START))) as sandbox:
+        api = CallsApi(ApiClient(Configuration(host=sandbox.url, api_key=KEY)))
+        body = CallBulkRequest.from_dict(request)
+        assert body is not None
+        created = api.create_bulk(body)
+        assert created.bulk_id == "CALLS-1"
+        assert [c.external_id for c in created.calls or []] == ["alice", "bob", "carol"]
+        paused = api.pause_bulk("CALLS-1")
+        assert paused.status == CallsStatus.PAUSED
+        _advance(sandbox.url, "PT10M")
+        during = _calls(sandbox.url)
+        resumed = api.resume_bulk("CALLS-1")
+        assert resumed.status == CallsStatus.PROCESSING
+        _advance(sandbox.url, "PT1H")
+        after = _calls(sandbox.url)
+        status = api.get_bulk_status("CALLS-1")
+    # Only alice's first call went out before the pause; the attempt keys use externalId.
+    assert [(c["messageId"], c["attempt"]) for c in during] == [("alice", 1)]
+    firsts = [(c["messageId"], c["time"]) for c in after if c["attempt"] == 1]
+    # One call a minute on open time: bob one open minute after alice, at 09:11 (resumed at
+    # 09:10), carol a minute later.
+    assert firsts == [("alice", "2030-01-07T09:00:00.000+00:00"),
+                      ("bob", "2030-01-07T09:11:00.000+00:00"),
+                      ("carol", "2030-01-07T09:12:00.000+00:00")]
+    assert status.status == CallsStatus.FINISHED
+
+
+def test_xml_reports_are_pushed_as_xml(tmp_path: Path) -> None:
+    from ivrsched.simulation.reports import parse_xml_report
+
+    with receiver() as inbox:
+        request = _request(notify_url=inbox.url, count=2)
+        request["messages"][0]["notifyContentType"] = "application/xml"
+        with running_sandbox(_config(tmp_path), VirtualClock(to_us(START))) as sandbox:
+            httpx.post(f"{sandbox.url}/voice/ivr/1/messages", json=request, headers=_headers(),
+                       timeout=60).raise_for_status()
+            _advance(sandbox.url, "PT3H")
+    assert {kind for kind, _ in inbox.bodies} == {"application/xml"}
+    the_plan, simulation = _expected(request)
+    received = sorted((entry for _, body in inbox.bodies
+                       for entry in parse_xml_report(body)["results"]),  # type: ignore[attr-defined]
+                      key=lambda r: str(r["messageId"]))
+    expected = sorted((report_result(the_plan, r) for r in simulation.results()),
+                      key=lambda r: str(r["messageId"]))
+    assert received == expected
+
+
+def test_with_the_real_clock_the_first_call_goes_at_once(tmp_path: Path) -> None:
+    from ivrsched.sandbox import RealClock
+
+    request = _request(count=1)
+    config = _config(tmp_path)
+    with running_sandbox(config, RealClock()) as sandbox:  # type: ignore[arg-type]
+        httpx.post(f"{sandbox.url}/voice/ivr/1/messages", json=request, headers=_headers(),
+                   timeout=60).raise_for_status()
+        calls = _calls(sandbox.url)
+        clock = httpx.get(f"{sandbox.url}/sandbox/clock", headers=_headers(), timeout=60).json()
+        refused = httpx.post(f"{sandbox.url}/sandbox/clock", json={"advance": "PT1H"},
+                             headers=_headers(), timeout=60)
+    assert [c["attempt"] for c in calls] == [1]
+    assert clock["clock"] == "real"
+    assert refused.status_code == 400

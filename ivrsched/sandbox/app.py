@@ -93,9 +93,9 @@ def create_app(config: SandboxConfig, clock: SandboxClock) -> Starlette:
     sandbox = Sandbox(config, clock)
     limit = config.max_body_bytes
 
-    async def submit(request: HttpRequest, dialect: str) -> Response:
+    async def submit(request: HttpRequest, dialect: str, status: int = 200) -> Response:
         body = await _json_body(request, limit)
-        return JSONResponse(await sandbox.submit(body, dialect))
+        return JSONResponse(await sandbox.submit(body, dialect), status_code=status)
 
     async def ivr_messages(request: HttpRequest) -> Response:
         return await submit(request, "ivr")
@@ -104,7 +104,8 @@ def create_app(config: SandboxConfig, clock: SandboxClock) -> Starlette:
         return await submit(request, "tts-advanced")
 
     async def calls_bulks(request: HttpRequest) -> Response:
-        return await submit(request, "calls-bulk")
+        # The Calls API answers a created bulk with 201 (its published OpenAPI description).
+        return await submit(request, "calls-bulk", 201)
 
     async def reports(request: HttpRequest) -> Response:
         query = request.query_params

@@ -179,8 +179,13 @@ class Sandbox:
             journal = f"bulk-{number:06d}.db"
             record = BulkRecord("", dialect, journal, now)
             accepted = plan(request, now=from_us(now), ids=SeededIds(self._seed(record)))
+            document = response_document(accepted)
             first = next(iter(accepted), None)
-            bulk_id = accepted.bulk_id or (first.message_id if first is not None else journal)
+            # The response's bulkId (a Calls bulk always has one); else the only destination's
+            # messageId names the campaign.
+            given = document.get("bulkId")
+            bulk_id = (given if isinstance(given, str)
+                       else first.message_id if first is not None else journal)
             if self.store.has_bulk(bulk_id):
                 raise IvrschedError(f"bulkId {bulk_id!r} is already used by another request")
             record = BulkRecord(bulk_id, dialect, journal, now)
@@ -194,7 +199,7 @@ class Sandbox:
             self.run_until(now)
             self._collect_reports()
         await self._sender.push_due(now)
-        return response_document(accepted)
+        return document
 
     # -- moving time ----------------------------------------------------------------------
     def _begin(self, campaign: _Campaign, attempt: Attempt) -> None:
