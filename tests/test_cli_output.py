@@ -178,3 +178,18 @@ def test_an_integer_of_5000_digits_gets_our_message_not_pythons(
     err = capsys.readouterr().err
     assert err == (f"(root): {big}: not valid JSON: a number has 5000 digits; "
                    "at most 4300 are read\n")
+
+
+def test_quiet_silences_notices_and_summaries_but_not_errors(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    campaign = str(ROOT / "examples" / "campaign-25.json")  # its request has a notice
+    assert main(["simulate", campaign, "--now", NOW, "--seed", "1"]) == 0
+    loud = capsys.readouterr()
+    assert "notice: /messages/0/validityPeriod" in loud.err and "25 destinations" in loud.err
+    assert main(["simulate", campaign, "--now", NOW, "--seed", "1", "-q"]) == 0
+    quiet = capsys.readouterr()
+    assert quiet.err == "" and quiet.out == loud.out
+    bad = tmp_path / "bad.json"
+    bad.write_text("{", encoding="utf-8")
+    assert main(["plan", str(bad), "-q"]) == 3
+    assert "not valid JSON" in capsys.readouterr().err

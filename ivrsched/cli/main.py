@@ -18,7 +18,7 @@ from ivrsched.cli.common import (
     CliError,
     silence_stdout,
 )
-from ivrsched.cli.output import add_output_option, output_to
+from ivrsched.cli.output import add_output_option, add_quiet_option, output_to, quiet_stderr
 from ivrsched.errors import PlanRangeError, RequestError, display_path
 from ivrsched.io.text_files import InputFileError
 
@@ -43,6 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
         importlib.import_module(f"{__package__}.{name}_cmd").register(subparsers)
     for subparser in subparsers.choices.values():
         add_output_option(subparser)
+        add_quiet_option(subparser)
     return parser
 
 
@@ -57,10 +58,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if isinstance(stream, io.TextIOWrapper):
             stream.reconfigure(errors="backslashreplace")
     try:
-        code: int = output_to(getattr(args, "stdout_file", None), lambda: args.run(args))
-        # Flushed here, not by the interpreter at exit, so that a write error (a full disk)
-        # is reported below instead of as a traceback after the exit code was chosen.
-        sys.stdout.flush()
+        with quiet_stderr(args.quiet):
+            code: int = output_to(getattr(args, "stdout_file", None), lambda: args.run(args))
+            # Flushed here, not by the interpreter at exit, so that a write error (a full
+            # disk) is reported below instead of as a traceback after the exit code was chosen.
+            sys.stdout.flush()
     except RequestError as exc:
         for problem in exc.errors:
             print(f"{display_path(problem.path)}: {problem.message}", file=sys.stderr)

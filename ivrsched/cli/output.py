@@ -1,4 +1,4 @@
-"""``-o/--output FILE`` for every subcommand, and write errors as one line (exit 2).
+"""``-o/--output FILE`` and ``-q/--quiet`` for every subcommand.
 
 Commands write their results to standard output. ``-o FILE`` sends that output to ``FILE``
 instead, written atomically (:func:`ivrsched.io.atomic.atomic_text_file`): a run that fails
@@ -18,7 +18,7 @@ from typing import TextIO
 from ivrsched.cli.common import EXIT_USAGE, EXIT_VIOLATIONS, CliError
 from ivrsched.io.atomic import atomic_text_file
 
-__all__ = ["add_output_option", "output_to"]
+__all__ = ["add_output_option", "add_quiet_option", "output_to", "quiet_stderr"]
 
 #: The exit codes after which the output is complete and is kept.
 KEPT_EXIT_CODES = frozenset({0, EXIT_VIOLATIONS})
@@ -31,6 +31,30 @@ def add_output_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-o", "--output", metavar="FILE", dest="stdout_file",
                         help="write the output to FILE instead of standard output, atomically: "
                              "a failed run leaves FILE as it was ('-' is standard output)")
+
+
+def add_quiet_option(parser: argparse.ArgumentParser) -> None:
+    """Add ``-q/--quiet`` to ``parser``."""
+    parser.add_argument("-q", "--quiet", action="store_true",
+                        help="print nothing on standard error but errors: no notices, "
+                             "summaries or progress")
+
+
+@contextmanager
+def quiet_stderr(quiet: bool) -> Iterator[None]:
+    """While the block runs, standard error is discarded when ``quiet``. Commands print only
+    notices, summaries and progress there themselves; errors reach the user as exceptions,
+    which are reported after the block, on the real standard error."""
+    if not quiet:
+        yield
+        return
+    saved = sys.stderr
+    with open(os.devnull, "w", encoding="utf-8") as sink:
+        sys.stderr = sink
+        try:
+            yield
+        finally:
+            sys.stderr = saved
 
 
 class _Discarded(Exception):
