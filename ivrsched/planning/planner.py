@@ -393,12 +393,25 @@ class Plan:
         """The submission time the plan was made for, in UTC."""
         return from_us(self.now_us)
 
-    def to_arrow(self) -> Any:
-        """The plan as a ``pyarrow.Table``, one row per destination (the ``arrow`` extra; the
-        columns are described in :mod:`ivrsched.io.arrow_export`)."""
-        from ivrsched.io.arrow_export import plan_table
+    def to_arrow(self, per: str = "destination", tz: str | None = None) -> Any:
+        """The plan as a ``pyarrow.Table``, one row per destination or (``per="attempt"``)
+        per attempt, with timestamp columns shown in ``tz`` (the ``arrow`` extra; the columns
+        are described in :mod:`ivrsched.io.frames`)."""
+        from ivrsched.io.frames import frame_table
 
-        return plan_table(self)
+        return frame_table(self, per, tz)  # type: ignore[arg-type]
+
+    def to_pandas(self, per: str = "destination", tz: str | None = None) -> Any:
+        """The plan as a ``pandas.DataFrame`` (see :meth:`to_arrow`; needs pandas)."""
+        from ivrsched.io.frames import to_pandas
+
+        return to_pandas(self, per, tz)  # type: ignore[arg-type]
+
+    def to_polars(self, per: str = "destination", tz: str | None = None) -> Any:
+        """The plan as a ``polars.DataFrame`` (see :meth:`to_arrow`; needs polars)."""
+        from ivrsched.io.frames import to_polars
+
+        return to_polars(self, per, tz)  # type: ignore[arg-type]
 
 
 def message_path(request: Request, index: int) -> str:
