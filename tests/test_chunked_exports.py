@@ -67,7 +67,7 @@ def test_plan_exports_equal_the_row_writers(request: dict[str, Any], chunk: int)
     for message_plan in the_plan.messages:
         chunked.write_jsonl_chunked(message_plan, message_plan.message.destinations, got_jsonl,
                                     chunk_size=chunk)
-    got_csv.write("message,index,to,messageId,attempt,time\n")
+    got_csv.write("message,index,to,messageId,status,attempt,time\n")
     for message_plan in the_plan.messages:
         chunked.write_csv_chunked(message_plan, message_plan.message.destinations, got_csv,
                                   chunk_size=chunk, header_row=False)
@@ -110,9 +110,12 @@ def test_streamed_rows_and_summary_equal_the_row_writer(window: dict[str, Any] |
     csv_text = io.StringIO()
     chunked.write_csv_chunked(streaming.header, destinations_from_lines(lines), csv_text,
                               chunk_size=chunk)
-    expected_csv = ["message,index,to,messageId,attempt,time"] + [
-        f"0,{r['index']},{r['to']},{r['messageId']},{k},{t}"
-        for r in rows for k, t in enumerate(r["attempts"], start=1)]
+    # Every destination: a row per attempt, or one row without attempt and time.
+    expected_csv = ["message,index,to,messageId,status,attempt,time"] + [
+        line for r in rows for line in (
+            [f"0,{r['index']},{r['to']},{r['messageId']},{r['status']},{k},{t}"
+             for k, t in enumerate(r["attempts"], start=1)]
+            or [f"0,{r['index']},{r['to']},{r['messageId']},{r['status']},,"])]
     assert csv_text.getvalue().splitlines() == expected_csv
 
 
@@ -187,11 +190,12 @@ def test_cli_plan_csv_and_parquet_from_a_destinations_file(tmp_path: Path) -> No
         [*base, "--format", "jsonl"], capture_output=True, text=True, cwd=ROOT,
         check=True).stdout.splitlines()]
     assert done.stdout.splitlines() == [
-        "message,index,to,messageId,attempt,time",
-        f"0,0,41793026727,{ids[0]},1,2030-01-01T00:00:00.000+00:00",
-        f"0,0,41793026727,{ids[0]},2,2030-01-01T00:01:00.000+00:00",
-        f"0,2,41793026728,{ids[2]},1,2030-01-01T00:00:00.500+00:00",
-        f"0,2,41793026728,{ids[2]},2,2030-01-01T00:01:00.500+00:00",
+        "message,index,to,messageId,status,attempt,time",
+        f"0,0,41793026727,{ids[0]},PENDING_ACCEPTED,1,2030-01-01T00:00:00.000+00:00",
+        f"0,0,41793026727,{ids[0]},PENDING_ACCEPTED,2,2030-01-01T00:01:00.000+00:00",
+        f"0,1,bad,{ids[1]},REJECTED_INVALID_DESTINATION,,",
+        f"0,2,41793026728,{ids[2]},PENDING_ACCEPTED,1,2030-01-01T00:00:00.500+00:00",
+        f"0,2,41793026728,{ids[2]},PENDING_ACCEPTED,2,2030-01-01T00:01:00.500+00:00",
     ]
     out = tmp_path / "plan.parquet"
     subprocess.run([*base, "--format", "parquet", "-o", str(out)], capture_output=True,

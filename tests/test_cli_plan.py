@@ -73,7 +73,9 @@ def test_csv_has_one_row_per_attempt(capsys: pytest.CaptureFixture[str]) -> None
     out = run(capsys, "plan", CAMPAIGN, "--now", NOW, "--format", "csv", "--seed", "1")[1]
     rows = list(csv.DictReader(io.StringIO(out)))
     assert len(rows) == 25 * 5
-    assert list(rows[0]) == ["message", "index", "to", "messageId", "attempt", "time"]
+    assert list(rows[0]) == ["message", "index", "to", "messageId", "status", "attempt",
+                             "time"]
+    assert {r["status"] for r in rows} == {"PENDING_ACCEPTED"}
     assert [r["attempt"] for r in rows[:5]] == ["1", "2", "3", "4", "5"]
     assert rows[5]["time"] == "2016-07-07T17:06:00.000+01:00"
 

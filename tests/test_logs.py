@@ -173,3 +173,14 @@ def test_the_fast_time_parser_agrees_with_the_general_one(us: int, offset: int) 
                                   "2030-01-01T00:00Z", "2030-01-01T00:00:00.1234567+00:00"])
 def test_other_iso_spellings_go_through_the_general_parser(text: str) -> None:
     assert parse_log_time(text) == parse_instant(text)[0]
+
+
+def test_a_plan_csv_row_without_an_attempt_is_passed_over() -> None:
+    text = ("message,index,to,messageId,status,attempt,time\n"
+            "0,0,41793026700,m1,PENDING_ACCEPTED,1,2030-01-01T00:00:00.000+00:00\n"
+            "0,1,abc,m2,REJECTED_INVALID_DESTINATION,,\n")
+    assert list(read_csv(io.StringIO(text))) == [LogRow(2, 1, T0, message_id="m1",
+                                                        to="41793026700")]
+    # Only both empty means "no attempt": a row with a time but no attempt number is an error.
+    with pytest.raises(LogError, match="'attempt' is missing"):
+        list(read_csv(io.StringIO("messageId,attempt,time\nm1,,2030-01-01T00:00:00Z\n")))

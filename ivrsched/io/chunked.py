@@ -288,17 +288,21 @@ def _csv_chunk(header: MessagePlan, chunk: list[Destination], first_index: int, 
     columns = rows.next_slots(count)
     prefixes: list[str] = []
     message = header.message_index
-    for offset, (destination, ok) in enumerate(zip(chunk, accepted, strict=True)):
-        if not ok:
-            if tally is not None:
-                tally.reject(destination)
-            continue
+    for offset, destination in enumerate(chunk):
         index = first_index + offset
         message_id = name(index, destination.message_id)
         prefixes.append(f"{message},{index},{_csv_field(destination.to or '')},"
-                        f"{_csv_field(message_id)},")
-    # Row order: each destination's attempts in turn; a row's lines are its prefix before
-    # each "attempt,time" (prefix + prefix.join(tails)).
+                        f"{_csv_field(message_id)},{destination.status.value.name},")
+    if tally is not None:
+        for destination, ok in zip(chunk, accepted, strict=True):
+            if not ok:
+                tally.reject(destination)
+    with_attempts = len(columns[0]) if columns else 0
+    if count != len(chunk) or with_attempts != count:
+        return _csv_mixed_chunk(prefixes, accepted, columns)
+    # The common chunk: every destination accepted and attempted. Row order: each
+    # destination's attempts in turn; a row's lines are its prefix before each "attempt,time"
+    # (prefix + prefix.join(tails)).
     text: list[str] = []
     for lo, hi, run in _runs(columns):
         tails = [[f"{number},{t}\n" for t in column] for number, column in enumerate(run, 1)]
@@ -306,6 +310,23 @@ def _csv_chunk(header: MessagePlan, chunk: list[Destination], first_index: int, 
                     for head, lines in zip(prefixes[lo:hi], zip(*tails, strict=True),
                                            strict=True))
     return "".join(text)
+
+
+def _csv_mixed_chunk(prefixes: list[str], accepted: list[bool],
+                     columns: Sequence[Sequence[str]]) -> str:
+    """A chunk with rejected destinations, or accepted ones without an attempt: each gets one
+    row with empty ``attempt`` and ``time``, in request order among the others' rows."""
+    parts: list[str] = []
+    slot = 0
+    for prefix, ok in zip(prefixes, accepted, strict=True):
+        times = []
+        if ok:
+            times = [column[slot] for column in columns if slot < len(column)]
+            slot += 1
+        if not times:
+            parts.append(f"{prefix},\n")
+        parts.extend(f"{prefix}{number},{at}\n" for number, at in enumerate(times, start=1))
+    return "".join(parts)
 
 
 def interleave(columns: Sequence[NDArray[Any]]) -> NDArray[Any]:

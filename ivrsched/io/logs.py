@@ -161,8 +161,9 @@ def read_jsonl(lines: Iterable[str], source: str = UNNAMED) -> Iterator[LogRow]:
 
 def read_csv(lines: Iterable[str], source: str = UNNAMED) -> Iterator[LogRow]:
     """Rows of a CSV log: a header naming ``attempt``, ``time`` and ``messageId`` and/or
-    ``to`` (optionally ``end``), then one attempt per record. A leading byte order mark is
-    skipped."""
+    ``to`` (optionally ``end``), then one attempt per record; a record whose ``attempt`` and
+    ``time`` are both empty names a destination without an attempt and is passed over. A leading
+    byte order mark is skipped."""
     reader = csv.reader(without_bom(lines))
     try:
         try:
@@ -191,6 +192,10 @@ def read_csv(lines: Iterable[str], source: str = UNNAMED) -> Iterator[LogRow]:
                 raise LogError(source, reader.line_num, f"{len(record)} fields, the header has "
                                f"{len(header)}")
             data = {name: record[index] for name, index in columns.items()}
+            if data["attempt"] == "" and data["time"] == "":
+                # A destination without an attempt (a ``plan --format csv`` row of a rejected
+                # destination): nothing happened, so there is nothing to check.
+                continue
             yield row_from_mapping(data, reader.line_num, source)
     except UnicodeDecodeError as exc:
         raise LogError(source, reader.line_num + 1,

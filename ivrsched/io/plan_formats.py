@@ -138,17 +138,22 @@ def write_message_jsonl(message_plan: MessagePlan, out: IO[str],
     return summary
 
 
-CSV_HEADER = ("message", "index", "to", "messageId", "attempt", "time")
+CSV_HEADER = ("message", "index", "to", "messageId", "status", "attempt", "time")
 
 
 def write_csv(plan: Plan, out: IO[str]) -> None:
-    """The ``csv`` format: one row per planned attempt; ``attempt`` is 1 for the first."""
+    """The ``csv`` format: one row per planned attempt (``attempt`` 1 for the first), and one
+    row with empty ``attempt`` and ``time`` for a destination without any (rejected, or
+    past the deadline), so that every destination is accounted for with its ``status``."""
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_HEADER)
     for schedule in plan:
+        head = (schedule.message, schedule.index, schedule.to or "", schedule.message_id,
+                schedule.status.value.name)
+        if not schedule.attempts_us:
+            writer.writerow((*head, "", ""))
         for number, at in enumerate(schedule.attempts_us, start=1):
-            writer.writerow((schedule.message, schedule.index, schedule.to or "",
-                             schedule.message_id, number, format_us(at, schedule.offset_minutes)))
+            writer.writerow((*head, number, format_us(at, schedule.offset_minutes)))
 
 
 def _instant(us: int | None, offset: int) -> str | None:
