@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from fractions import Fraction
+from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ivrsched.forecasting.capacity import Burst, Peak, bursts, erlang_b, peak_in_progress
+from ivrsched import SeededIds, plan
+from ivrsched.forecasting.capacity import (
+    Burst,
+    Peak,
+    bursts,
+    erlang_b,
+    peak_in_progress,
+    plan_capacity,
+)
+from ivrsched.rules.instants import to_us
+from ivrsched.testing import DEFAULT_NOW, requests
 
 
 def brute_force_peak(starts: list[int], duration: int) -> Peak:
@@ -82,3 +94,50 @@ def test_erlang_b_edges() -> None:
     assert erlang_b(1, 2) == Decimal("0.2")
     with pytest.raises(ValueError):
         erlang_b(-1, 2)
+
+
+# -- a plan's capacity ----------------------------------------------------------------------
+
+WEEKDAYS = ["MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY"]
+
+
+def test_retries_held_overnight_burst_at_the_opening() -> None:
+    # 100 per hour from Monday 16:00 UTC inside a weekday 09:00–17:00 window: 100 first attempts
+    # on Monday (36 s apart); their retries (60 s call + 60 min) fall after 17:00 and move to
+    # Tuesday 09:00, where the 101st first attempt is due too: 101 starts at once.
+    request = {"messages": [{
+        "scenarioId": "S", "sendAt": "2030-01-07T16:00:00Z",
+        "destinations": [{"to": f"417930{i:05d}"} for i in range(200)],
+        "sendingSpeed": {"speed": 100, "timeUnit": "hour"},
+        "retry": {"minPeriod": 60, "maxPeriod": 60, "maxCount": 2},
+        "deliveryTimeWindow": {"days": WEEKDAYS, "from": {"hour": 9, "minute": 0},
+                               "to": {"hour": 17, "minute": 0}}}]}
+    the_plan = plan(request, now=datetime(2030, 1, 1, tzinfo=timezone.utc), ids=SeededIds(1))
+    capacity = plan_capacity(the_plan, timedelta(seconds=60), channels=10)
+    tuesday_nine = to_us(datetime(2030, 1, 8, 9, tzinfo=timezone.utc))
+    assert capacity.opening_bursts == (Burst(tuesday_nine, 101),)
+    # At 09:00:36 the 102nd first attempt starts while the 101 calls of 09:00 still run; they
+    # end at 09:01:00.
+    assert capacity.peak == Peak(102, tuesday_nine + 36_000_000, tuesday_nine + 60_000_000)
+    # Tuesday 09:00–10:00: the 100 held retries and first attempts 101–200.
+    assert capacity.busy_hour_attempts == 200
+    assert capacity.offered_erlangs == Fraction(10, 3)
+    assert capacity.blocking == erlang_b(Fraction(10, 3), 10)
+
+
+@settings(max_examples=40)
+@given(requests(max_messages=2, max_destinations=12), st.integers(0, 3_600_000_000))
+def test_the_peak_is_that_of_the_plan_whose_attempts_all_fail_after_the_call(
+        request: dict[str, Any], duration_us: int) -> None:
+    duration = timedelta(microseconds=duration_us)
+    the_plan = plan(request, now=DEFAULT_NOW, ids=SeededIds(1))
+    capacity = plan_capacity(the_plan, duration)
+    # The independent reference: the plan made with a failure delay of the call's duration,
+    # destination by destination, counted at every instant.
+    worst = plan(request, now=DEFAULT_NOW, ids=SeededIds(1), failure_delay=duration)
+    starts = [at for schedule in worst for at in schedule.attempts_us]
+    assert capacity.attempts == len(starts)
+    assert capacity.peak == brute_force_peak(starts, duration_us)
+    hour = 3_600_000_000
+    assert capacity.busy_hour_attempts == max(
+        (sum(1 for t in starts if s <= t < s + hour) for s in starts), default=0)

@@ -14,13 +14,22 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import timedelta
 from decimal import Decimal, localcontext
 from fractions import Fraction
 from itertools import groupby
 from operator import itemgetter
+from typing import TYPE_CHECKING
 
-__all__ = ["Burst", "Peak", "bursts", "erlang_b", "peak_in_progress"]
+from ivrsched.rules.instants import timedelta_us
+
+if TYPE_CHECKING:
+    from ivrsched.planning.planner import MessagePlan, Plan
+    from ivrsched.rules.timeline import Timeline
+
+__all__ = ["Burst", "Capacity", "Peak", "bursts", "erlang_b", "peak_in_progress",
+           "plan_capacity"]
 
 
 @dataclass(frozen=True)
@@ -107,3 +116,89 @@ def erlang_b(traffic_erlangs: Fraction | int, channels: int, *, digits: int = 40
         for n in range(1, channels + 1):
             blocking = traffic * blocking / (n + traffic * blocking)
         return +blocking
+
+
+#: The window over which the offered traffic of Erlang B is measured: the busiest hour.
+BUSY_HOUR_US = 3_600_000_000
+
+
+@dataclass(frozen=True)
+class Capacity:
+    """What a plan asks of the lines when every attempt lasts ``call_duration_us``.
+
+    Every planned attempt happens, each retry ``call_duration + g_k`` after the attempt before
+    it started (the worst case: nobody answers). ``peak`` is the exact peak of calls in
+    progress; ``opening_bursts`` are the instants at which more attempts start at once than
+    the message's pace allows in a unit (or than one, unpaced) right after closed time (a
+    window opening or a resume): retries held back while it was closed. ``busy_hour_attempts``
+    is the most attempts that start in any hour, and ``blocking`` the Erlang B probability of
+    ``channels`` lines offered that hour's traffic (None without ``channels``).
+    """
+
+    call_duration_us: int
+    attempts: int
+    peak: Peak
+    opening_bursts: tuple[Burst, ...]
+    busy_hour_attempts: int
+    channels: int | None = None
+    blocking: Decimal | None = None
+
+    @property
+    def offered_erlangs(self) -> Fraction:
+        """The busiest hour's attempts times the call duration, in erlangs (exact)."""
+        return Fraction(self.busy_hour_attempts * self.call_duration_us, BUSY_HOUR_US)
+
+
+def _worst_case(message_plan: MessagePlan, call_duration_us: int
+                ) -> tuple[Timeline, tuple[Sequence[int], ...]]:
+    """The message's time line with every attempt failing after ``call_duration_us``, and its
+    attempt columns (each sorted in time)."""
+    from ivrsched.planning.columns import attempt_columns
+
+    timeline = replace(message_plan.timeline, failure_delay_us=call_duration_us)
+    return timeline, attempt_columns(replace(message_plan, timeline=timeline))
+
+
+def _opening_bursts(timeline: Timeline, columns: Sequence[Sequence[int]]) -> list[Burst]:
+    """Instants just after closed time at which more attempts start than the pace allows in a
+    unit (more than one, unpaced)."""
+    threshold = 1 if timeline.pace is None else timeline.pace.speed
+    return [burst for burst in bursts(heapq.merge(*columns), threshold)
+            if burst.at_us > timeline.start_us and not _open_just_before(timeline, burst.at_us)]
+
+
+def _open_just_before(timeline: Timeline, at_us: int) -> bool:
+    return timeline.calendar.next_open(at_us - 1) == at_us - 1
+
+
+def _busy_hour(sorted_starts: Sequence[int]) -> int:
+    """The most starts in any half-open hour, by a sliding window over sorted starts."""
+    best = low = 0
+    for high, start in enumerate(sorted_starts):
+        while sorted_starts[low] <= start - BUSY_HOUR_US:
+            low += 1
+        best = max(best, high - low + 1)
+    return best
+
+
+def plan_capacity(plan: Plan, call_duration: timedelta, *,
+                  channels: int | None = None) -> Capacity:
+    """The :class:`Capacity` of ``plan`` for calls of ``call_duration``."""
+    duration_us = timedelta_us(call_duration)
+    if duration_us < 0:
+        raise ValueError("a call cannot last a negative time")
+    if channels is not None and channels < 1:
+        raise ValueError("the number of channels must be at least 1")
+    columns: list[Sequence[int]] = []
+    opening: list[Burst] = []
+    for message_plan in plan.messages:
+        timeline, message_columns = _worst_case(message_plan, duration_us)
+        columns.extend(message_columns)
+        opening.extend(_opening_bursts(timeline, message_columns))
+    starts = list(heapq.merge(*columns))
+    capacity = Capacity(duration_us, len(starts), peak_in_progress(columns, duration_us),
+                        tuple(sorted(opening, key=lambda b: (-b.count, b.at_us))),
+                        _busy_hour(starts), channels)
+    if channels is None:
+        return capacity
+    return replace(capacity, blocking=erlang_b(capacity.offered_erlangs, channels))
