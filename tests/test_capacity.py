@@ -141,3 +141,38 @@ def test_the_peak_is_that_of_the_plan_whose_attempts_all_fail_after_the_call(
     hour = 3_600_000_000
     assert capacity.busy_hour_attempts == max(
         (sum(1 for t in starts if s <= t < s + hour) for s in starts), default=0)
+
+
+def test_forecast_names_the_peak_and_the_burst(tmp_path: Any, capsys: Any) -> None:
+    import json
+
+    from ivrsched.cli.main import main
+
+    # 2 per hour from Monday 16:00 inside a weekday 09:00–17:00 window (UTC): first attempts
+    # Monday 16:00 and 16:30; their retries (1 min call + 60 min) fall after 17:00 and move to
+    # Tuesday 09:00, with the third first attempt: 3 calls at once, until 09:01. Tuesday
+    # 09:00–10:00 holds those 3 and the 09:30 first attempt: 4 × 1 min = 1/15 erlang; two lines
+    # block (A²/2) / (1 + A + A²/2) = 1/481 of the calls.
+    request = {"messages": [{
+        "scenarioId": "S", "sendAt": "2030-01-07T16:00:00Z", "bulkId": None,
+        "destinations": [{"to": f"4179300000{i}"} for i in range(1, 5)],
+        "sendingSpeed": {"speed": 2, "timeUnit": "hour"},
+        "retry": {"minPeriod": 60, "maxPeriod": 60, "maxCount": 1},
+        "deliveryTimeWindow": {"days": WEEKDAYS, "from": {"hour": 9, "minute": 0},
+                               "to": {"hour": 17, "minute": 0}}}]}
+    del request["messages"][0]["bulkId"]
+    path = tmp_path / "r.json"
+    path.write_text(json.dumps(request), encoding="utf-8")
+    argv = ["forecast", str(path), "--now", "2030-01-01T00:00:00Z", "--call-duration", "60"]
+    assert main([*argv, "--channels", "2"]) == 0
+    out, err = capsys.readouterr()
+    assert err.startswith("notice: 3 attempts start at once at 2030-01-08T09:00:00.000+00:00,")
+    assert ("peak 3 in progress at 2030-01-08T09:00:00.000+00:00 until "
+            "2030-01-08T09:01:00.000+00:00; busiest hour 4 attempts; Erlang B with 2 lines at "
+            "0.067 erlangs: 0.21% blocked") in out
+    assert main([*argv, "--format", "json", "--channels", "2"]) == 0
+    capacity = json.loads(capsys.readouterr().out)["capacity"]
+    assert capacity["peakInProgress"] == 3 and capacity["offeredErlangsExact"] == "1/15"
+    assert Decimal(capacity["blocking"]) == erlang_b(Fraction(1, 15), 2)
+    assert abs(Decimal(capacity["blocking"]) - Decimal(1) / 481) < Decimal("1e-30")
+    assert main([*argv[:-2], "--channels", "2"]) == 2  # --channels needs --call-duration
