@@ -342,7 +342,7 @@ def test_table_rows_show_clock_times_and_dates_only_off_the_start_day(
     # Destination 0: 17:00, then retries 1, 2, 5, 5 minutes apart (S5).
     row = next(line for line in out.splitlines() if "41793026700" in line)
     assert row.endswith("  17:00  17:01  17:03  17:08  17:13")
-    assert "attempts (on 2016-07-07 unless dated, UTC+01:00)" in out
+    assert "attempts (on 2016-07-07, +Nd: N days later; UTC+01:00)" in out
     # One a day from 23:30 +01:00: the second destination's call falls on the next date.
     request = {"messages": [{"scenarioId": "S", "sendAt": "2030-01-01T23:30:00+01:00",
                              "sendingSpeed": {"speed": 1, "timeUnit": "day"},
@@ -351,4 +351,4 @@ def test_table_rows_show_clock_times_and_dates_only_off_the_start_day(
     path.write_text(json.dumps(request))
     out = run(capsys, "plan", str(path), "--now", NOW, "--format", "table")[1]
     rows = [line for line in out.splitlines() if "4179302672" in line]
-    assert rows[0].endswith("  23:30") and rows[1].endswith("  2030-01-02 23:30")
+    assert rows[0].endswith("  23:30") and rows[1].endswith("  +1d 23:30")

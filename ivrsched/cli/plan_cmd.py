@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 from datetime import timedelta
 from types import ModuleType
@@ -69,6 +70,8 @@ def run(args: argparse.Namespace) -> int:
     if streamed:
         # A file's notices (its count among them) are known once it has been read.
         report_file(the_plan, args, notices=fmt in ("jsonl", "csv", "parquet"))
+        width = shutil.get_terminal_size().columns if out.isatty() else None
+        write_table(the_plan, out, show_all=args.all, width=width)
     return EXIT_OK
 
 

@@ -16,9 +16,12 @@ from ivrsched.errors import Notice
 from ivrsched.planning.explanation import MessageSummary, describe_duration, explain, summarize
 from ivrsched.planning.planner import DestinationSchedule, MessagePlan, Plan
 from ivrsched.planning.tally import RejectionTally, StreamSummary
+from ivrsched.io.plan_table import write_table as write_table
+from ivrsched.planning.explanation import MessageSummary, summarize
+from ivrsched.planning.planner import DestinationSchedule, Plan
 from ivrsched.request.model import Destination
 from ivrsched.request.status import Status
-from ivrsched.rules.instants import format_clock, format_offset, format_us
+from ivrsched.rules.instants import format_us
 from ivrsched.rules.windows import window_record
 
 FORMATS = ("table", "jsonl", "csv", "json")

@@ -1,0 +1,168 @@
+"""The plan as a table for people (``plan --format table``).
+
+Per message a header (the ``explain`` sentence, notices, start, pace, deadline), then one line
+per destination with its attempts as clock times in the message's offset. The columns line up:
+
+* each attempt column has one precision, the finest any of its shown times needs (``HH:MM``,
+  ``HH:MM:SS``, ``HH:MM:SS.fff`` or ``HH:MM:SS.ffffff``), so that ``09:00`` never stands next
+  to ``09:00:00.360``;
+* a time on a later date than the start's says how many days later (``+1d 09:00``), instead of
+  a full date in every cell;
+* on a terminal narrower than a line, the messageId is shortened to its first characters;
+* with ``--all`` the column header is repeated every :data:`HEADER_EVERY` rows.
+
+Above ``2 × head + 1`` destinations only the first and last ``head`` are shown, with the count
+between them; ``--all`` shows every row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import IO
+
+from ivrsched.planning.explanation import describe_duration, explain, summarize
+from ivrsched.planning.planner import DestinationSchedule, MessagePlan, Plan
+from ivrsched.rules.instants import (
+    US_PER_DAY,
+    US_PER_MINUTE,
+    US_PER_SECOND,
+    format_offset,
+    format_us,
+)
+
+__all__ = ["HEADER_EVERY", "write_table"]
+
+#: With ``--all``, the column header is written again after this many rows.
+HEADER_EVERY = 50
+#: A messageId shortened to fit a narrow terminal keeps this many characters (and an ellipsis).
+SHORT_ID = 8
+
+#: Clock precisions, coarsest first: (microseconds per step, characters of ``HH:MM:SS.ffffff``).
+_PRECISIONS = ((US_PER_MINUTE, 5), (US_PER_SECOND, 8), (1000, 12), (1, 15))
+
+
+def _precision(times: Iterable[int], offset_minutes: int) -> int:
+    """The characters of the clock that the finest of ``times`` needs."""
+    finest = 0
+    for at in times:
+        local = at + offset_minutes * US_PER_MINUTE
+        finest = max(finest, next(i for i, (step, _) in enumerate(_PRECISIONS)
+                                  if local % step == 0))
+        if finest == len(_PRECISIONS) - 1:
+            break
+    return _PRECISIONS[finest][1]
+
+
+def _clock(at_us: int, offset_minutes: int) -> str:
+    """``HH:MM:SS.ffffff`` of the local time, by integer arithmetic (cut to a precision)."""
+    of_day = (at_us + offset_minutes * US_PER_MINUTE) % US_PER_DAY
+    seconds, micro = divmod(of_day, US_PER_SECOND)
+    minutes, second = divmod(seconds, 60)
+    hour, minute = divmod(minutes, 60)
+    return f"{hour:02d}:{minute:02d}:{second:02d}.{micro:06d}"
+
+
+def _day(at_us: int, offset_minutes: int) -> int:
+    return (at_us + offset_minutes * US_PER_MINUTE) // US_PER_DAY
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """How a message's rows are laid out: each attempt column's clock width and cell width,
+    and how wide the messageId column is."""
+
+    offset_minutes: int
+    start_day: int
+    clocks: tuple[int, ...]
+    cells: tuple[int, ...]
+    id_width: int
+
+    def cell(self, column: int, at_us: int) -> str:
+        clock = _clock(at_us, self.offset_minutes)[:self.clocks[column]]
+        later = _day(at_us, self.offset_minutes) - self.start_day
+        return f"+{later}d {clock}" if later else clock
+
+    def row(self, schedule: DestinationSchedule) -> str:
+        message_id = schedule.message_id
+        if len(message_id) > self.id_width:
+            message_id = message_id[:SHORT_ID] + "…"
+        head = f"{schedule.index:>8}  {schedule.to or '-':<16} {message_id:<{self.id_width}}  "
+        if schedule.status.is_rejected:
+            return head + schedule.status.value.name
+        if not schedule.attempts_us:
+            return head + "(no attempt before the deadline)"
+        cells = [self.cell(k, at).rjust(self.cells[k])
+                 for k, at in enumerate(schedule.attempts_us)]
+        return (head + "  ".join(cells)).rstrip()
+
+
+def _layout(shown: Sequence[DestinationSchedule], offset_minutes: int, start_us: int,
+            width: int | None) -> _Layout:
+    start_day = _day(start_us, offset_minutes)
+    depth = max((len(s.attempts_us) for s in shown), default=0)
+    columns = [[s.attempts_us[k] for s in shown if len(s.attempts_us) > k] for k in range(depth)]
+    clocks = tuple(_precision(column, offset_minutes) for column in columns)
+    probe = _Layout(offset_minutes, start_day, clocks, (0,) * depth, 36)
+    cells = tuple(max(len(probe.cell(k, at)) for at in column)
+                  for k, column in enumerate(columns))
+    id_width = max((len(s.message_id) for s in shown), default=9)
+    id_width = max(id_width, len("messageId"))
+    line = 8 + 2 + 16 + 1 + id_width + 2 + sum(cells) + 2 * max(0, depth - 1)
+    if width is not None and line > width:
+        id_width = max(SHORT_ID + 1, len("messageId"))
+    return _Layout(offset_minutes, start_day, clocks, cells, id_width)
+
+
+def _header(layout: _Layout, start_date: str) -> str:
+    return (f"{'index':>8}  {'to':<16} {'messageId':<{layout.id_width}}  attempts "
+            f"(on {start_date}, +Nd: N days later; UTC{format_offset(layout.offset_minutes)})")
+
+
+def write_table(plan: Plan, out: IO[str], *, head: int = 10, show_all: bool = False,
+                width: int | None = None) -> None:
+    """Write the table of ``plan`` to ``out``; ``width`` is the terminal's width (None: not a
+    terminal, nothing is shortened)."""
+    if plan.bulk_id is not None:
+        out.write(f"bulkId {plan.bulk_id}\n")
+    for message_plan in plan.messages:
+        summary = summarize(plan, message_plan)
+        out.write(f"\nmessage {summary.message}: {explain(summary)}\n")
+        out.write(f"  start {format_us(summary.start_us, summary.offset_minutes)}")
+        if summary.interval_us is not None:
+            out.write(f", pace one every {describe_duration(summary.interval_us)}")
+        deadline = ("none (sendingSpeed)" if summary.validity_ignored
+                    else _instant(summary.deadline_us, summary.offset_minutes))
+        out.write(f", deadline {deadline}\n")
+        _write_rows(message_plan, out, head, show_all, width, summary.start_us)
+
+
+def _instant(us: int | None, offset: int) -> str | None:
+    return None if us is None else format_us(us, offset)
+
+
+def _write_rows(message_plan: MessagePlan, out: IO[str], head: int, show_all: bool,
+                width: int | None, start_us: int) -> None:
+    count = len(message_plan)
+    offset = message_plan.offset_minutes
+    start_date = format_us(start_us, offset)[:10]
+    if show_all or count <= 2 * head + 1:
+        # Every row is shown: they are held to size the columns (a table is for people; the
+        # machine formats stream in constant memory).
+        rows = list(message_plan)
+        layout = _layout(rows, offset, start_us, width)
+        header = _header(layout, start_date)
+        out.write(header + "\n")
+        for number, schedule in enumerate(rows):
+            if number and number % HEADER_EVERY == 0:
+                out.write(header + "\n")
+            out.write(layout.row(schedule) + "\n")
+        return
+    first, last = list(message_plan[:head]), list(message_plan[count - head:])
+    layout = _layout(first + last, offset, start_us, width)
+    out.write(_header(layout, start_date) + "\n")
+    for schedule in first:
+        out.write(layout.row(schedule) + "\n")
+    out.write(f"{'…':>8}  ({count - 2 * head} more destinations; --all shows every row)\n")
+    for schedule in last:
+        out.write(layout.row(schedule) + "\n")
