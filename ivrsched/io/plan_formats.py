@@ -17,6 +17,7 @@ from ivrsched.planning.explanation import MessageSummary, describe_duration, exp
 from ivrsched.planning.planner import DestinationSchedule, MessagePlan, Plan
 from ivrsched.planning.tally import RejectionTally, StreamSummary
 from ivrsched.io.plan_table import write_table as write_table
+from ivrsched.io.terminal_table import write_table as write_table
 from ivrsched.planning.explanation import MessageSummary, summarize
 from ivrsched.planning.planner import DestinationSchedule, Plan
 from ivrsched.request.model import Destination

@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from ivrsched import SeededIds, plan
-from ivrsched.io.plan_table import HEADER_EVERY, write_table
+from ivrsched.io.terminal_table import HEADER_EVERY, write_table
 
 NOW = datetime(2030, 1, 1, tzinfo=timezone.utc)
 
