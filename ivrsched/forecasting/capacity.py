@@ -149,13 +149,15 @@ class Capacity:
         return Fraction(self.busy_hour_attempts * self.call_duration_us, BUSY_HOUR_US)
 
 
-def _worst_case(message_plan: MessagePlan, call_duration_us: int
+def _worst_case(message_plan: MessagePlan, call_duration_us: int, accepted: int | None
                 ) -> tuple[Timeline, tuple[Sequence[int], ...]]:
     """The message's time line with every attempt failing after ``call_duration_us``, and its
-    attempt columns (each sorted in time)."""
-    from ivrsched.planning.columns import attempt_columns
+    attempt columns (each sorted in time); ``accepted`` counts destinations not listed."""
+    from ivrsched.planning.columns import attempt_columns, slot_columns
 
     timeline = replace(message_plan.timeline, failure_delay_us=call_duration_us)
+    if accepted is not None:
+        return timeline, slot_columns(timeline, range(accepted))
     return timeline, attempt_columns(replace(message_plan, timeline=timeline))
 
 
@@ -181,9 +183,11 @@ def _busy_hour(sorted_starts: Sequence[int]) -> int:
     return best
 
 
-def plan_capacity(plan: Plan, call_duration: timedelta, *,
-                  channels: int | None = None) -> Capacity:
-    """The :class:`Capacity` of ``plan`` for calls of ``call_duration``."""
+def plan_capacity(plan: Plan, call_duration: timedelta, *, channels: int | None = None,
+                  counts: Sequence[tuple[int, int]] | None = None) -> Capacity:
+    """The :class:`Capacity` of ``plan`` for calls of ``call_duration``; ``counts`` (one
+    ``(destinations, accepted)`` pair per message, as :func:`ivrsched.forecast` takes them)
+    stands for destinations that are streamed rather than listed."""
     duration_us = timedelta_us(call_duration)
     if duration_us < 0:
         raise ValueError("a call cannot last a negative time")
@@ -192,7 +196,8 @@ def plan_capacity(plan: Plan, call_duration: timedelta, *,
     columns: list[Sequence[int]] = []
     opening: list[Burst] = []
     for message_plan in plan.messages:
-        timeline, message_columns = _worst_case(message_plan, duration_us)
+        accepted = None if counts is None else counts[message_plan.message_index][1]
+        timeline, message_columns = _worst_case(message_plan, duration_us, accepted)
         columns.extend(message_columns)
         opening.extend(_opening_bursts(timeline, message_columns))
     starts = list(heapq.merge(*columns))

@@ -294,6 +294,9 @@ class Forecast:
     expected_retries: Fraction
     rows: ForecastRows
     plan: Plan = field(repr=False, compare=False)
+    #: The ``(destinations, accepted)`` counts the forecast was given in place of the
+    #: messages' own destination lists (streamed destinations), or None.
+    counts: tuple[tuple[int, int], ...] | None = field(default=None, repr=False)
 
     @property
     def expected_total(self) -> Fraction:
@@ -427,4 +430,5 @@ def forecast(plan: Plan, *, bucket: timedelta = timedelta(hours=1),
         expected_retries=sum((weights[k] * totals[k] for k in range(1, depth)), Fraction(0)),
         rows=ForecastRows(model, first_start, bucket_us, count),
         plan=plan,
+        counts=None if counts is None else tuple(counts),
     )

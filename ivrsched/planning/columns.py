@@ -70,6 +70,11 @@ def attempt_columns(message_plan: MessagePlan) -> tuple[array[int], ...]:
     slots = slot_range(message_plan)
     offsets = timeline.fixed_offsets_us
     if offsets is None:
+    return slot_columns(message_plan.timeline, slot_range(message_plan))
+def slot_columns(timeline: Timeline, slots: range) -> tuple[array[int], ...]:
+    """:func:`attempt_columns` of the pacing slots ``slots`` of ``timeline`` (for destinations
+    that are counted, not listed: a streamed file's accepted lines are slots 0, 1, …)."""
+    if not isinstance(timeline.calendar, AlwaysOpen):
         return _windowed_columns(timeline, slots)
     lengths = column_lengths(timeline, slots)
     first = _first_attempts(timeline, slots.start, lengths[0])
