@@ -176,7 +176,7 @@ def test_help_lists_every_subcommand_and_the_exit_codes_of_the_readme() -> None:
                             text=True, check=False, cwd=ROOT)
     assert result.returncode == 0 and result.stderr == ""
     commands = ["plan", "explain", "respond", "simulate", "verify", "vectors", "forecast", "plot",
-                "run", "pause", "resume", "cancel", "reschedule", "status", "log"]
+                "run", "pause", "resume", "cancel", "reschedule", "status", "log", "serve"]
     # A command's line is indented by four spaces; a help text that wraps continues deeper.
     listed = [line.split()[0] for line in result.stdout.split("positional arguments:")[1]
               .split("options:")[0].splitlines()[2:]
