@@ -52,9 +52,10 @@ def test_a_text_file_is_planned_line_by_line_with_a_summary(
                                    "2030-01-01T00:03:00.500+00:00"]
     assert rows[1]["attempts"] == []
     summary = err.splitlines()
-    assert summary[0] == (f"{numbers}: 3 destinations, 2 accepted, 1 rejected "
+    assert summary[0] == f"{numbers}: 1 blank or comment line skipped"
+    assert summary[1] == (f"{numbers}: 3 destinations, 2 accepted, 1 rejected "
                           "(52 REJECTED_INVALID_DESTINATION: 1)")
-    assert summary[1].startswith(f"  rejected {numbers}:2: REJECTED_INVALID_DESTINATION: 'bad'")
+    assert summary[2].startswith(f"  rejected {numbers}:2: REJECTED_INVALID_DESTINATION: 'bad'")
 
 
 def test_the_flat_shape_and_csv_with_message_ids(
@@ -162,3 +163,36 @@ def test_a_line_an_xml_report_cannot_carry_fails_an_xml_request_like_inline(
     request, numbers = files(tmp_path, as_json, "n.txt", "41793026727\nbad\x01\n")
     code, out, _ = run(capsys, "plan", request, "--destinations", numbers, "--now", NOW)
     assert code == 0 and '"REJECTED_INVALID_DESTINATION"' in out.splitlines()[1]
+
+
+def test_destinations_from_standard_input_skipping_comments_with_a_count(
+        tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parent.parent
+    request = tmp_path / "bare.json"
+    request.write_text(json.dumps({"messages": [MESSAGE]}), encoding="utf-8")
+    numbers = "# June campaign\n41793026727\n\nbad\n 41793026728 \n"
+    argv = [sys.executable, "-m", "ivrsched", "simulate", str(request), "--destinations", "-",
+            "--now", NOW, "--seed", "1"]
+    done = subprocess.run(argv, input=numbers, capture_output=True, text=True, timeout=60,
+                          cwd=root)
+    assert done.returncode == 0, done.stderr
+    rows = [json.loads(line) for line in done.stdout.splitlines()]
+    # Lines 2, 4 and 5 are destinations 0, 1 and 2; the comment and the blank line are not.
+    assert {r["index"] for r in rows} == {0, 2} and {r["to"] for r in rows} == {
+        "41793026727", "41793026728"}
+    err = done.stderr.splitlines()
+    assert "standard input: 2 blank or comment lines skipped" in err
+    assert ("standard input: 3 destinations, 2 accepted, 1 rejected "
+            "(52 REJECTED_INVALID_DESTINATION: 1)") in err
+    # The same numbers from a file give the same log (simulate reads them twice).
+    path = tmp_path / "numbers.txt"
+    path.write_text(numbers, encoding="utf-8")
+    argv[argv.index("-")] = str(path)
+    assert subprocess.run(argv, capture_output=True, text=True, timeout=60,
+                          cwd=root).stdout == done.stdout
+    both = subprocess.run([*argv[:4], "-", "--destinations", "-", "--now", NOW], input="{}",
+                          capture_output=True, text=True, timeout=60, cwd=root)
+    assert both.returncode == 2 and "cannot both be standard input" in both.stderr

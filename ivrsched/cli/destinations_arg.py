@@ -20,10 +20,17 @@ order.
 from __future__ import annotations
 
 import argparse
+import atexit
+import contextlib
+import os
+import shutil
 import sys
+import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
+from dataclasses import replace
+from pathlib import Path
 from typing import IO
 
 from ivrsched.cli.common import (
@@ -39,6 +46,14 @@ from ivrsched.errors import display_path
 from ivrsched.ids import IdSource
 from ivrsched.io.destination_files import LAYOUTS, DestinationFile, DestinationFileError
 from ivrsched.planning.planner import Plan, plan
+from ivrsched.cli.progress import count_lines, interactive, with_progress
+from ivrsched.io.destination_files import (
+    LAYOUTS,
+    DestinationFile,
+    DestinationFileError,
+    SkippedLines,
+)
+from ivrsched.planning.planner import Plan
 from ivrsched.planning.streaming import RejectionTally, StreamSummary
 from ivrsched.request.fields import non_xml_char
 from ivrsched.request.model import ContentType, Destination, Request, RequestShape
@@ -47,8 +62,9 @@ from ivrsched.request.model import ContentType, Destination, Request, RequestSha
 def add_destinations_argument(parser: argparse.ArgumentParser) -> None:
     """Add ``--destinations FILE`` and ``--destinations-format``."""
     parser.add_argument("--destinations", metavar="FILE",
-                        help="read the destinations from FILE, streaming (one number per line, "
-                             "or CSV with a 'to' column and optional 'messageId'); the request "
+                        help="read the destinations from FILE ('-': standard input), streaming "
+                             "(one number per line, or CSV with a 'to' column and optional "
+                             "'messageId'; blank and # comment lines are skipped); the request "
                              "then gives none")
     parser.add_argument("--destinations-format", choices=LAYOUTS, default="auto",
                         help="layout of --destinations (default auto: csv for *.csv, else text)")
@@ -77,6 +93,9 @@ def load_request_for_stream(path: str, *, strict: bool = False,
 def load_streamed(args: argparse.Namespace) -> tuple[Request, Iterable[Destination]]:
     """The request of ``args.request`` and the destinations of ``args.destinations`` that
     replace its own, for a subcommand given ``--destinations``."""
+    if args.request == "-" and args.destinations == "-":
+        raise CliError("the request and --destinations cannot both be standard input",
+                       EXIT_USAGE)
     request = load_request_for_stream(args.request, strict=args.strict, dialect=args.dialect)
     xml = request.messages[0].notify_content_type is ContentType.XML
     return request, file_destinations(args.destinations, args.destinations_format,
@@ -90,6 +109,12 @@ def file_destinations(path: str, layout: str = "auto", *, strict: bool = False,
     later raises :class:`CliError` naming the file and line (exit 4; exit 3 for a rejected line
     in strict mode, and, with ``xml``, for an address or messageId an XML delivery report could
     not carry, as for a request that lists its destinations)."""
+    if path == "-":
+        # A command may read its destinations more than once (simulate does), so standard
+        # input is copied to a private temporary file first, removed when the command ends.
+        source = DestinationFile.open(_spooled_stdin(), "text" if layout == "auto" else layout,
+                                      name=STDIN_NAME)
+        return _GuardedFile(source, STDIN_NAME, strict, xml)
     source = DestinationFile.open(path, layout)
     try:
         with open(source.path, "rb"):
@@ -100,18 +125,43 @@ def file_destinations(path: str, layout: str = "auto", *, strict: bool = False,
     return _GuardedFile(source, path, strict, xml)
 
 
-@dataclass(frozen=True)
-class _GuardedFile:
-    """A destinations file whose faults are :class:`CliError`; re-iterable like the file."""
+#: How messages name destinations read from standard input (``--destinations -``).
+STDIN_NAME = "standard input"
 
-    source: DestinationFile
-    path: str
-    strict: bool
-    xml: bool = False
+
+def _spooled_stdin() -> Path:
+    with tempfile.NamedTemporaryFile(prefix="ivrsched-destinations-", delete=False) as copy:
+        shutil.copyfileobj(sys.stdin.buffer, copy, 1 << 20)
+    atexit.register(_remove, copy.name)
+    return Path(copy.name)
+
+
+def _remove(path: str) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(path)
+
+
+class _GuardedFile:
+    """A destinations file whose faults are :class:`CliError`; re-iterable like the file.
+
+    Each pass shows its progress on a terminal, and the first complete pass says on standard
+    error how many blank and comment lines it passed over."""
+
+    def __init__(self, source: DestinationFile, path: str, strict: bool,
+                 xml: bool = False) -> None:
+        self.source = source
+        self.path = path
+        self.strict = strict
+        self.xml = xml
+        self._skipped_told = False
 
     def __iter__(self) -> Iterator[Destination]:
+        skipped = SkippedLines()
+        total = count_lines(self.source.path) if interactive() else None
+        lines = with_progress(self.source.read(skipped), total=total, description=self.path,
+                              unit="line")
         try:
-            for destination in self.source:
+            for destination in lines:
                 if self.strict and not destination.accepted:
                     raise CliError(f"{self.path}:{destination.line}: {destination.reason} "
                                    "(strict mode)", EXIT_INVALID_REQUEST)
@@ -120,6 +170,11 @@ class _GuardedFile:
                 yield destination
         except DestinationFileError as exc:
             raise CliError(str(exc), EXIT_UNREADABLE_INPUT) from exc
+        if skipped.count and not self._skipped_told:
+            self._skipped_told = True
+            plural = "line" if skipped.count == 1 else "lines"
+            print(f"{self.path}: {skipped.count} blank or comment {plural} skipped",
+                  file=sys.stderr)
 
     def _check_xml(self, destination: Destination) -> None:
         for name, text in (("to", destination.to), ("messageId", destination.message_id)):
@@ -173,6 +228,8 @@ def stream_summary_lines(summary: StreamSummary, path: str) -> list[str]:
     """The summary for stderr: counts of accepted and rejected lines, rejected ones by status,
     the first few rejected lines with their reasons (S7's notice on a large count is one of the
     plan's notices)."""
+    the first few rejected lines with their reasons, and S7's notice on a large count."""
+    path = STDIN_NAME if path == "-" else path
     by_status = ", ".join(f"{status.id} {status.value.name}: {count}"
                           for status, count in summary.rejected_by_status.items())
     lines = [f"{path}: {summary.destinations} destinations, {summary.accepted} accepted, "

@@ -135,11 +135,14 @@ class DestinationFile:
 
     path: Path
     layout: Layout = "text"
+    #: The name errors give the file (None: its path), e.g. ``standard input`` for a copy.
+    name: str | None = None
 
     @classmethod
-    def open(cls, path: str | Path, layout: str = "auto") -> DestinationFile:
+    def open(cls, path: str | Path, layout: str = "auto", *,
+             name: str | None = None) -> DestinationFile:
         """A :class:`DestinationFile` for ``path``; ``layout`` ``auto`` decides by its name."""
-        return cls(Path(path), layout_of(path, layout))
+        return cls(Path(path), layout_of(path, layout), name)
 
     def __iter__(self) -> Iterator[Destination]:
         return self.read()
@@ -147,7 +150,7 @@ class DestinationFile:
     def read(self, skipped: SkippedLines | None = None) -> Iterator[Destination]:
         """The file's destinations, read again from the start; blank and comment lines passed
         over are counted in ``skipped``."""
-        source = str(self.path)
+        source = self.name if self.name is not None else str(self.path)
         lines = read_lines(self.path, source, DestinationFileError)
         try:
             if self.layout == "csv":
