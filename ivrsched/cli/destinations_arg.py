@@ -27,9 +27,7 @@ import shutil
 import sys
 import tempfile
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from datetime import timedelta
-from dataclasses import replace
 from pathlib import Path
 from typing import IO
 
@@ -42,18 +40,16 @@ from ivrsched.cli.common import (
     parse_now,
     read_text,
 )
+from ivrsched.cli.progress import count_lines, interactive, with_progress
 from ivrsched.errors import display_path
 from ivrsched.ids import IdSource
-from ivrsched.io.destination_files import LAYOUTS, DestinationFile, DestinationFileError
-from ivrsched.planning.planner import Plan, plan
-from ivrsched.cli.progress import count_lines, interactive, with_progress
 from ivrsched.io.destination_files import (
     LAYOUTS,
     DestinationFile,
     DestinationFileError,
     SkippedLines,
 )
-from ivrsched.planning.planner import Plan
+from ivrsched.planning.planner import Plan, plan
 from ivrsched.planning.streaming import RejectionTally, StreamSummary
 from ivrsched.request.fields import non_xml_char
 from ivrsched.request.model import ContentType, Destination, Request, RequestShape
@@ -228,7 +224,6 @@ def stream_summary_lines(summary: StreamSummary, path: str) -> list[str]:
     """The summary for stderr: counts of accepted and rejected lines, rejected ones by status,
     the first few rejected lines with their reasons (S7's notice on a large count is one of the
     plan's notices)."""
-    the first few rejected lines with their reasons, and S7's notice on a large count."""
     path = STDIN_NAME if path == "-" else path
     by_status = ", ".join(f"{status.id} {status.value.name}: {count}"
                           for status, count in summary.rejected_by_status.items())

@@ -10,6 +10,8 @@ from fractions import Fraction
 
 from ivrsched.cli.common import (
     EXIT_OK,
+    EXIT_USAGE,
+    CliError,
     add_now_argument,
     add_request_argument,
     add_seed_argument,
@@ -19,7 +21,9 @@ from ivrsched.cli.common import (
 )
 from ivrsched.cli.destinations_arg import add_destinations_argument, planned, report_file
 from ivrsched.errors import IvrschedError
+from ivrsched.forecasting.capacity import plan_capacity
 from ivrsched.forecasting.load import Forecast, answer_rate_fraction, forecast
+from ivrsched.io.capacity_text import burst_sentence
 from ivrsched.io.forecast_formats import FORECAST_FORMATS, write_forecast
 from ivrsched.rules.instants import InstantSyntaxError, parse_instant
 
@@ -95,9 +99,22 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--call-duration", type=non_negative_seconds, default=None,
                         metavar="SECONDS",
                         help="mean duration of an attempt, for the expected calls in progress")
+    parser.add_argument("--channels", type=_channels, default=None, metavar="N",
+                        help="with --call-duration: the Erlang B blocking of N lines offered "
+                             "the busiest hour's calls, beside the exact peak")
     parser.add_argument("--format", choices=FORECAST_FORMATS, default="table",
                         help="output format (default table)")
     parser.set_defaults(run=run)
+
+
+def _channels(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from exc
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
 
 
 def forecast_of(args: argparse.Namespace, call_duration: timedelta | None = None) -> Forecast:
@@ -110,8 +127,17 @@ def forecast_of(args: argparse.Namespace, call_duration: timedelta | None = None
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.channels is not None and args.call_duration is None:
+        raise CliError("--channels needs --call-duration", EXIT_USAGE)
     result = forecast_of(args, args.call_duration)
-    write_forecast(result, args.format, sys.stdout)
+    capacity = None
+    if args.call_duration is not None:
+        # S16: the exact peak and the bursts, for the worst case of every attempt made.
+        capacity = plan_capacity(result.plan, args.call_duration, channels=args.channels,
+                                 counts=result.counts)
+        for burst in capacity.opening_bursts:
+            print(f"notice: {burst_sentence(burst, result.offset_minutes)}", file=sys.stderr)
+    write_forecast(result, args.format, sys.stdout, capacity)
     sys.stdout.flush()
     report_file(result.plan, args)
     return EXIT_OK

@@ -65,13 +65,12 @@ def run(args: argparse.Namespace) -> int:
     elif fmt == "json":
         write_json(the_plan, out)
     else:
-        write_table(the_plan, out, show_all=args.all)
+        width = shutil.get_terminal_size().columns if out.isatty() else None
+        write_table(the_plan, out, show_all=args.all, width=width)
     out.flush()
     if streamed:
         # A file's notices (its count among them) are known once it has been read.
         report_file(the_plan, args, notices=fmt in ("jsonl", "csv", "parquet"))
-        width = shutil.get_terminal_size().columns if out.isatty() else None
-        write_table(the_plan, out, show_all=args.all, width=width)
     return EXIT_OK
 
 

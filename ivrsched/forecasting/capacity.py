@@ -156,6 +156,8 @@ def _worst_case(message_plan: MessagePlan, call_duration_us: int, accepted: int 
     from ivrsched.planning.columns import attempt_columns, slot_columns
 
     timeline = replace(message_plan.timeline, failure_delay_us=call_duration_us)
+    if accepted is None and message_plan.stream is not None:
+        accepted = message_plan.accepted_count  # a streamed message: its slots 0, 1, …
     if accepted is not None:
         return timeline, slot_columns(timeline, range(accepted))
     return timeline, attempt_columns(replace(message_plan, timeline=timeline))

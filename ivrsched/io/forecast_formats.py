@@ -12,9 +12,11 @@ import json
 from fractions import Fraction
 from typing import IO
 
+from ivrsched.forecasting.capacity import Capacity
 from ivrsched.forecasting.load import Forecast, ForecastRow, round_fraction
+from ivrsched.io.capacity_text import capacity_record, capacity_sentence
 from ivrsched.planning.explanation import describe_duration
-from ivrsched.rules.instants import format_clock, format_offset, format_us
+from ivrsched.rules.instants import US_PER_MINUTE, format_clock, format_offset, format_us
 
 FORECAST_FORMATS = ("table", "csv", "json")
 CSV_HEADER = ("bucket_start", "first_attempts", "expected_retries", "expected_total",
@@ -23,14 +25,16 @@ CSV_HEADER = ("bucket_start", "first_attempts", "expected_retries", "expected_to
 BAR_WIDTH = 40
 
 
-def write_forecast(result: Forecast, fmt: str, out: IO[str]) -> None:
-    """Write ``result`` to ``out`` in ``fmt``, one of :data:`FORECAST_FORMATS`."""
+def write_forecast(result: Forecast, fmt: str, out: IO[str],
+                   capacity: Capacity | None = None) -> None:
+    """Write ``result`` to ``out`` in ``fmt``, one of :data:`FORECAST_FORMATS`; ``capacity``
+    (S16) is stated in the table's and the json's summary (csv rows have no place for it)."""
     if fmt == "csv":
         write_csv(result, out)
     elif fmt == "json":
-        write_json(result, out)
+        write_json(result, out, capacity)
     elif fmt == "table":
-        write_table(result, out)
+        write_table(result, out, capacity)
     else:
         raise ValueError(f"unknown forecast format {fmt!r}; use one of {FORECAST_FORMATS}")
 
@@ -60,11 +64,12 @@ def _instant(us: int | None, offset: int) -> str | None:
     return None if us is None else format_us(us, offset)
 
 
-def write_json(result: Forecast, out: IO[str]) -> None:
-    """One document: the summary, then the rows (decimals as text, exact fractions beside)."""
+def write_json(result: Forecast, out: IO[str], capacity: Capacity | None = None) -> None:
+    """One document: the summary (with the capacity, S16, when given), then the rows
+    (decimals as text, exact fractions beside)."""
     offset = result.offset_minutes
     out.write("{\n")
-    header = {
+    header: dict[str, object] = {
         "bulkId": result.plan.bulk_id,
         "bucketMicroseconds": result.bucket_us,
         "answerRate": _exact(result.answer_rate),
@@ -80,6 +85,8 @@ def write_json(result: Forecast, out: IO[str]) -> None:
         "expectedRetriesExact": _exact(result.expected_retries),
         "expectedTotal": decimal_text(result.expected_total),
     }
+    if capacity is not None:
+        header["capacity"] = capacity_record(capacity, offset)
     for key, value in header.items():
         out.write(f"  {json.dumps(key)}: {json.dumps(value)},\n")
     out.write('  "buckets": [')
@@ -110,8 +117,9 @@ def bar(value: Fraction, peak: Fraction, width: int = BAR_WIDTH) -> str:
     return "█" * max(1, round(value * width / peak))
 
 
-def write_table(result: Forecast, out: IO[str]) -> None:
-    """The human table: a summary, then one line per bucket with a bar scaled to the peak."""
+def write_table(result: Forecast, out: IO[str], capacity: Capacity | None = None) -> None:
+    """The human table: a summary (with the capacity, S16, when given), then one line per
+    bucket with a bar scaled to the peak."""
     offset = result.offset_minutes
     name = result.plan.bulk_id or "campaign"
     rate = decimal_text(result.answer_rate).rstrip("0").rstrip(".")
@@ -126,15 +134,26 @@ def write_table(result: Forecast, out: IO[str]) -> None:
               f"{format_clock(result.last_attempt_us or 0, offset)}\n")
     out.write(f"expected attempts {decimal_text(result.expected_total)} = "
               f"{result.first_attempts} first + {decimal_text(result.expected_retries)} "
-              f"retries\n\n")
+              f"retries\n")
+    if capacity is not None:
+        out.write(capacity_sentence(capacity, offset) + "\n")
+    out.write("\n")
     peak = max((row.expected_total for row in result.rows), default=Fraction(0))
     in_progress = result.call_duration_us is not None
-    header = f"{'bucket start':<17} {'first':>9} {'retries':>12} {'total':>12}"
+    # Every label has the same precision: seconds when the buckets are not whole minutes.
+    seconds = result.bucket_us % US_PER_MINUTE != 0
+    label_width = 19 if seconds else 16
+
+    def label(at_us: int) -> str:
+        text = format_us(at_us, offset)
+        return f"{text[:10]} {text[11:19] if seconds else text[11:16]}"
+
+    header = f"{'bucket start':<{label_width + 1}} {'first':>9} {'retries':>12} {'total':>12}"
     if in_progress:
         header += f" {'in progress':>12}"
     out.write(header + "\n")
     for row in result.rows:
-        line = (f"{format_clock(row.start_us, offset):<17} {row.first_attempts:>9} "
+        line = (f"{label(row.start_us):<{label_width + 1}} {row.first_attempts:>9} "
                 f"{decimal_text(row.expected_retries):>12} "
                 f"{decimal_text(row.expected_total):>12}")
         if in_progress:

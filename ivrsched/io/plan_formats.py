@@ -8,18 +8,14 @@ from __future__ import annotations
 import csv
 import json
 import re
-from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from typing import IO
 
 from ivrsched.errors import Notice
-from ivrsched.planning.explanation import MessageSummary, describe_duration, explain, summarize
-from ivrsched.planning.planner import DestinationSchedule, MessagePlan, Plan
-from ivrsched.planning.tally import RejectionTally, StreamSummary
-from ivrsched.io.plan_table import write_table as write_table
 from ivrsched.io.terminal_table import write_table as write_table
 from ivrsched.planning.explanation import MessageSummary, summarize
-from ivrsched.planning.planner import DestinationSchedule, Plan
+from ivrsched.planning.planner import DestinationSchedule, MessagePlan, Plan
+from ivrsched.planning.tally import RejectionTally, StreamSummary
 from ivrsched.request.model import Destination
 from ivrsched.request.status import Status
 from ivrsched.rules.instants import format_us
@@ -214,58 +210,3 @@ def write_json(plan: Plan, out: IO[str]) -> None:
     out.write("\n  ]\n}\n" if plan.messages else "]\n}\n")
 
 
-def _table_row(schedule: DestinationSchedule, start_date: str) -> str:
-    """One destination for people: its attempts as clock times in the message's offset, with
-    the date only for attempts not on the start's date (jsonl/csv/json keep S1's full form)."""
-    if schedule.status.is_rejected:
-        times = schedule.status.value.name
-    elif not schedule.attempts_us:
-        times = "(no attempt before the deadline)"
-    else:
-        offset = schedule.offset_minutes
-        times = "  ".join(
-            format_clock(t, offset, with_date=format_us(t, offset)[:10] != start_date)
-            for t in schedule.attempts_us)
-    return f"{schedule.index:>8}  {schedule.to or '-':<16} {schedule.message_id:<36}  {times}"
-
-
-def write_table(plan: Plan, out: IO[str], *, head: int = 10, show_all: bool = False) -> None:
-    """The human table: a header per message, then its destinations (the first and last
-    ``head`` rows with a count between them, unless ``show_all``)."""
-    if plan.bulk_id is not None:
-        out.write(f"bulkId {plan.bulk_id}\n")
-    for message_plan in plan.messages:
-        summary = summarize(plan, message_plan)
-        out.write(f"\nmessage {summary.message}: {explain(summary)}\n")
-        out.write(f"  start {format_us(summary.start_us, summary.offset_minutes)}")
-        if summary.interval_us is not None:
-            out.write(f", pace one every {describe_duration(summary.interval_us)}")
-        deadline = ("none (sendingSpeed)" if summary.validity_ignored
-                    else _instant(summary.deadline_us, summary.offset_minutes))
-        out.write(f", deadline {deadline}\n")
-        start_date = format_us(summary.start_us, summary.offset_minutes)[:10]
-        out.write(f"{'index':>8}  {'to':<16} {'messageId':<36}  attempts (on {start_date} "
-                  f"unless dated, UTC{format_offset(summary.offset_minutes)})\n")
-        _write_rows(message_plan, out, head, show_all, start_date)
-
-
-def _write_rows(message_plan: MessagePlan, out: IO[str], head: int, show_all: bool,
-                start_date: str) -> None:
-    # One pass, so that a streamed message is read once more at most: the first ``head`` rows
-    # are written as they come, the last ``head`` are held until the count is known.
-    count = 0
-    tail: deque[DestinationSchedule] = deque(maxlen=head + 1)
-    for schedule in message_plan:
-        count += 1
-        if show_all or count <= head:
-            out.write(_table_row(schedule, start_date) + "\n")
-        else:
-            tail.append(schedule)
-    if show_all:
-        return
-    if count > 2 * head + 1:
-        out.write(f"{'…':>8}  ({count - 2 * head} more destinations; --all shows every row)\n")
-        while len(tail) > head:
-            tail.popleft()
-    for schedule in tail:
-        out.write(_table_row(schedule, start_date) + "\n")

@@ -17,6 +17,7 @@ between them; ``--all`` shows every row.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import IO
@@ -143,26 +144,33 @@ def _instant(us: int | None, offset: int) -> str | None:
 
 def _write_rows(message_plan: MessagePlan, out: IO[str], head: int, show_all: bool,
                 width: int | None, start_us: int) -> None:
-    count = len(message_plan)
     offset = message_plan.offset_minutes
     start_date = format_us(start_us, offset)[:10]
-    if show_all or count <= 2 * head + 1:
-        # Every row is shown: they are held to size the columns (a table is for people; the
-        # machine formats stream in constant memory).
-        rows = list(message_plan)
-        layout = _layout(rows, offset, start_us, width)
-        header = _header(layout, start_date)
-        out.write(header + "\n")
-        for number, schedule in enumerate(rows):
-            if number and number % HEADER_EVERY == 0:
-                out.write(header + "\n")
-            out.write(layout.row(schedule) + "\n")
-        return
-    first, last = list(message_plan[:head]), list(message_plan[count - head:])
-    layout = _layout(first + last, offset, start_us, width)
-    out.write(_header(layout, start_date) + "\n")
-    for schedule in first:
-        out.write(layout.row(schedule) + "\n")
-    out.write(f"{'…':>8}  ({count - 2 * head} more destinations; --all shows every row)\n")
-    for schedule in last:
+    # One pass, so that a streamed message is read once more at most: the rows shown are held
+    # (the first ``head`` and the last ``head`` of them, or all with ``--all``) to size the
+    # columns before anything is written.
+    first: list[DestinationSchedule] = []
+    tail: deque[DestinationSchedule] = deque(maxlen=None if show_all else head + 1)
+    count = 0
+    for schedule in message_plan:
+        count += 1
+        if not show_all and count <= head:
+            first.append(schedule)
+        else:
+            tail.append(schedule)
+    hidden = 0 if show_all else max(0, count - 2 * head)
+    if hidden == 1:  # one hidden row takes no less room than the line that says so
+        hidden = 0
+    elif hidden:
+        while len(tail) > head:
+            tail.popleft()
+    rows = first + list(tail)
+    layout = _layout(rows, offset, start_us, width)
+    header = _header(layout, start_date)
+    out.write(header + "\n")
+    for number, schedule in enumerate(rows):
+        if show_all and number and number % HEADER_EVERY == 0:
+            out.write(header + "\n")
+        if hidden and number == len(first):
+            out.write(f"{'…':>8}  ({hidden} more destinations; --all shows every row)\n")
         out.write(layout.row(schedule) + "\n")

@@ -66,15 +66,14 @@ def column_lengths(timeline: Timeline, slots: range) -> tuple[int, ...]:
 def attempt_columns(message_plan: MessagePlan) -> tuple[array[int], ...]:
     """Column k (0 = first attempts, k = k-th retry) of the plan's accepted destinations, as
     ``array('q')`` of integer µs; column k's length is the number of slots with k+1 attempts."""
-    timeline = message_plan.timeline
-    slots = slot_range(message_plan)
-    offsets = timeline.fixed_offsets_us
-    if offsets is None:
     return slot_columns(message_plan.timeline, slot_range(message_plan))
+
+
 def slot_columns(timeline: Timeline, slots: range) -> tuple[array[int], ...]:
     """:func:`attempt_columns` of the pacing slots ``slots`` of ``timeline`` (for destinations
     that are counted, not listed: a streamed file's accepted lines are slots 0, 1, …)."""
-    if not isinstance(timeline.calendar, AlwaysOpen):
+    offsets = timeline.fixed_offsets_us
+    if offsets is None:
         return _windowed_columns(timeline, slots)
     lengths = column_lengths(timeline, slots)
     first = _first_attempts(timeline, slots.start, lengths[0])
