@@ -114,15 +114,18 @@ def test_every_format_renders_the_same_local_times(
     assert code == 0
     assert [json.loads(line)["attempts"] for line in out.splitlines()] == attempts
     code, out, _ = run(capsys, "plan", *common, "--format", "csv")
+    assert code == 0
     assert [row["time"] for row in csv.DictReader(io.StringIO(out))] == [
         t for row in attempts for t in row]
     code, out, _ = run(capsys, "plan", *common, "--format", "json")
+    assert code == 0
     document = json.loads(out)
     message = document["messages"][0]
     assert [d["attempts"] for d in message["destinations"]] == attempts
     assert message["firstAttempt"] == attempts[0][0]
     assert message["lastAttempt"] == attempts[1][1]
     code, out, _ = run(capsys, "plan", *common, "--format", "table")
+    assert code == 0
     rows = out.splitlines()[-2:]
     assert [row.split()[3:] for row in rows] == [[t[11:16] for t in row] for row in attempts]
     label = zone if "/" in zone else f"UTC{zone}"
@@ -134,6 +137,7 @@ def test_no_tz_keeps_the_sendat_offset(capsys: pytest.CaptureFixture[str],
     request = campaign(tmp_path, "2030-03-31T01:59:00.000+01:00")
     code, out, _ = run(capsys, "plan", request, "--now", "2030-01-01T00:00:00Z", "--seed", "1",
                        "--format", "jsonl")
+    assert code == 0
     assert json.loads(out.splitlines()[0])["attempts"] == [
         "2030-03-31T01:59:00.000+01:00", "2030-03-31T02:00:00.000+01:00"]
 
