@@ -15,6 +15,7 @@ from ivrsched.ids import IdSource, SeededIds, random_ids
 from ivrsched.request.model import Request
 from ivrsched.rules.instants import InstantSyntaxError, parse_instant
 from ivrsched.rules.quantities import rational, seconds_us
+from ivrsched.rules.rendering import Rendering, UnknownZoneError, parse_rendering
 
 #: Exit codes, documented in ``ivrsched --help`` and the README.
 EXIT_OK = 0
@@ -155,6 +156,24 @@ def add_now_argument(parser: argparse.ArgumentParser) -> None:
                         help="submission time, ISO 8601 with offset (default: the clock)")
 
 
+def add_tz_argument(parser: argparse.ArgumentParser) -> None:
+    """Add ``--tz ZONE``: render instants in an IANA zone or a fixed offset."""
+    parser.add_argument("--tz", metavar="ZONE",
+                        help="render times in this IANA time zone (Europe/Berlin), each "
+                             "instant in the offset the zone had then, or in a fixed offset "
+                             "(+05:30); default: each message's sendAt offset")
+
+
+def parse_tz(text: str | None) -> Rendering | None:
+    """The ``--tz`` option (None: each message's own offset, as S1 says)."""
+    if text is None:
+        return None
+    try:
+        return parse_rendering(text)
+    except UnknownZoneError as exc:
+        raise CliError(f"--tz: {exc}", EXIT_USAGE) from None
+
+
 def add_seed_argument(parser: argparse.ArgumentParser) -> None:
     """Add ``--seed N`` for reproducible generated IDs."""
     parser.add_argument("--seed", type=int, metavar="N",
@@ -165,6 +184,6 @@ __all__ = [
     "EXIT_CODES_HELP", "EXIT_INVALID_REQUEST", "EXIT_OK", "EXIT_OUT_OF_RANGE", "EXIT_REFUSED",
     "EXIT_UNREADABLE_INPUT", "EXIT_USAGE", "EXIT_VIOLATIONS", "CliError", "IvrschedError",
     "add_dialect_argument", "add_now_argument", "add_request_argument", "add_seed_argument",
-    "ids_for", "load_request",
-    "non_negative_seconds", "parse_now", "rational", "read_text", "silence_stdout",
+    "add_tz_argument", "ids_for", "load_request", "non_negative_seconds", "parse_now",
+    "parse_tz", "rational", "read_text", "silence_stdout",
 ]

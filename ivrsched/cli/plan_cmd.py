@@ -16,8 +16,10 @@ from ivrsched.cli.common import (
     add_now_argument,
     add_request_argument,
     add_seed_argument,
+    add_tz_argument,
     ids_for,
     non_negative_seconds,
+    parse_tz,
     print_notices,
 )
 from ivrsched.cli.destinations_arg import add_destinations_argument, planned, report_file
@@ -39,6 +41,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                         metavar="SECONDS",
                         help="how long an attempt takes to be known as failed (default 0)")
     parser.add_argument("--all", action="store_true", help="table: show every row")
+    add_tz_argument(parser)
     add_destinations_argument(parser)
     parser.set_defaults(run=run)
 
@@ -46,6 +49,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def run(args: argparse.Namespace) -> int:
     # One plan whatever the source of the destinations (the request's lists, or --destinations
     # FILE, streamed in constant memory): every format, the same rows and IDs.
+    tz = parse_tz(args.tz)
+    if tz is not None and args.format == "parquet":
+        raise CliError("--tz does not apply to --format parquet, whose timestamps are "
+                       "instants (UTC)", EXIT_USAGE)
     the_plan = planned(args, failure_delay=args.failure_delay, ids=ids_for(args.seed))
     fmt = args.format or ("table" if sys.stdout.isatty() else "jsonl")
     out = sys.stdout
@@ -59,14 +66,14 @@ def run(args: argparse.Namespace) -> int:
         out.flush()
         write_parquet(the_plan, _binary(out))
     elif fmt == "jsonl":
-        (write_jsonl if chunked is None else chunked.write_plan_jsonl)(the_plan, out)
+        (write_jsonl if chunked is None else chunked.write_plan_jsonl)(the_plan, out, tz)
     elif fmt == "csv":
-        (write_csv if chunked is None else chunked.write_plan_csv)(the_plan, out)
+        (write_csv if chunked is None else chunked.write_plan_csv)(the_plan, out, tz)
     elif fmt == "json":
-        write_json(the_plan, out)
+        write_json(the_plan, out, tz)
     else:
         width = shutil.get_terminal_size().columns if out.isatty() else None
-        write_table(the_plan, out, show_all=args.all, width=width)
+        write_table(the_plan, out, show_all=args.all, width=width, tz=tz)
     out.flush()
     if streamed:
         # A file's notices (its count among them) are known once it has been read.

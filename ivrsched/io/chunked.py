@@ -34,6 +34,7 @@ from ivrsched.request.model import Destination
 from ivrsched.request.status import Status
 from ivrsched.rules import vector
 from ivrsched.rules.instants import US_PER_DAY, US_PER_MINUTE, check_range, format_offset
+from ivrsched.rules.rendering import Rendering
 from ivrsched.rules.vector import Int64Array
 
 #: Destinations per chunk: big enough for NumPy to pay off, small enough to stay in cache-sized
@@ -62,6 +63,23 @@ def render_instants(values: Int64Array, offset_minutes: int = 0) -> TextArray:
     if not bool(whole_ms.any()):
         return micro
     return np.where(whole_ms, _rendered(values, offset_minutes, millis=True), micro)
+
+
+def render_in(values: Int64Array, offset_minutes: int, tz: Rendering | None) -> TextArray:
+    """:func:`render_instants` in the message's offset, or with ``tz`` each instant in that
+    zone's offset at it (the instants of each distinct offset rendered together)."""
+    if tz is None or not values.size:
+        return render_instants(values, offset_minutes)
+    offsets = tz.offsets_at(values)
+    distinct = np.unique(offsets).tolist()
+    if len(distinct) == 1:
+        return render_instants(values, int(distinct[0]))
+    parts = [(offsets == offset, render_instants(values[offsets == offset], int(offset)))
+             for offset in distinct]
+    out = np.empty(values.size, dtype=max(part.dtype for _, part in parts))
+    for where, part in parts:
+        out[where] = part
+    return out
 
 
 #: The code points of "00".."99" and "000".."999", for writing digits by table look-up.
@@ -146,9 +164,10 @@ def chunks_of(destinations: Iterable[Destination], size: int) -> Iterator[list[D
 class SlotRows:
     """The attempts of consecutive slots, chunk after chunk, rendered (one kernel for all)."""
 
-    def __init__(self, header: MessagePlan) -> None:
+    def __init__(self, header: MessagePlan, tz: Rendering | None = None) -> None:
         self.timeline = header.timeline
         self.offset = header.offset_minutes
+        self.tz = tz
         self.kernel = vector.kernel_for(self.timeline.calendar, self.timeline.start_us)
         self.slot = 0
 
@@ -158,7 +177,7 @@ class SlotRows:
         slots = range(self.slot, self.slot + count)
         self.slot += count
         columns = vector.attempt_columns(self.timeline, slots, self.kernel)
-        return [render_instants(column, self.offset).tolist() for column in columns]
+        return [render_in(column, self.offset, self.tz).tolist() for column in columns]
 
 
 def _runs(columns: list[list[str]]) -> Iterator[tuple[int, int, list[list[str]]]]:
@@ -219,23 +238,25 @@ def _jsonl_chunk(header: MessagePlan, chunk: list[Destination], first_index: int
 
 
 def write_jsonl_chunked(header: MessagePlan, destinations: Iterable[Destination], out: IO[str],
-                        *, chunk_size: int = CHUNK) -> StreamSummary:
+                        *, chunk_size: int = CHUNK,
+                        tz: Rendering | None = None) -> StreamSummary:
     """The ``jsonl`` rows of ``destinations`` under ``header``'s rules (as
     :func:`~ivrsched.planning.streaming.write_jsonl_stream` writes them), a chunk at a time.
 
     An attempt outside years 1..9999 (S12) raises :class:`PlanRangeError` after the rows
     before it were written, as the row-by-row writer does (its chunk is rewritten row by row).
     """
-    rows = SlotRows(header)
+    rows = SlotRows(header, tz)
     tally = RejectionTally()
-    deadline = deadline_json(header.deadline_us, header.offset_minutes)
+    deadline = deadline_json(header.deadline_us, header.offset_minutes, tz)
     index = 0
     for chunk in chunks_of(destinations, chunk_size):
         slot = rows.slot
         try:
             text = _jsonl_chunk(header, chunk, index, rows, tally, deadline, header.name)
         except PlanRangeError:
-            _rewrite_failing_chunk(header, chunk, index, slot, out)
+            if tz is None:
+                _rewrite_failing_chunk(header, chunk, index, slot, out)
             raise  # pragma: no cover - the row-by-row writer raises first
         out.write(text)
         index += len(chunk)
@@ -346,10 +367,11 @@ def interleave(columns: Sequence[NDArray[Any]]) -> NDArray[Any]:
 
 
 def write_csv_chunked(header: MessagePlan, destinations: Iterable[Destination], out: IO[str],
-                      *, chunk_size: int = CHUNK, header_row: bool = True) -> StreamSummary:
+                      *, chunk_size: int = CHUNK, header_row: bool = True,
+                      tz: Rendering | None = None) -> StreamSummary:
     """The ``csv`` rows (one per attempt) of ``destinations`` under ``header``'s rules, a chunk
     at a time; with ``header_row``, the header line first."""
-    rows = SlotRows(header)
+    rows = SlotRows(header, tz)
     tally = RejectionTally()
     if header_row:
         out.write(",".join(CSV_HEADER) + "\n")
@@ -366,19 +388,19 @@ def _full(message_plan: MessagePlan) -> bool:
     return message_plan.positions == range(len(message_plan.message.destinations))
 
 
-def write_plan_jsonl(plan: Plan, out: IO[str]) -> None:
+def write_plan_jsonl(plan: Plan, out: IO[str], tz: Rendering | None = None) -> None:
     """:func:`ivrsched.io.plan_formats.write_jsonl`, chunked."""
     for message_plan in plan.messages:
         message_plan.record_counts(write_jsonl_chunked(message_plan, _positions(message_plan),
-                                                       out))
+                                                       out, tz=tz))
 
 
-def write_plan_csv(plan: Plan, out: IO[str]) -> None:
+def write_plan_csv(plan: Plan, out: IO[str], tz: Rendering | None = None) -> None:
     """:func:`ivrsched.io.plan_formats.write_csv`, chunked."""
     out.write(",".join(CSV_HEADER) + "\n")
     for message_plan in plan.messages:
         message_plan.record_counts(write_csv_chunked(message_plan, _positions(message_plan), out,
-                                                     header_row=False))
+                                                     header_row=False, tz=tz))
 
 
 def _positions(message_plan: MessagePlan) -> Iterable[Destination]:

@@ -19,12 +19,20 @@ from ivrsched.planning.tally import RejectionTally, StreamSummary
 from ivrsched.request.model import Destination
 from ivrsched.request.status import Status
 from ivrsched.rules.instants import format_us
+from ivrsched.rules.rendering import Rendering
 from ivrsched.rules.windows import window_record
 
 FORMATS = ("table", "jsonl", "csv", "json")
 
 
-def schedule_record(schedule: DestinationSchedule, deadline_us: int | None) -> dict[str, object]:
+def render(us: int, offset_minutes: int, tz: Rendering | None = None) -> str:
+    """S1's text of ``us``: in the message's offset, or with ``tz`` in that zone's offset at
+    that instant (``--tz``)."""
+    return format_us(us, offset_minutes if tz is None else tz.offset_at(us))
+
+
+def schedule_record(schedule: DestinationSchedule, deadline_us: int | None,
+                    tz: Rendering | None = None) -> dict[str, object]:
     """One destination as the jsonl contract spells it (keys in this order)."""
     offset = schedule.offset_minutes
     record: dict[str, object] = {
@@ -33,8 +41,8 @@ def schedule_record(schedule: DestinationSchedule, deadline_us: int | None) -> d
         "to": schedule.to,
         "messageId": schedule.message_id,
         "status": schedule.status.value.name,
-        "attempts": [format_us(t, offset) for t in schedule.attempts_us],
-        "deadline": None if deadline_us is None else format_us(deadline_us, offset),
+        "attempts": [render(t, offset, tz) for t in schedule.attempts_us],
+        "deadline": None if deadline_us is None else render(deadline_us, offset, tz),
     }
     if schedule.destination.line is not None:
         # Destinations read from a file (ivrsched.io.destination_files) keep their line number.
@@ -72,41 +80,45 @@ def jsonl_line(message: int, index: int, destination: Destination, message_id: s
             f'"deadline": {deadline}{line}}}\n')
 
 
-def deadline_json(deadline_us: int | None, offset_minutes: int) -> str:
+def deadline_json(deadline_us: int | None, offset_minutes: int,
+                  tz: Rendering | None = None) -> str:
     """A message's deadline as the JSON value of a jsonl row's ``deadline``."""
-    return "null" if deadline_us is None else json_string(format_us(deadline_us, offset_minutes))
+    return ("null" if deadline_us is None
+            else json_string(render(deadline_us, offset_minutes, tz)))
 
 
-def jsonl_lines(plan: Plan) -> Iterator[str]:
+def jsonl_lines(plan: Plan, tz: Rendering | None = None) -> Iterator[str]:
     """The ``jsonl`` format: one JSON object per destination, messages in order, destinations
     in request order, rejected ones included (status name, no attempts)."""
     for message_plan in plan.messages:
         offset = message_plan.offset_minutes
-        deadline = deadline_json(message_plan.deadline_us, offset)
+        deadline = deadline_json(message_plan.deadline_us, offset, tz)
         for schedule in message_plan:
-            attempts = [format_us(t, offset) for t in schedule.attempts_us]
+            attempts = [render(t, offset, tz) for t in schedule.attempts_us]
             yield jsonl_line(schedule.message, schedule.index, schedule.destination,
                              schedule.message_id, attempts, deadline)
 
 
-def write_jsonl(plan: Plan, out: IO[str]) -> None:
+def write_jsonl(plan: Plan, out: IO[str], tz: Rendering | None = None) -> None:
     """Write :func:`jsonl_lines` to ``out``, row by row (a message at a time, by
     :func:`write_message_jsonl` when the message is whole, as plans and streams are)."""
     for message_plan in plan.messages:
         if message_plan.stream is not None or (
                 message_plan.positions == range(len(message_plan.message.destinations))):
-            write_message_jsonl(message_plan, out)
+            write_message_jsonl(message_plan, out, tz=tz)
             continue
         offset = message_plan.offset_minutes
-        deadline = deadline_json(message_plan.deadline_us, offset)
+        deadline = deadline_json(message_plan.deadline_us, offset, tz)
         for schedule in message_plan:
             out.write(jsonl_line(schedule.message, schedule.index, schedule.destination,
                                  schedule.message_id,
-                                 [format_us(t, offset) for t in schedule.attempts_us], deadline))
+                                 [render(t, offset, tz) for t in schedule.attempts_us],
+                                 deadline))
 
 
 def write_message_jsonl(message_plan: MessagePlan, out: IO[str],
-                        destinations: Iterable[Destination] | None = None) -> StreamSummary:
+                        destinations: Iterable[Destination] | None = None,
+                        tz: Rendering | None = None) -> StreamSummary:
     """Write the ``jsonl`` rows of a whole message plan (or of ``destinations`` under its rules:
     its own destinations are then ignored), one at a time, and return their counts.
 
@@ -118,14 +130,14 @@ def write_message_jsonl(message_plan: MessagePlan, out: IO[str],
     attempts_of = message_plan.timeline.attempts_function(message_plan.offset_minutes)
     name = message_plan.name
     message, offset = message_plan.message_index, message_plan.offset_minutes
-    deadline = deadline_json(message_plan.deadline_us, offset)
+    deadline = deadline_json(message_plan.deadline_us, offset, tz)
     tally = RejectionTally()
     write = out.write
     slot = count = 0
     for index, destination in enumerate(source):
         count = index + 1
         if destination.accepted:
-            rendered = [format_us(at, offset) for at in attempts_of(slot)]
+            rendered = [render(at, offset, tz) for at in attempts_of(slot)]
             slot += 1
         else:
             rendered = []
@@ -141,7 +153,7 @@ def write_message_jsonl(message_plan: MessagePlan, out: IO[str],
 CSV_HEADER = ("message", "index", "to", "messageId", "status", "attempt", "time")
 
 
-def write_csv(plan: Plan, out: IO[str]) -> None:
+def write_csv(plan: Plan, out: IO[str], tz: Rendering | None = None) -> None:
     """The ``csv`` format: one row per planned attempt (``attempt`` 1 for the first), and one
     row with empty ``attempt`` and ``time`` for a destination without any (rejected, or
     past the deadline), so that every destination is accounted for with its ``status``."""
@@ -153,18 +165,18 @@ def write_csv(plan: Plan, out: IO[str]) -> None:
         if not schedule.attempts_us:
             writer.writerow((*head, "", ""))
         for number, at in enumerate(schedule.attempts_us, start=1):
-            writer.writerow((*head, number, format_us(at, schedule.offset_minutes)))
+            writer.writerow((*head, number, render(at, schedule.offset_minutes, tz)))
 
 
-def _instant(us: int | None, offset: int) -> str | None:
-    return None if us is None else format_us(us, offset)
+def _instant(us: int | None, offset: int, tz: Rendering | None = None) -> str | None:
+    return None if us is None else render(us, offset, tz)
 
 
 def _notice_record(notice: Notice) -> dict[str, str]:
     return {"path": notice.path, "code": notice.code, "message": notice.message}
 
 
-def summary_record(summary: MessageSummary) -> dict[str, object]:
+def summary_record(summary: MessageSummary, tz: Rendering | None = None) -> dict[str, object]:
     """A message header for the ``json`` format."""
     offset = summary.offset_minutes
     interval = summary.interval_us
@@ -172,11 +184,11 @@ def summary_record(summary: MessageSummary) -> dict[str, object]:
         "message": summary.message,
         "destinations": summary.destinations,
         "accepted": summary.accepted,
-        "start": _instant(summary.start_us, offset),
-        "firstAttempt": _instant(summary.first_attempt_us, offset),
-        "lastFirstAttempt": _instant(summary.last_first_attempt_us, offset),
-        "lastAttempt": _instant(summary.last_attempt_us, offset),
-        "deadline": _instant(summary.deadline_us, offset),
+        "start": _instant(summary.start_us, offset, tz),
+        "firstAttempt": _instant(summary.first_attempt_us, offset, tz),
+        "lastFirstAttempt": _instant(summary.last_first_attempt_us, offset, tz),
+        "lastAttempt": _instant(summary.last_attempt_us, offset, tz),
+        "deadline": _instant(summary.deadline_us, offset, tz),
         "sendingSpeed": (None if summary.speed is None
                          else {"speed": summary.speed, "timeUnit": summary.time_unit}),
         # The exact spacing as a fraction of microseconds, so that no precision is lost.
@@ -191,21 +203,21 @@ def summary_record(summary: MessageSummary) -> dict[str, object]:
     }
 
 
-def write_json(plan: Plan, out: IO[str]) -> None:
+def write_json(plan: Plan, out: IO[str], tz: Rendering | None = None) -> None:
     """The ``json`` format: one document, written piece by piece so that it streams."""
     out.write("{\n")
     out.write(f'  "bulkId": {json.dumps(plan.bulk_id)},\n')
-    out.write(f'  "now": {json.dumps(format_us(plan.now_us))},\n')
+    out.write(f'  "now": {json.dumps(render(plan.now_us, 0, tz))},\n')
     out.write(f'  "notices": {json.dumps([_notice_record(n) for n in plan.notices])},\n')
     out.write('  "messages": [')
     for m, message_plan in enumerate(plan.messages):
-        header = summary_record(summarize(plan, message_plan))
+        header = summary_record(summarize(plan, message_plan), tz)
         out.write(",\n    " if m else "\n    ")
         out.write(json.dumps(header, ensure_ascii=False)[:-1] + ', "destinations": [')
         deadline = message_plan.deadline_us
         for i, schedule in enumerate(message_plan):
             out.write(",\n      " if i else "\n      ")
-            out.write(json.dumps(schedule_record(schedule, deadline), ensure_ascii=False))
+            out.write(json.dumps(schedule_record(schedule, deadline, tz), ensure_ascii=False))
         out.write("\n    ]}" if len(message_plan) else "]}")
     out.write("\n  ]\n}\n" if plan.messages else "]\n}\n")
 

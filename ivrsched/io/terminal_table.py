@@ -31,6 +31,7 @@ from ivrsched.rules.instants import (
     format_offset,
     format_us,
 )
+from ivrsched.rules.rendering import Rendering
 
 __all__ = ["HEADER_EVERY", "write_table"]
 
@@ -71,17 +72,23 @@ def _day(at_us: int, offset_minutes: int) -> int:
 @dataclass(frozen=True)
 class _Layout:
     """How a message's rows are laid out: each attempt column's clock width and cell width,
-    and how wide the messageId column is."""
+    and how wide the messageId column is; ``tz`` renders each instant in a zone's offset at
+    that instant (``--tz``) instead of the message's fixed one."""
 
     offset_minutes: int
     start_day: int
     clocks: tuple[int, ...]
     cells: tuple[int, ...]
     id_width: int
+    tz: Rendering | None = None
+
+    def offset(self, at_us: int) -> int:
+        return self.offset_minutes if self.tz is None else self.tz.offset_at(at_us)
 
     def cell(self, column: int, at_us: int) -> str:
-        clock = _clock(at_us, self.offset_minutes)[:self.clocks[column]]
-        later = _day(at_us, self.offset_minutes) - self.start_day
+        offset = self.offset(at_us)
+        clock = _clock(at_us, offset)[:self.clocks[column]]
+        later = _day(at_us, offset) - self.start_day
         return f"+{later}d {clock}" if later else clock
 
     def row(self, schedule: DestinationSchedule) -> str:
@@ -99,12 +106,15 @@ class _Layout:
 
 
 def _layout(shown: Sequence[DestinationSchedule], offset_minutes: int, start_us: int,
-            width: int | None) -> _Layout:
-    start_day = _day(start_us, offset_minutes)
+            width: int | None, tz: Rendering | None = None) -> _Layout:
+    probe = _Layout(offset_minutes, 0, (), (), 36, tz)
+    start_day = _day(start_us, probe.offset(start_us))
     depth = max((len(s.attempts_us) for s in shown), default=0)
     columns = [[s.attempts_us[k] for s in shown if len(s.attempts_us) > k] for k in range(depth)]
-    clocks = tuple(_precision(column, offset_minutes) for column in columns)
-    probe = _Layout(offset_minutes, start_day, clocks, (0,) * depth, 36)
+    # Precision per column, judged in the offset each instant is shown in.
+    clocks = tuple(max((_precision([at], probe.offset(at)) for at in column), default=5)
+                   for column in columns)
+    probe = _Layout(offset_minutes, start_day, clocks, (0,) * depth, 36, tz)
     cells = tuple(max(len(probe.cell(k, at)) for at in column)
                   for k, column in enumerate(columns))
     id_width = max((len(s.message_id) for s in shown), default=9)
@@ -112,40 +122,46 @@ def _layout(shown: Sequence[DestinationSchedule], offset_minutes: int, start_us:
     line = 8 + 2 + 16 + 1 + id_width + 2 + sum(cells) + 2 * max(0, depth - 1)
     if width is not None and line > width:
         id_width = max(SHORT_ID + 1, len("messageId"))
-    return _Layout(offset_minutes, start_day, clocks, cells, id_width)
+    return _Layout(offset_minutes, start_day, clocks, cells, id_width, tz)
 
 
 def _header(layout: _Layout, start_date: str) -> str:
+    label = (f"UTC{format_offset(layout.offset_minutes)}" if layout.tz is None
+             else layout.tz.label)
     return (f"{'index':>8}  {'to':<16} {'messageId':<{layout.id_width}}  attempts "
-            f"(on {start_date}, +Nd: N days later; UTC{format_offset(layout.offset_minutes)})")
+            f"(on {start_date}, +Nd: N days later; {label})")
 
 
 def write_table(plan: Plan, out: IO[str], *, head: int = 10, show_all: bool = False,
-                width: int | None = None) -> None:
+                width: int | None = None, tz: Rendering | None = None) -> None:
     """Write the table of ``plan`` to ``out``; ``width`` is the terminal's width (None: not a
-    terminal, nothing is shortened)."""
+    terminal, nothing is shortened); ``tz`` shows every instant in that zone (``--tz``)."""
     if plan.bulk_id is not None:
         out.write(f"bulkId {plan.bulk_id}\n")
     for message_plan in plan.messages:
         summary = summarize(plan, message_plan)
-        out.write(f"\nmessage {summary.message}: {explain(summary)}\n")
-        out.write(f"  start {format_us(summary.start_us, summary.offset_minutes)}")
+        offset = summary.offset_minutes
+        out.write(f"\nmessage {summary.message}: {explain(summary, tz)}\n")
+        out.write(f"  start {_instant(summary.start_us, offset, tz)}")
         if summary.interval_us is not None:
             out.write(f", pace one every {describe_duration(summary.interval_us)}")
         deadline = ("none (sendingSpeed)" if summary.validity_ignored
-                    else _instant(summary.deadline_us, summary.offset_minutes))
+                    else _instant(summary.deadline_us, offset, tz))
         out.write(f", deadline {deadline}\n")
-        _write_rows(message_plan, out, head, show_all, width, summary.start_us)
+        _write_rows(message_plan, out, head, show_all, width, summary.start_us, tz)
 
 
-def _instant(us: int | None, offset: int) -> str | None:
-    return None if us is None else format_us(us, offset)
+def _instant(us: int | None, offset: int, tz: Rendering | None = None) -> str | None:
+    if us is None:
+        return None
+    return format_us(us, offset if tz is None else tz.offset_at(us))
 
 
 def _write_rows(message_plan: MessagePlan, out: IO[str], head: int, show_all: bool,
-                width: int | None, start_us: int) -> None:
+                width: int | None, start_us: int, tz: Rendering | None = None) -> None:
     offset = message_plan.offset_minutes
-    start_date = format_us(start_us, offset)[:10]
+    start_date = _instant(start_us, offset, tz) or ""
+    start_date = start_date[:10]
     # One pass, so that a streamed message is read once more at most: the rows shown are held
     # (the first ``head`` and the last ``head`` of them, or all with ``--all``) to size the
     # columns before anything is written.
@@ -165,7 +181,7 @@ def _write_rows(message_plan: MessagePlan, out: IO[str], head: int, show_all: bo
         while len(tail) > head:
             tail.popleft()
     rows = first + list(tail)
-    layout = _layout(rows, offset, start_us, width)
+    layout = _layout(rows, offset, start_us, width, tz)
     header = _header(layout, start_date)
     out.write(header + "\n")
     for number, schedule in enumerate(rows):

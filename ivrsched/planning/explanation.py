@@ -17,6 +17,7 @@ from ivrsched.rules.instants import (
     format_offset,
     format_us,
 )
+from ivrsched.rules.rendering import Rendering
 from ivrsched.rules.windows import describe_window
 
 
@@ -137,10 +138,15 @@ def describe_duration(us: Fraction | int) -> str:
     return f"about {whole}{'.' + digits if digits else ''} {name}"
 
 
-def explain(summary: MessageSummary) -> str:
-    """The header of a message's plan in sentences."""
+def explain(summary: MessageSummary, tz: Rendering | None = None) -> str:
+    """The header of a message's plan in sentences (times in ``tz`` when given)."""
     parts: list[str] = []
     offset = summary.offset_minutes
+    label = format_offset(offset) if tz is None else tz.label
+
+    def at(us: int) -> int:
+        return offset if tz is None else tz.offset_at(us)
+
     if summary.speed is not None and summary.interval_us is not None:
         parts.append(f"{summary.speed} per {summary.time_unit}: one call every "
                      f"{describe_duration(summary.interval_us)}")
@@ -152,18 +158,19 @@ def explain(summary: MessageSummary) -> str:
                  + (f" ({summary.destinations - summary.accepted} rejected)"
                     if summary.accepted != summary.destinations else ""))
     if summary.first_attempt_us is not None and summary.last_first_attempt_us is not None:
-        same_day = (format_us(summary.first_attempt_us, offset)[:10]
-                    == format_us(summary.last_first_attempt_us, offset)[:10])
-        first = format_clock(summary.first_attempt_us, offset, with_date=not same_day)
-        last = format_clock(summary.last_first_attempt_us, offset, with_date=not same_day)
-        parts.append(f"first {first}, last {last} ({format_offset(offset)})")
+        first_us, last_us = summary.first_attempt_us, summary.last_first_attempt_us
+        same_day = (format_us(first_us, at(first_us))[:10]
+                    == format_us(last_us, at(last_us))[:10])
+        first = format_clock(first_us, at(first_us), with_date=not same_day)
+        last = format_clock(last_us, at(last_us), with_date=not same_day)
+        parts.append(f"first {first}, last {last} ({label})")
     else:
         parts.append("no first attempt happens")
     if summary.validity_ignored:
         parts.append("no deadline: validity ignored because sendingSpeed is set")
     elif summary.deadline_us is not None:
-        parts.append(f"deadline {format_clock(summary.deadline_us, offset)} "
-                     f"({format_offset(offset)})")
+        parts.append(f"deadline {format_clock(summary.deadline_us, at(summary.deadline_us))} "
+                     f"({label})")
     if summary.retry_gaps_minutes:
         gaps = ", ".join(str(g) for g in summary.retry_gaps_minutes)
         parts.append(f"retries after {gaps} min")

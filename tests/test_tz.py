@@ -1,0 +1,178 @@
+"""``--tz ZONE``: instants rendered in an IANA zone, each in the offset the zone had at it, or in
+a fixed offset. Expected local times are worked out by hand from the EU rule (clocks change at
+01:00 UTC on the last Sunday of March and of October: 2030-03-31 and 2030-10-27)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ivrsched.cli.main import main
+from ivrsched.ids import SeededIds
+from ivrsched.io import chunked
+from ivrsched.io.plan_formats import write_csv, write_jsonl
+from ivrsched.planning.planner import plan
+from ivrsched.rules.instants import parse_instant
+from ivrsched.rules.rendering import Rendering, UnknownZoneError, parse_rendering
+from tests.strategies import requests
+
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+BERLIN = Rendering(zone="Europe/Berlin")
+
+
+def us(text: str) -> int:
+    return parse_instant(text)[0]
+
+
+@pytest.mark.parametrize(("instant", "offset"), [
+    ("2030-03-31T00:59:00Z", 60), ("2030-03-31T00:59:59.999999Z", 60),
+    ("2030-03-31T01:00:00Z", 120), ("2030-07-01T12:00:00Z", 120),
+    ("2030-10-27T00:59:59.999999Z", 120), ("2030-10-27T01:00:00Z", 60),
+    ("2030-12-24T18:00:00Z", 60)])
+def test_berlin_offsets_on_both_sides_of_each_change(instant: str, offset: int) -> None:
+    assert BERLIN.offset_at(us(instant)) == offset
+    assert BERLIN.offsets_at(np.array([us(instant)], dtype=np.int64)).tolist() == [offset]
+
+
+ZONES = ["Europe/Berlin", "America/New_York", "Australia/Lord_Howe", "Asia/Kolkata",
+         "America/Santiago", "UTC"]
+
+
+@settings(max_examples=200)
+@given(st.sampled_from(ZONES),
+       st.lists(st.integers(us("2029-01-01T00:00:00Z"), us("2032-01-01T00:00:00Z")),
+                min_size=1, max_size=40))
+def test_offsets_equal_zoneinfo_per_instant(zone: str, values: list[int]) -> None:
+    # The reference: zoneinfo's own offset of each instant, one datetime at a time.
+    expected = [(EPOCH + timedelta(microseconds=v)).astimezone(ZoneInfo(zone)).utcoffset()
+                // timedelta(minutes=1) for v in values]  # type: ignore[operator]
+    rendering = Rendering(zone=zone)
+    assert [rendering.offset_at(v) for v in values] == expected
+    assert rendering.offsets_at(np.array(values, dtype=np.int64)).tolist() == expected
+
+
+def test_parse_rendering() -> None:
+    assert parse_rendering("+05:30") == Rendering(offset_minutes=330)
+    assert parse_rendering("-03:00") == Rendering(offset_minutes=-180)
+    assert parse_rendering("Europe/Berlin") == BERLIN
+    assert parse_rendering("+05:30").label == "UTC+05:30"
+    for bad in ("Mars/Base", "+25:00", "+05:60", "0530", "", "../etc/passwd"):
+        with pytest.raises(UnknownZoneError):
+            parse_rendering(bad)
+
+
+def campaign(tmp_path: Path, send_at: str) -> str:
+    """Two destinations one minute apart, each retried once a minute later."""
+    request = {"messages": [{
+        "scenarioId": "S", "from": "41793026700",
+        "destinations": [{"to": "41793026800", "messageId": "a"},
+                         {"to": "41793026801", "messageId": "b"}],
+        "sendAt": send_at, "sendingSpeed": {"speed": 1, "timeUnit": "minute"},
+        "retry": {"minPeriod": 1, "maxPeriod": 1, "maxCount": 1}}]}
+    path = tmp_path / "request.json"
+    path.write_text(json.dumps(request))
+    return str(path)
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+# (sendAt, zone, the attempts of a and of b as written by hand)
+CASES = [
+    ("2030-03-31T00:59:00.000+00:00", "Europe/Berlin",
+     [["2030-03-31T01:59:00.000+01:00", "2030-03-31T03:00:00.000+02:00"],
+      ["2030-03-31T03:00:00.000+02:00", "2030-03-31T03:01:00.000+02:00"]]),
+    ("2030-10-27T00:59:00.000+00:00", "Europe/Berlin",
+     [["2030-10-27T02:59:00.000+02:00", "2030-10-27T02:00:00.000+01:00"],
+      ["2030-10-27T02:00:00.000+01:00", "2030-10-27T02:01:00.000+01:00"]]),
+    ("2030-03-31T00:59:00.000+00:00", "+05:30",
+     [["2030-03-31T06:29:00.000+05:30", "2030-03-31T06:30:00.000+05:30"],
+      ["2030-03-31T06:30:00.000+05:30", "2030-03-31T06:31:00.000+05:30"]]),
+]
+
+
+@pytest.mark.parametrize(("send_at", "zone", "attempts"), CASES)
+def test_every_format_renders_the_same_local_times(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path, send_at: str, zone: str,
+        attempts: list[list[str]]) -> None:
+    request = campaign(tmp_path, send_at)
+    common = (request, "--now", "2030-01-01T00:00:00Z", "--seed", "1", "--tz", zone)
+    code, out, _ = run(capsys, "plan", *common, "--format", "jsonl")
+    assert code == 0
+    assert [json.loads(line)["attempts"] for line in out.splitlines()] == attempts
+    code, out, _ = run(capsys, "plan", *common, "--format", "csv")
+    assert code == 0
+    assert [row["time"] for row in csv.DictReader(io.StringIO(out))] == [
+        t for row in attempts for t in row]
+    code, out, _ = run(capsys, "plan", *common, "--format", "json")
+    assert code == 0
+    document = json.loads(out)
+    message = document["messages"][0]
+    assert [d["attempts"] for d in message["destinations"]] == attempts
+    assert message["firstAttempt"] == attempts[0][0]
+    assert message["lastAttempt"] == attempts[1][1]
+    code, out, _ = run(capsys, "plan", *common, "--format", "table")
+    assert code == 0
+    rows = out.splitlines()[-2:]
+    assert [row.split()[3:] for row in rows] == [[t[11:16] for t in row] for row in attempts]
+    label = zone if "/" in zone else f"UTC{zone}"
+    assert f"+Nd: N days later; {label})" in out
+
+
+def test_no_tz_keeps_the_sendat_offset(capsys: pytest.CaptureFixture[str],
+                                       tmp_path: Path) -> None:
+    request = campaign(tmp_path, "2030-03-31T01:59:00.000+01:00")
+    code, out, _ = run(capsys, "plan", request, "--now", "2030-01-01T00:00:00Z", "--seed", "1",
+                       "--format", "jsonl")
+    assert code == 0
+    assert json.loads(out.splitlines()[0])["attempts"] == [
+        "2030-03-31T01:59:00.000+01:00", "2030-03-31T02:00:00.000+01:00"]
+
+
+@pytest.mark.parametrize("zone", ["Mars/Base", "+24:00", "Berlin"])
+def test_an_unknown_zone_is_a_usage_error_in_one_line(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path, zone: str) -> None:
+    request = campaign(tmp_path, "2030-03-31T00:59:00.000+00:00")
+    code, out, err = run(capsys, "plan", request, "--tz", zone)
+    assert code == 2
+    assert out == ""
+    assert len(err.strip().splitlines()) == 1
+    assert "--tz" in err
+
+
+@settings(max_examples=40)
+@given(requests(max_messages=2, max_destinations=25, windows=None, rejected=True,
+                message_ids=True), st.sampled_from(["Europe/Berlin", "America/Santiago"]),
+       st.integers(1, 7))
+def test_chunked_writers_equal_the_row_writers_in_a_zone(request: dict[str, Any], zone: str,
+                                                        chunk: int) -> None:
+    tz = Rendering(zone=zone)
+    the_plan = plan(request, now=datetime(2030, 1, 1, tzinfo=timezone.utc), ids=SeededIds(3))
+    expected_jsonl, expected_csv = io.StringIO(), io.StringIO()
+    write_jsonl(the_plan, expected_jsonl, tz)
+    write_csv(the_plan, expected_csv, tz)
+    got_jsonl, got_csv = io.StringIO(), io.StringIO()
+    got_csv.write("message,index,to,messageId,status,attempt,time\n")
+    for message_plan in the_plan.messages:
+        chunked.write_jsonl_chunked(message_plan, message_plan.message.destinations, got_jsonl,
+                                    chunk_size=chunk, tz=tz)
+        chunked.write_csv_chunked(message_plan, message_plan.message.destinations, got_csv,
+                                  chunk_size=chunk, header_row=False, tz=tz)
+    assert got_jsonl.getvalue() == expected_jsonl.getvalue()
+    assert got_csv.getvalue() == expected_csv.getvalue()
+    whole = io.StringIO()
+    chunked.write_plan_jsonl(the_plan, whole, tz)
+    assert whole.getvalue() == expected_jsonl.getvalue()
