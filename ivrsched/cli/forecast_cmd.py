@@ -13,8 +13,10 @@ from ivrsched.cli.common import (
     add_now_argument,
     add_request_argument,
     add_seed_argument,
+    add_tz_argument,
     ids_for,
     non_negative_seconds,
+    parse_tz,
     rational,
 )
 from ivrsched.cli.destinations_arg import add_destinations_argument, planned, report_file
@@ -81,6 +83,7 @@ def add_forecast_arguments(parser: argparse.ArgumentParser) -> None:
                              "planned retry happens)")
     parser.add_argument("--until", type=instant, default=None, metavar="ISO",
                         help="leave out the buckets that start at or after this instant")
+    add_tz_argument(parser)
     add_destinations_argument(parser)
 
 
@@ -90,7 +93,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         description="Forecast REQUEST's load per time bucket: exact first attempts, expected "
                     "retries for an answer rate, expected calls in progress for a mean call "
                     "duration, and the key instants. Buckets are aligned to whole multiples "
-                    "of their length in the first message's UTC offset.")
+                    "of their length in the first message's UTC offset (with --tz: in the "
+                    "zone's offset at the first call).")
     add_forecast_arguments(parser)
     parser.add_argument("--call-duration", type=non_negative_seconds, default=None,
                         metavar="SECONDS",
@@ -104,9 +108,10 @@ def forecast_of(args: argparse.Namespace, call_duration: timedelta | None = None
     """The forecast the shared options ask for, of the one plan every command makes
     (:func:`~ivrsched.cli.destinations_arg.planned`; with ``--destinations`` the file is
     counted once, in constant memory: the forecast needs nothing else of it)."""
+    tz = parse_tz(args.tz)
     the_plan = planned(args, ids=ids_for(args.seed))
     return forecast(the_plan, bucket=args.bucket, answer_rate=args.answer_rate,
-                    call_duration=call_duration, until=args.until)
+                    call_duration=call_duration, until=args.until, tz=tz)
 
 
 def run(args: argparse.Namespace) -> int:

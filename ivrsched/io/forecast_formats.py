@@ -14,7 +14,7 @@ from typing import IO
 
 from ivrsched.forecasting.load import Forecast, ForecastRow, round_fraction
 from ivrsched.planning.explanation import describe_duration
-from ivrsched.rules.instants import format_clock, format_offset, format_us
+from ivrsched.rules.instants import format_clock, format_us
 
 FORECAST_FORMATS = ("table", "csv", "json")
 CSV_HEADER = ("bucket_start", "first_attempts", "expected_retries", "expected_total",
@@ -45,7 +45,8 @@ def write_csv(result: Forecast, out: IO[str]) -> None:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_HEADER)
     for row in result.rows:
-        writer.writerow((format_us(row.start_us, result.offset_minutes), row.first_attempts,
+        writer.writerow((format_us(row.start_us, result.offset_at(row.start_us)),
+                         row.first_attempts,
                          decimal_text(row.expected_retries), decimal_text(row.expected_total),
                          decimal_text(row.expected_in_progress)))
 
@@ -56,13 +57,12 @@ def _exact(value: Fraction | None) -> str | None:
     return str(value.numerator) if value.denominator == 1 else str(value)
 
 
-def _instant(us: int | None, offset: int) -> str | None:
-    return None if us is None else format_us(us, offset)
+def _instant(us: int | None, result: Forecast) -> str | None:
+    return None if us is None else format_us(us, result.offset_at(us))
 
 
 def write_json(result: Forecast, out: IO[str]) -> None:
     """One document: the summary, then the rows (decimals as text, exact fractions beside)."""
-    offset = result.offset_minutes
     out.write("{\n")
     header = {
         "bulkId": result.plan.bulk_id,
@@ -70,10 +70,10 @@ def write_json(result: Forecast, out: IO[str]) -> None:
         "answerRate": _exact(result.answer_rate),
         "callDurationMicroseconds": result.call_duration_us,
         "destinations": result.destinations,
-        "firstCall": _instant(result.first_call_us, offset),
-        "lastFirstAttempt": _instant(result.last_first_attempt_us, offset),
-        "lastAttempt": _instant(result.last_attempt_us, offset),
-        "deadlines": [_instant(d, offset) for d in result.deadlines_us],
+        "firstCall": _instant(result.first_call_us, result),
+        "lastFirstAttempt": _instant(result.last_first_attempt_us, result),
+        "lastAttempt": _instant(result.last_attempt_us, result),
+        "deadlines": [_instant(d, result) for d in result.deadlines_us],
         "firstAttempts": result.first_attempts,
         "plannedRetries": list(result.retries),
         "expectedRetries": decimal_text(result.expected_retries),
@@ -85,7 +85,7 @@ def write_json(result: Forecast, out: IO[str]) -> None:
     out.write('  "buckets": [')
     for i, row in enumerate(result.rows):
         out.write(",\n    " if i else "\n    ")
-        out.write(json.dumps(_row_record(row, offset)))
+        out.write(json.dumps(_row_record(row, result.offset_at(row.start_us))))
     out.write("\n  ]\n}\n" if result.rows else "]\n}\n")
 
 
@@ -112,18 +112,19 @@ def bar(value: Fraction, peak: Fraction, width: int = BAR_WIDTH) -> str:
 
 def write_table(result: Forecast, out: IO[str]) -> None:
     """The human table: a summary, then one line per bucket with a bar scaled to the peak."""
-    offset = result.offset_minutes
+    at = result.offset_at
     name = result.plan.bulk_id or "campaign"
     rate = decimal_text(result.answer_rate).rstrip("0").rstrip(".")
     out.write(f"{name}: {result.destinations} destinations, buckets of "
-              f"{describe_duration(result.bucket_us)} (UTC{format_offset(offset)}), "
+              f"{describe_duration(result.bucket_us)} ({result.offset_label}), "
               f"answer rate {rate}\n")
     if result.first_call_us is None:
         out.write("no attempt happens\n")
         return
-    out.write(f"first call {format_clock(result.first_call_us, offset)}; last first attempt "
-              f"{format_clock(result.last_first_attempt_us or 0, offset)}; last possible attempt "
-              f"{format_clock(result.last_attempt_us or 0, offset)}\n")
+    last_first, last = result.last_first_attempt_us or 0, result.last_attempt_us or 0
+    out.write(f"first call {format_clock(result.first_call_us, at(result.first_call_us))}; "
+              f"last first attempt {format_clock(last_first, at(last_first))}; "
+              f"last possible attempt {format_clock(last, at(last))}\n")
     out.write(f"expected attempts {decimal_text(result.expected_total)} = "
               f"{result.first_attempts} first + {decimal_text(result.expected_retries)} "
               f"retries\n\n")
@@ -134,7 +135,7 @@ def write_table(result: Forecast, out: IO[str]) -> None:
         header += f" {'in progress':>12}"
     out.write(header + "\n")
     for row in result.rows:
-        line = (f"{format_clock(row.start_us, offset):<17} {row.first_attempts:>9} "
+        line = (f"{format_clock(row.start_us, at(row.start_us)):<17} {row.first_attempts:>9} "
                 f"{decimal_text(row.expected_retries):>12} "
                 f"{decimal_text(row.expected_total):>12}")
         if in_progress:
