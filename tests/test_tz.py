@@ -176,3 +176,87 @@ def test_chunked_writers_equal_the_row_writers_in_a_zone(request: dict[str, Any]
     whole = io.StringIO()
     chunked.write_plan_jsonl(the_plan, whole, tz)
     assert whole.getvalue() == expected_jsonl.getvalue()
+
+
+def sixty_first_attempts(tmp_path: Path) -> str:
+    """One call a minute from 00:30 UTC on the day Berlin's clocks go forward, no retries:
+    the first attempts run 00:30–01:29 UTC, 01:30 CET to 03:29 CEST."""
+    request = {"messages": [{
+        "scenarioId": "S", "from": "41793026700",
+        "destinations": [{"to": str(41793026800 + i), "messageId": f"m{i}"} for i in range(60)],
+        "sendAt": "2030-03-31T00:30:00.000+00:00",
+        "sendingSpeed": {"speed": 1, "timeUnit": "minute"}}]}
+    path = tmp_path / "sixty.json"
+    path.write_text(json.dumps(request))
+    return str(path)
+
+
+@pytest.mark.parametrize(("zone", "buckets"), [
+    # Hourly buckets aligned in the zone's offset at the first call (+01:00): 00:00 and 01:00
+    # UTC, which read 01:00 CET and 03:00 CEST.
+    ("Europe/Berlin", [("2030-03-31T01:00:00.000+01:00", 30),
+                       ("2030-03-31T03:00:00.000+02:00", 30)]),
+    # At +05:30 hours start at :30 UTC, so all sixty fall into 06:00–07:00.
+    ("+05:30", [("2030-03-31T06:00:00.000+05:30", 60)]),
+    (None, [("2030-03-31T00:00:00.000+00:00", 30), ("2030-03-31T01:00:00.000+00:00", 30)]),
+])
+def test_forecast_buckets_in_a_zone(capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                    zone: str | None, buckets: list[tuple[str, int]]) -> None:
+    request = sixty_first_attempts(tmp_path)
+    tz = () if zone is None else ("--tz", zone)
+    code, out, _ = run(capsys, "forecast", request, "--now", "2030-01-01T00:00:00Z", *tz,
+                       "--format", "csv")
+    assert code == 0
+    rows = list(csv.reader(io.StringIO(out)))[1:]
+    assert [(row[0], int(row[1])) for row in rows] == buckets
+    code, out, _ = run(capsys, "forecast", request, "--now", "2030-01-01T00:00:00Z", *tz,
+                       "--format", "json")
+    assert code == 0
+    document = json.loads(out)
+    assert [(b["bucketStart"], b["firstAttempts"]) for b in document["buckets"]] == buckets
+    if zone == "Europe/Berlin":
+        assert document["firstCall"] == "2030-03-31T01:30:00.000+01:00"
+        assert document["lastFirstAttempt"] == "2030-03-31T03:29:00.000+02:00"
+    code, out, _ = run(capsys, "forecast", request, "--now", "2030-01-01T00:00:00Z", *tz)
+    assert code == 0
+    starts = [line.split()[1] for line in out.splitlines() if line.startswith("2030-03-31 ")]
+    assert starts == [start[11:16] for start, _ in buckets]
+    if zone == "Europe/Berlin":
+        assert "(Europe/Berlin)" in out
+        assert "first call 2030-03-31 01:30; last first attempt 2030-03-31 03:29" in out
+
+
+def test_plot_title_and_ticks_in_a_zone(tmp_path: Path) -> None:
+    from ivrsched.forecasting.load import forecast
+    from ivrsched.forecasting.plot import _tick_labels, title_of
+
+    the_plan = plan(json.loads(Path(sixty_first_attempts(tmp_path)).read_text()),
+                    now=datetime(2030, 1, 1, tzinfo=timezone.utc))
+    result = forecast(the_plan, tz=BERLIN)
+    title = title_of(result)
+    assert "first call 2030-03-31 01:30, last first attempt 03:29" in title
+    assert "(Europe/Berlin)" in title
+    starts = [row.start_us for row in result.rows]
+    assert _tick_labels(starts, result.offset_at) == ["01:00\n2030-03-31", "03:00"]
+
+
+def test_forecast_refuses_an_unknown_zone(capsys: pytest.CaptureFixture[str],
+                                          tmp_path: Path) -> None:
+    code, out, err = run(capsys, "forecast", sixty_first_attempts(tmp_path), "--tz", "Nowhere")
+    assert code == 2
+    assert out == ""
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_the_doubled_autumn_hour_is_two_buckets(tmp_path: Path) -> None:
+    from ivrsched.forecasting.load import forecast
+    from ivrsched.rules.instants import format_us
+
+    request = json.loads(Path(sixty_first_attempts(tmp_path)).read_text())
+    request["messages"][0]["sendAt"] = "2030-10-27T00:30:00.000+00:00"
+    the_plan = plan(request, now=datetime(2030, 1, 1, tzinfo=timezone.utc))
+    result = forecast(the_plan, tz=BERLIN)
+    # 00:30-00:59 UTC is 02:30-02:59 CEST, 01:00-01:29 UTC is 02:00-02:29 CET.
+    assert [(format_us(row.start_us, result.offset_at(row.start_us)), row.first_attempts)
+            for row in result.rows] == [("2030-10-27T02:00:00.000+02:00", 30),
+                                        ("2030-10-27T02:00:00.000+01:00", 30)]

@@ -15,8 +15,10 @@ from ivrsched.cli.common import (
     add_now_argument,
     add_request_argument,
     add_seed_argument,
+    add_tz_argument,
     ids_for,
     non_negative_seconds,
+    parse_tz,
     rational,
 )
 from ivrsched.cli.destinations_arg import add_destinations_argument, planned, report_file
@@ -85,6 +87,7 @@ def add_forecast_arguments(parser: argparse.ArgumentParser) -> None:
                              "planned retry happens)")
     parser.add_argument("--until", type=instant, default=None, metavar="ISO",
                         help="leave out the buckets that start at or after this instant")
+    add_tz_argument(parser)
     add_destinations_argument(parser)
 
 
@@ -94,7 +97,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         description="Forecast REQUEST's load per time bucket: exact first attempts, expected "
                     "retries for an answer rate, expected calls in progress for a mean call "
                     "duration, and the key instants. Buckets are aligned to whole multiples "
-                    "of their length in the first message's UTC offset.")
+                    "of their length in the first message's UTC offset (with --tz: in the "
+                    "zone's offset at the first call).")
     add_forecast_arguments(parser)
     parser.add_argument("--call-duration", type=non_negative_seconds, default=None,
                         metavar="SECONDS",
@@ -121,9 +125,10 @@ def forecast_of(args: argparse.Namespace, call_duration: timedelta | None = None
     """The forecast the shared options ask for, of the one plan every command makes
     (:func:`~ivrsched.cli.destinations_arg.planned`; with ``--destinations`` the file is
     counted once, in constant memory: the forecast needs nothing else of it)."""
+    tz = parse_tz(args.tz)
     the_plan = planned(args, ids=ids_for(args.seed))
     return forecast(the_plan, bucket=args.bucket, answer_rate=args.answer_rate,
-                    call_duration=call_duration, until=args.until)
+                    call_duration=call_duration, until=args.until, tz=tz)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -136,7 +141,7 @@ def run(args: argparse.Namespace) -> int:
         capacity = plan_capacity(result.plan, args.call_duration, channels=args.channels,
                                  counts=result.counts)
         for burst in capacity.opening_bursts:
-            print(f"notice: {burst_sentence(burst, result.offset_minutes)}", file=sys.stderr)
+            print(f"notice: {burst_sentence(burst, result.offset_at)}", file=sys.stderr)
     write_forecast(result, args.format, sys.stdout, capacity)
     sys.stdout.flush()
     report_file(result.plan, args)

@@ -39,9 +39,17 @@ from typing import TYPE_CHECKING, Any, overload
 
 from ivrsched.errors import IvrschedError, PlanRangeError
 from ivrsched.planning.planner import MessagePlan, Plan
-from ivrsched.rules.instants import US_PER_MINUTE, check_range, from_us, timedelta_us, to_us
+from ivrsched.rules.instants import (
+    US_PER_MINUTE,
+    check_range,
+    format_offset,
+    from_us,
+    timedelta_us,
+    to_us,
+)
 from ivrsched.rules.pacing import floor_sum  # noqa: F401 - re-exported (docs/forecast.md)
 from ivrsched.rules.quantities import RateValue, exact_rate
+from ivrsched.rules.rendering import Rendering
 
 if TYPE_CHECKING:
     from ivrsched.rules.vector import ColumnTable
@@ -297,6 +305,18 @@ class Forecast:
     #: The ``(destinations, accepted)`` counts the forecast was given in place of the
     #: messages' own destination lists (streamed destinations), or None.
     counts: tuple[tuple[int, int], ...] | None = field(default=None, repr=False)
+    #: ``--tz``: instants rendered in this zone's offset at each (buckets aligned in its offset
+    #: at the first call); None: everything in ``offset_minutes``.
+    tz: Rendering | None = None
+
+    def offset_at(self, us: int) -> int:
+        """The UTC offset in minutes the instant ``us`` is rendered in."""
+        return self.offset_minutes if self.tz is None else self.tz.offset_at(us)
+
+    @property
+    def offset_label(self) -> str:
+        """How headers name the rendering: ``UTC+01:00`` or ``Europe/Berlin``."""
+        return f"UTC{format_offset(self.offset_minutes)}" if self.tz is None else self.tz.label
 
     @property
     def expected_total(self) -> Fraction:
@@ -319,7 +339,7 @@ class Forecast:
         return self._datetime(self.last_attempt_us)
 
     def _datetime(self, us: int | None) -> datetime | None:
-        return None if us is None else from_us(us, self.offset_minutes)
+        return None if us is None else from_us(us, self.offset_at(us))
 
 
 def bucket_start(at_us: int, bucket_us: int, offset_minutes: int) -> int:
@@ -346,7 +366,8 @@ def check_last_slot(message_plan: MessagePlan, slots: int) -> None:
 def forecast(plan: Plan, *, bucket: timedelta = timedelta(hours=1),
              answer_rate: AnswerRate | None = None, call_duration: timedelta | None = None,
              until: datetime | int | None = None,
-             counts: Sequence[tuple[int, int]] | None = None) -> Forecast:
+             counts: Sequence[tuple[int, int]] | None = None,
+             tz: Rendering | None = None) -> Forecast:
     """Forecast the load of ``plan`` per ``bucket``.
 
     ``answer_rate``: probability that an attempt is answered (a Fraction, Decimal, int or
@@ -361,6 +382,9 @@ def forecast(plan: Plan, *, bucket: timedelta = timedelta(hours=1),
     messages' own destination lists: the forecast of destinations that are streamed rather
     than listed (their count is all it needs). The plan could not check S12's range for slots
     it did not know, so the last accepted slot's attempts are checked here.
+
+    ``tz`` renders every instant in a zone (each in the zone's offset at it) or a fixed offset;
+    buckets are then aligned in the offset ``tz`` has at the first call.
     """
     bucket_us = timedelta_us(bucket)
     if bucket_us <= 0:
@@ -405,6 +429,8 @@ def forecast(plan: Plan, *, bucket: timedelta = timedelta(hours=1),
     offset = plan.messages[0].offset_minutes if plan.messages else 0
     first_call = min(firsts, default=None)
     last_attempt = max(lasts, default=None)
+    if tz is not None:
+        offset = tz.offset_at(plan.now_us if first_call is None else first_call)
     count = 0
     first_start = 0
     if first_call is not None and last_attempt is not None:
@@ -431,4 +457,5 @@ def forecast(plan: Plan, *, bucket: timedelta = timedelta(hours=1),
         rows=ForecastRows(model, first_start, bucket_us, count),
         plan=plan,
         counts=None if counts is None else tuple(counts),
+        tz=tz,
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import textwrap
+from collections.abc import Callable
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ from typing import Any
 from ivrsched.errors import IvrschedError
 from ivrsched.forecasting.load import DECIMAL_PLACES, Forecast, round_fraction
 from ivrsched.planning.explanation import describe_duration
-from ivrsched.rules.instants import format_clock, format_offset
+from ivrsched.rules.instants import format_clock
 
 #: Output formats, chosen by the file's extension.
 PLOT_FORMATS = ("png", "svg")
@@ -39,12 +40,12 @@ def plot_format(path: str | os.PathLike[str]) -> str:
     return suffix
 
 
-def _tick_labels(starts: list[int], offset: int) -> list[str]:
+def _tick_labels(starts: list[int], offset_at: Callable[[int], int]) -> list[str]:
     """Time of day under each bar, with the date on the first tick and wherever it changes."""
     labels: list[str] = []
     previous_date = None
     for start in starts:
-        date, _, time = format_clock(start, offset).partition(" ")
+        date, _, time = format_clock(start, offset_at(start)).partition(" ")
         labels.append(time if date == previous_date else f"{time}\n{date}")
         previous_date = date
     return labels
@@ -55,17 +56,17 @@ def title_of(result: Forecast) -> str:
     plan = result.plan
     # A bulkId the plan generated is a random identifier, no name for a picture.
     name = plan.request.bulk_id or "campaign"
-    offset = result.offset_minutes
+    at = result.offset_at
     when = "no attempt happens"
     if result.first_call_us is not None and result.last_attempt_us is not None:
         last_first = result.last_first_attempt_us
         assert last_first is not None
-        first = format_clock(result.first_call_us, offset)
+        first = format_clock(result.first_call_us, at(result.first_call_us))
         day = first.partition(" ")[0]
 
         def short(us: int) -> str:
             # The date only when it differs from the first call's.
-            text = format_clock(us, offset)
+            text = format_clock(us, at(us))
             return text.partition(" ")[2] if text.startswith(day + " ") else text
 
         when = (f"first call {first}, last first attempt {short(last_first)}, "
@@ -73,7 +74,7 @@ def title_of(result: Forecast) -> str:
         deadlines = sorted({d for d in result.deadlines_us if d is not None})
         if deadlines:
             when += f", deadline {short(deadlines[-1])}"
-        when += f" (UTC{format_offset(offset)})"
+        when += f" ({result.offset_label})"
     rate = result.answer_rate
     expected = (f"answer rate {_decimal(rate)}: expected {_decimal(result.expected_total)} "
                 f"attempts ({result.first_attempts} first + {_decimal(result.expected_retries)} "
@@ -143,7 +144,6 @@ def draw_forecast(result: Forecast, *, width_inches: float = 10.0, height_inches
     figure = Figure(figsize=(width_inches, height_inches), dpi=dpi, layout="constrained")
     axes = figure.add_subplot()
     rows = list(result.rows)
-    offset = result.offset_minutes
     origin = result.rows.first_start_us
     bucket = result.bucket_us
 
@@ -179,11 +179,12 @@ def draw_forecast(result: Forecast, *, width_inches: float = 10.0, height_inches
     step = max(1, -(-len(rows) // 12))
     ticks = positions[::step]
     axes.set_xticks(ticks)
-    axes.set_xticklabels(_tick_labels([rows[i].start_us for i in ticks], offset), fontsize=9)
+    axes.set_xticklabels(_tick_labels([rows[i].start_us for i in ticks], result.offset_at),
+                         fontsize=9)
     axes.set_xlim(-0.6, right)
     peak = max((f + r for f, r in zip(firsts, retries, strict=True)), default=0.0)
     axes.set_ylim(0, max(peak, 1.0) * 1.25)  # headroom for the legend
-    axes.set_xlabel(f"bucket start (UTC{format_offset(offset)})")
+    axes.set_xlabel(f"bucket start ({result.offset_label})")
     axes.set_ylabel(f"calls per {describe_duration(bucket)}")
     axes.grid(axis="y", alpha=0.3)
     axes.set_axisbelow(True)

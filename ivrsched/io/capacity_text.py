@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from ivrsched.forecasting.capacity import Burst, Capacity
 from ivrsched.planning.explanation import describe_duration
 from ivrsched.rules.instants import format_us
@@ -9,18 +11,23 @@ from ivrsched.rules.instants import format_us
 __all__ = ["burst_sentence", "capacity_record", "capacity_sentence"]
 
 
-def _instant(us: int | None, offset: int) -> str | None:
-    return None if us is None else format_us(us, offset)
+#: The UTC offset (minutes) an instant is shown in: a message's fixed offset, or a zone's
+#: offset at that instant (``--tz``).
+OffsetAt = Callable[[int], int]
 
 
-def burst_sentence(burst: Burst, offset: int) -> str:
+def _instant(us: int | None, offset_at: OffsetAt) -> str | None:
+    return None if us is None else format_us(us, offset_at(us))
+
+
+def burst_sentence(burst: Burst, offset_at: OffsetAt) -> str:
     """``101 attempts start at once at …, right after closed time (…)``."""
-    return (f"{burst.count:,} attempts start at once at {format_us(burst.at_us, offset)}, "
+    return (f"{burst.count:,} attempts start at once at {_instant(burst.at_us, offset_at)}, "
             "right after closed time: retries held back while the delivery window was closed "
             "(or the campaign paused) all fall due at its opening")
 
 
-def capacity_sentence(capacity: Capacity, offset: int) -> str:
+def capacity_sentence(capacity: Capacity, offset_at: OffsetAt) -> str:
     """The peak, the busiest hour and (with channels) the Erlang B figure, in one line."""
     duration = describe_duration(capacity.call_duration_us)
     peak = capacity.peak
@@ -28,9 +35,9 @@ def capacity_sentence(capacity: Capacity, offset: int) -> str:
         text = f"calls of {duration}: none in progress"
     else:
         text = (f"calls of {duration}, every planned attempt made: peak {peak.count:,} in "
-                f"progress at {format_us(peak.at_us, offset)}")
+                f"progress at {_instant(peak.at_us, offset_at)}")
         if peak.until_us is not None:
-            text += f" until {format_us(peak.until_us, offset)}"
+            text += f" until {_instant(peak.until_us, offset_at)}"
     text += f"; busiest hour {capacity.busy_hour_attempts:,} attempts"
     if capacity.channels is not None and capacity.blocking is not None:
         erlangs = capacity.offered_erlangs
@@ -40,17 +47,17 @@ def capacity_sentence(capacity: Capacity, offset: int) -> str:
     return text
 
 
-def capacity_record(capacity: Capacity, offset: int) -> dict[str, object]:
+def capacity_record(capacity: Capacity, offset_at: OffsetAt) -> dict[str, object]:
     """The capacity as JSON: exact integers and instants; the Erlang figures as text."""
     erlangs = capacity.offered_erlangs
     return {
         "callDurationMicroseconds": capacity.call_duration_us,
         "attempts": capacity.attempts,
         "peakInProgress": capacity.peak.count,
-        "peakAt": _instant(capacity.peak.at_us, offset),
-        "peakUntil": _instant(capacity.peak.until_us, offset),
+        "peakAt": _instant(capacity.peak.at_us, offset_at),
+        "peakUntil": _instant(capacity.peak.until_us, offset_at),
         "busyHourAttempts": capacity.busy_hour_attempts,
-        "openingBursts": [{"at": format_us(b.at_us, offset), "attempts": b.count}
+        "openingBursts": [{"at": _instant(b.at_us, offset_at), "attempts": b.count}
                           for b in capacity.opening_bursts],
         "channels": capacity.channels,
         "offeredErlangsExact": (str(erlangs.numerator) if erlangs.denominator == 1

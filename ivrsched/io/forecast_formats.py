@@ -16,7 +16,7 @@ from ivrsched.forecasting.capacity import Capacity
 from ivrsched.forecasting.load import Forecast, ForecastRow, round_fraction
 from ivrsched.io.capacity_text import capacity_record, capacity_sentence
 from ivrsched.planning.explanation import describe_duration
-from ivrsched.rules.instants import US_PER_MINUTE, format_clock, format_offset, format_us
+from ivrsched.rules.instants import US_PER_MINUTE, format_clock, format_us
 
 FORECAST_FORMATS = ("table", "csv", "json")
 CSV_HEADER = ("bucket_start", "first_attempts", "expected_retries", "expected_total",
@@ -49,7 +49,8 @@ def write_csv(result: Forecast, out: IO[str]) -> None:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_HEADER)
     for row in result.rows:
-        writer.writerow((format_us(row.start_us, result.offset_minutes), row.first_attempts,
+        writer.writerow((format_us(row.start_us, result.offset_at(row.start_us)),
+                         row.first_attempts,
                          decimal_text(row.expected_retries), decimal_text(row.expected_total),
                          decimal_text(row.expected_in_progress)))
 
@@ -60,14 +61,13 @@ def _exact(value: Fraction | None) -> str | None:
     return str(value.numerator) if value.denominator == 1 else str(value)
 
 
-def _instant(us: int | None, offset: int) -> str | None:
-    return None if us is None else format_us(us, offset)
+def _instant(us: int | None, result: Forecast) -> str | None:
+    return None if us is None else format_us(us, result.offset_at(us))
 
 
 def write_json(result: Forecast, out: IO[str], capacity: Capacity | None = None) -> None:
     """One document: the summary (with the capacity, S16, when given), then the rows
     (decimals as text, exact fractions beside)."""
-    offset = result.offset_minutes
     out.write("{\n")
     header: dict[str, object] = {
         "bulkId": result.plan.bulk_id,
@@ -75,10 +75,10 @@ def write_json(result: Forecast, out: IO[str], capacity: Capacity | None = None)
         "answerRate": _exact(result.answer_rate),
         "callDurationMicroseconds": result.call_duration_us,
         "destinations": result.destinations,
-        "firstCall": _instant(result.first_call_us, offset),
-        "lastFirstAttempt": _instant(result.last_first_attempt_us, offset),
-        "lastAttempt": _instant(result.last_attempt_us, offset),
-        "deadlines": [_instant(d, offset) for d in result.deadlines_us],
+        "firstCall": _instant(result.first_call_us, result),
+        "lastFirstAttempt": _instant(result.last_first_attempt_us, result),
+        "lastAttempt": _instant(result.last_attempt_us, result),
+        "deadlines": [_instant(d, result) for d in result.deadlines_us],
         "firstAttempts": result.first_attempts,
         "plannedRetries": list(result.retries),
         "expectedRetries": decimal_text(result.expected_retries),
@@ -86,13 +86,13 @@ def write_json(result: Forecast, out: IO[str], capacity: Capacity | None = None)
         "expectedTotal": decimal_text(result.expected_total),
     }
     if capacity is not None:
-        header["capacity"] = capacity_record(capacity, offset)
+        header["capacity"] = capacity_record(capacity, result.offset_at)
     for key, value in header.items():
         out.write(f"  {json.dumps(key)}: {json.dumps(value)},\n")
     out.write('  "buckets": [')
     for i, row in enumerate(result.rows):
         out.write(",\n    " if i else "\n    ")
-        out.write(json.dumps(_row_record(row, offset)))
+        out.write(json.dumps(_row_record(row, result.offset_at(row.start_us))))
     out.write("\n  ]\n}\n" if result.rows else "]\n}\n")
 
 
@@ -120,23 +120,24 @@ def bar(value: Fraction, peak: Fraction, width: int = BAR_WIDTH) -> str:
 def write_table(result: Forecast, out: IO[str], capacity: Capacity | None = None) -> None:
     """The human table: a summary (with the capacity, S16, when given), then one line per
     bucket with a bar scaled to the peak."""
-    offset = result.offset_minutes
+    at = result.offset_at
     name = result.plan.bulk_id or "campaign"
     rate = decimal_text(result.answer_rate).rstrip("0").rstrip(".")
     out.write(f"{name}: {result.destinations} destinations, buckets of "
-              f"{describe_duration(result.bucket_us)} (UTC{format_offset(offset)}), "
+              f"{describe_duration(result.bucket_us)} ({result.offset_label}), "
               f"answer rate {rate}\n")
     if result.first_call_us is None:
         out.write("no attempt happens\n")
         return
-    out.write(f"first call {format_clock(result.first_call_us, offset)}; last first attempt "
-              f"{format_clock(result.last_first_attempt_us or 0, offset)}; last possible attempt "
-              f"{format_clock(result.last_attempt_us or 0, offset)}\n")
+    last_first, last = result.last_first_attempt_us or 0, result.last_attempt_us or 0
+    out.write(f"first call {format_clock(result.first_call_us, at(result.first_call_us))}; "
+              f"last first attempt {format_clock(last_first, at(last_first))}; "
+              f"last possible attempt {format_clock(last, at(last))}\n")
     out.write(f"expected attempts {decimal_text(result.expected_total)} = "
               f"{result.first_attempts} first + {decimal_text(result.expected_retries)} "
               f"retries\n")
     if capacity is not None:
-        out.write(capacity_sentence(capacity, offset) + "\n")
+        out.write(capacity_sentence(capacity, at) + "\n")
     out.write("\n")
     peak = max((row.expected_total for row in result.rows), default=Fraction(0))
     in_progress = result.call_duration_us is not None
@@ -145,7 +146,7 @@ def write_table(result: Forecast, out: IO[str], capacity: Capacity | None = None
     label_width = 19 if seconds else 16
 
     def label(at_us: int) -> str:
-        text = format_us(at_us, offset)
+        text = format_us(at_us, at(at_us))
         return f"{text[:10]} {text[11:19] if seconds else text[11:16]}"
 
     header = f"{'bucket start':<{label_width + 1}} {'first':>9} {'retries':>12} {'total':>12}"
