@@ -146,7 +146,8 @@ def polars_frame(source: Path, ids: list[str], *, long: bool = False,
     if long:
         frame = pl.DataFrame({"message": pl.Series(np.zeros(count, dtype=np.int32)),
                               "index": index, "to": numbers,
-                              "messageId": pl.Series(ids, dtype=pl.String)})
+                              "messageId": pl.Series(ids, dtype=pl.String),
+                              "status": pl.repeat("PENDING_ACCEPTED", count, eager=True)})
         frame = frame.with_columns(
             pl.concat_list([pl.lit(k, dtype=pl.Int64) for k in range(1, 6)]).alias("attempt"),
             pl.concat_list([pl.lit(t) for t in times]).alias("time"))
