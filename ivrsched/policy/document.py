@@ -138,11 +138,12 @@ def parse_policy(data: object, *, strict: bool = False) -> CallingPolicy:
         try:
             data = json.loads(data)
         except json.JSONDecodeError as exc:
-            raise RequestError([Problem("", f"the policy is not valid JSON: {exc.msg} at line "
-                                        f"{exc.lineno} column {exc.colno}", "syntax")]) from exc
+            raise RequestError([Problem("", code="syntax", message=(
+                f"the policy is not valid JSON: {exc.msg} at line {exc.lineno} column "
+                f"{exc.colno}"))]) from exc
         except (ValueError, RecursionError) as exc:
-            raise RequestError([Problem("", f"the policy cannot be read: {exc}",
-                                        "syntax")]) from exc
+            raise RequestError([Problem("", code="syntax",
+                                        message=f"the policy cannot be read: {exc}")]) from exc
     root = as_object(p, data, "")
     if root is None:
         raise RequestError(p.errors)
@@ -170,18 +171,18 @@ def _parse_hours(p: Problems, root: JsonObject) -> CallingHours | None:
         if known_zone(zone):
             fixed = zone
         else:
-            p.error(pointer(path, "zone"), f"must be \"recipient\" or an IANA time zone name "
+            _error(p, pointer(path, "zone"), f"must be \"recipient\" or an IANA time zone name "
                     f"such as America/New_York (got {zone!a})", "value")
     fallback = read_str(p, obj, "fallbackZone", path)
     if fallback is not None and not known_zone(fallback):
-        p.error(pointer(path, "fallbackZone"), f"unknown time zone {fallback!a} (an IANA name "
+        _error(p, pointer(path, "fallbackZone"), f"unknown time zone {fallback!a} (an IANA name "
                 "such as America/New_York)", "value")
         fallback = None
     periods: tuple[HoursPeriod, ...] | None
     if present(obj, "periods"):
         for key in ("days", "from", "to"):
             if present(obj, key):
-                p.error(pointer(path, key), "give either 'periods' or days/from/to, not both",
+                _error(p, pointer(path, key), "give either 'periods' or days/from/to, not both",
                         "value")
         periods = _parse_periods(p, obj, path)
     else:
@@ -223,11 +224,11 @@ def _parse_period(p: Problems, obj: JsonObject, path: str) -> HoursPeriod | None
     given = {key: present(obj, key) for key in ("from", "to")}
     if given["from"] != given["to"]:
         missing, other = ("to", "from") if given["from"] else ("from", "to")
-        p.error(pointer(path, missing), f"is required when '{other}' is given (give both or "
+        _error(p, pointer(path, missing), f"is required when '{other}' is given (give both or "
                 "neither)", "required")
         return None
     if start is not None and end is not None and end.minutes <= start.minutes:
-        p.error(pointer(path, "to"), f"must be after 'from' ({start.hour:02d}:"
+        _error(p, pointer(path, "to"), f"must be after 'from' ({start.hour:02d}:"
                 f"{start.minute:02d})", "range")
         return None
     if days is None or (given["from"] and (start is None or end is None)):
@@ -246,11 +247,11 @@ def _parse_days(p: Problems, obj: JsonObject, path: str) -> tuple[Weekday, ...] 
     for i, item in enumerate(items):
         day = names.get(item) if isinstance(item, str) else None
         if day is None:
-            p.error(pointer(base, i), "must be one of MONDAY, TUESDAY, WEDNESDAY, THURSDAY, "
+            _error(p, pointer(base, i), "must be one of MONDAY, TUESDAY, WEDNESDAY, THURSDAY, "
                     f"FRIDAY, SATURDAY, SUNDAY (got {_shown(item)})", "value")
             ok = False
         elif day in days:
-            p.error(pointer(base, i), f"{day.name} is listed twice", "value")
+            _error(p, pointer(base, i), f"{day.name} is listed twice", "value")
             ok = False
         else:
             days.append(day)
@@ -270,7 +271,7 @@ def _parse_time(p: Problems, obj: JsonObject, key: str, path: str, *,
     if hour is None or minute is None:
         return None
     if hour == 24 and minute != 0:
-        p.error(pointer(where, "minute"), "must be 0 when hour is 24 (the end of the day)",
+        _error(p, pointer(where, "minute"), "must be 0 when hour is 24 (the end of the day)",
                 "range")
         return None
     return TimeOfDay(hour, minute)
@@ -284,12 +285,12 @@ def _parse_closed_dates(p: Problems, root: JsonObject) -> frozenset[date]:
     for i, item in enumerate(items):
         where = pointer("/closedDates", i)
         if not isinstance(item, str) or _DATE.fullmatch(item) is None:
-            p.error(where, f"must be a date written YYYY-MM-DD (got {_shown(item)})", "value")
+            _error(p, where, f"must be a date written YYYY-MM-DD (got {_shown(item)})", "value")
             continue
         try:
             found.add(date.fromisoformat(item))
         except ValueError:
-            p.error(where, f"{item} is not a calendar date", "value")
+            _error(p, where, f"{item} is not a calendar date", "value")
     return frozenset(found)
 
 
@@ -308,7 +309,7 @@ def _parse_holidays(p: Problems, root: JsonObject) -> HolidayRegion | None:
     problem = region_problem(country, subdivision)
     if problem is not None:
         key, message = problem
-        p.error(pointer(path, key), message, "value")
+        _error(p, pointer(path, key), message, "value")
         return None
     return HolidayRegion(country, subdivision)
 
@@ -326,6 +327,10 @@ def _parse_cap(p: Problems, root: JsonObject) -> FrequencyCap | None:
     if attempts is None or minutes is None:
         return None
     return FrequencyCap(attempts, minutes)
+
+
+def _error(p: Problems, path: str, message: str, code: str) -> None:
+    p.error(path, code=code, message=message)
 
 
 def known_zone(name: str) -> bool:
