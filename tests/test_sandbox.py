@@ -422,3 +422,36 @@ def test_with_the_real_clock_the_first_call_goes_at_once(tmp_path: Path) -> None
     assert [c["attempt"] for c in calls] == [1]
     assert clock["clock"] == "real"
     assert refused.status_code == 400
+
+
+def test_scripted_outcomes_per_number_decide_the_calls(tmp_path: Path) -> None:
+    # The first number is busy twice and answers on its third attempt; the second is never
+    # scripted and falls back to the seeded model.
+    script = tmp_path / "outcomes.jsonl"
+    script.write_text(
+        '{"to": "41793026700", "attempt": 1, "outcome": "busy", "duration": 5}\n'
+        '{"to": "41793026700", "attempt": 2, "outcome": "busy", "duration": 5}\n'
+        '{"to": "41793026700", "attempt": 3, "outcome": "answered", "duration": 60}\n',
+        encoding="utf-8")
+    request = _request(count=2)
+    with running_sandbox(_config(tmp_path, scripted_outcomes=script),
+                         VirtualClock(to_us(START))) as sandbox:
+        httpx.post(f"{sandbox.url}/voice/ivr/1/messages", json=request, headers=_headers(),
+                   timeout=60).raise_for_status()
+        _advance(sandbox.url, "PT3H")
+        calls = _calls(sandbox.url)
+    first = [(c["attempt"], c["time"], c["outcome"]) for c in calls
+             if c["to"] == "41793026700"]
+    # Busy 5 s at 09:00, retry 1 min later (09:01:05), busy 5 s, retry 2 min later (09:03:10).
+    assert first == [(1, "2030-01-07T09:00:00.000+00:00", "busy"),
+                     (2, "2030-01-07T09:01:05.000+00:00", "busy"),
+                     (3, "2030-01-07T09:03:10.000+00:00", "answered")]
+    from ivrsched.io.outcome_files import load_outcomes
+
+    seed = f"{SEED}:bulk-000001.db"
+    the_plan = plan(request, now=START, ids=SeededIds(seed))
+    outcomes = load_outcomes(str(script)).with_fallback(
+        Random(Fraction(1, 3), Fraction(1, 3), seed=seed))
+    expected = sorted((e.record() for e in simulate(the_plan, outcomes).events()),
+                      key=lambda r: (r["time"], r["messageId"]))
+    assert sorted(calls, key=lambda r: (r["time"], r["messageId"])) == expected
