@@ -60,6 +60,7 @@ from ivrsched.request.parsing import (
     _count_notice,
     _destination,
     _read_validity,
+    parse_message_items,
 )
 from ivrsched.request.timing_fields import RetryFields, parse_retry, parse_window
 from ivrsched.rules.instants import InstantSyntaxError, parse_instant
@@ -106,19 +107,11 @@ def parse_calls_bulk(p: Problems, root: JsonObject, destinations_required: bool)
     })
     items = read_array(p, root, "items", "", required=True, non_empty=True)
     registry = MessageIdRegistry()
-    messages: list[Message] = []
-    for i, item in enumerate(items or ()):
-        path = pointer("/items", i)
-        obj = as_object(p, item, path)
-        if obj is None:
-            continue
-        p.check_keys(obj, path, ITEM_FIELDS)
-        destinations: list[Destination] | None = []
-        if destinations_required or present(obj, "callRequests"):
-            destinations = _parse_call_requests(p, obj, path, registry)
-        message = _parse_item(p, obj, path, destinations)
-        if message is not None:
-            messages.append(message)
+    messages = parse_message_items(
+        p, items, "items", ITEM_FIELDS, destinations_member="callRequests",
+        destinations_required=destinations_required,
+        read_destinations=lambda obj, path: _parse_call_requests(p, obj, path, registry),
+        read_message=lambda obj, path, found: _parse_item(p, obj, path, found))
     if p.errors or not messages:
         raise RequestError(p.errors or [Problem("", "required", "the request has no item")])
     return Request(tuple(messages), bulk_id, tuple(p.notices), RequestShape.MESSAGES,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from types import MappingProxyType
 from urllib.parse import urlsplit
 
@@ -149,25 +149,46 @@ def _decode(text: str | bytes | bytearray) -> object:
 
 # -- the two shapes ---------------------------------------------------------------------------
 
+#: Reads the destinations of one message object at a path (None: faulty, already reported).
+DestinationsReader = Callable[[JsonObject, str], list[Destination] | None]
+#: Reads one message object at a path with its destinations (None: faulty, already reported).
+MessageReader = Callable[[JsonObject, str, list[Destination] | None], Message | None]
+
+
+def parse_message_items(p: Problems, items: Sequence[object] | None, member: str,
+                        fields: Iterable[str], *, destinations_member: str,
+                        destinations_required: bool, read_destinations: DestinationsReader,
+                        read_message: MessageReader) -> list[Message]:
+    """The message objects of a dialect's array ``member`` (``messages``, a Calls bulk's
+    ``items``): each must be an object with only ``fields``; its destinations (the array
+    ``destinations_member``) are read unless they may be left out and are; faults go to ``p``.
+    """
+    messages: list[Message] = []
+    for i, item in enumerate(items or ()):
+        path = pointer(f"/{member}", i)
+        obj = as_object(p, item, path)
+        if obj is None:
+            continue
+        p.check_keys(obj, path, fields)
+        destinations: list[Destination] | None = []
+        if destinations_required or present(obj, destinations_member):
+            destinations = read_destinations(obj, path)
+        message = read_message(obj, path, destinations)
+        if message is not None:
+            messages.append(message)
+    return messages
+
+
 def _parse_messages(p: Problems, root: JsonObject, registry: MessageIdRegistry,
                     destinations_required: bool) -> tuple[Message, ...] | None:
     items = read_array(p, root, "messages", "", required=True, non_empty=True)
     if items is None:
         return None
-    messages: list[Message] = []
-    for i, item in enumerate(items):
-        path = pointer("/messages", i)
-        obj = as_object(p, item, path)
-        if obj is None:
-            continue
-        p.check_keys(obj, path, MESSAGE_FIELDS)
-        destinations: list[Destination] | None = []
-        if destinations_required or present(obj, "destinations"):
-            destinations = _parse_destinations(p, obj, path, registry)
-        message = parse_message(p, obj, path, destinations)
-        if message is not None:
-            messages.append(message)
-    return tuple(messages)
+    return tuple(parse_message_items(
+        p, items, "messages", MESSAGE_FIELDS, destinations_member="destinations",
+        destinations_required=destinations_required,
+        read_destinations=lambda obj, path: _parse_destinations(p, obj, path, registry),
+        read_message=lambda obj, path, found: parse_message(p, obj, path, found)))
 
 
 def _parse_flat(p: Problems, root: JsonObject, registry: MessageIdRegistry,

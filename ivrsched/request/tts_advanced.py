@@ -45,6 +45,7 @@ from ivrsched.request.parsing import (
     _read_validity,
     _xml_fault,
     http_url_fault,
+    parse_message_items,
 )
 from ivrsched.request.timing_fields import parse_retry, parse_sending_speed, parse_window
 
@@ -79,19 +80,11 @@ def parse_tts_advanced(p: Problems, root: JsonObject, destinations_required: boo
     p.check_keys(root, "", ROOT_FIELDS)
     items = read_array(p, root, "messages", "", required=True, non_empty=True)
     registry = MessageIdRegistry()
-    messages: list[Message] = []
-    for i, item in enumerate(items or ()):
-        path = pointer("/messages", i)
-        obj = as_object(p, item, path)
-        if obj is None:
-            continue
-        p.check_keys(obj, path, MESSAGE_FIELDS)
-        destinations: list[Destination] | None = []
-        if destinations_required or present(obj, "destinations"):
-            destinations = _parse_destinations(p, obj, path, registry)
-        message = _parse_message(p, obj, path, destinations)
-        if message is not None:
-            messages.append(message)
+    messages = parse_message_items(
+        p, items, "messages", MESSAGE_FIELDS, destinations_member="destinations",
+        destinations_required=destinations_required,
+        read_destinations=lambda obj, path: _parse_destinations(p, obj, path, registry),
+        read_message=lambda obj, path, found: _parse_message(p, obj, path, found))
     if p.errors or not messages:
         raise RequestError(p.errors or [Problem("", "required", "the request has no message")])
     return Request(tuple(messages), bulk_id, tuple(p.notices), RequestShape.MESSAGES,
