@@ -59,11 +59,11 @@ from ivrsched.request.parsing import (
     _address_writable,
     _count_notice,
     _destination,
+    _read_send_at,
     _read_validity,
     parse_message_items,
 )
 from ivrsched.request.timing_fields import RetryFields, parse_retry, parse_window
-from ivrsched.rules.instants import InstantSyntaxError, parse_instant
 
 ROOT_FIELDS = ("bulkId", "callsConfigurationId", "platform", "items")
 #: Fields of an item, as the platform's ``CallsBulkItem`` lists them.
@@ -170,7 +170,7 @@ def _parse_item(p: Problems, obj: JsonObject, path: str,
     if scheduling is not None:
         at = pointer(path, "schedulingOptions")
         p.check_keys(scheduling, at, ("startTime", "callingTimeWindow"))
-        send_at = _read_start(p, scheduling, at)
+        send_at = _read_send_at(p, scheduling, at, "startTime")
         window = parse_window(get(scheduling, "callingTimeWindow"),
                               pointer(at, "callingTimeWindow"), p)
     speed = _parse_call_rate(p, obj, path)
@@ -203,18 +203,6 @@ def _parse_item(p: Problems, obj: JsonObject, path: str,
         start_field=START_FIELD,
         rejected_indices=tuple(i for i, d in enumerate(destinations) if not d.accepted),
     )
-
-
-def _read_start(p: Problems, scheduling: JsonObject, at: str) -> tuple[int, int] | None:
-    """``startTime``, read by the rules of ``sendAt`` (S1: an offset is required)."""
-    text = read_str(p, scheduling, "startTime", at)
-    if text is None:
-        return None
-    try:
-        return parse_instant(text)
-    except InstantSyntaxError as exc:
-        p.error(pointer(at, "startTime"), "format", str(exc))
-        return None
 
 
 def _parse_call_rate(p: Problems, obj: JsonObject, path: str) -> SendingSpeed | None:

@@ -434,14 +434,17 @@ def _xml_fault(p: Problems, text: str | None, where: str) -> bool:
     return True
 
 
-def _read_send_at(p: Problems, obj: JsonObject, path: str) -> tuple[int, int] | None:
-    text = read_str(p, obj, "sendAt", path)
+def _read_send_at(p: Problems, obj: JsonObject, path: str,
+                  name: str = "sendAt") -> tuple[int, int] | None:
+    """The instant field ``name`` (``sendAt``, or a Calls bulk's ``startTime``) as
+    ``(µs, offset minutes)``; S1: an offset is required."""
+    text = read_str(p, obj, name, path)
     if text is None:
         return None
     try:
         return parse_instant(text)
     except InstantSyntaxError as exc:
-        p.error(pointer(path, "sendAt"), "format", str(exc))
+        p.error(pointer(path, name), "format", str(exc))
         return None
 
 
