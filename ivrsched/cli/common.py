@@ -8,7 +8,7 @@ import sys
 from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from ivrsched.errors import IvrschedError, Notice, RequestError, display_path
 from ivrsched.ids import IdSource, SeededIds, random_ids
@@ -16,6 +16,9 @@ from ivrsched.request.model import Request
 from ivrsched.rules.instants import InstantSyntaxError, parse_instant
 from ivrsched.rules.quantities import rational, seconds_us
 from ivrsched.rules.rendering import Rendering, UnknownZoneError, parse_rendering
+
+if TYPE_CHECKING:
+    from ivrsched.policy.document import CallingPolicy
 
 #: Exit codes, documented in ``ivrsched --help`` and the README.
 EXIT_OK = 0
@@ -174,6 +177,32 @@ def parse_tz(text: str | None) -> Rendering | None:
         raise CliError(f"--tz: {exc}", EXIT_USAGE) from None
 
 
+def add_policy_argument(parser: argparse.ArgumentParser) -> None:
+    """Add ``--policy FILE``: a calling policy (recipient-local hours, closed dates, holidays,
+    a frequency cap per number) applied on top of the request's own rules."""
+    parser.add_argument("--policy", metavar="FILE",
+                        help="calling policy JSON (local calling hours, closed dates, "
+                             "holidays, frequency cap per number); needs the policy extra")
+
+
+def load_policy(path: str | None, *, strict: bool = False) -> CallingPolicy | None:
+    """The calling policy of ``--policy FILE`` (None without the option); raises
+    :class:`RequestError` (exit 3) listing every problem, each path prefixed by the file."""
+    if path is None:
+        return None
+    from ivrsched.policy.document import parse_policy
+
+    text = read_text(path)
+    try:
+        policy = parse_policy(text, strict=strict)
+    except RequestError as exc:
+        raise RequestError([replace(problem, message=f"{path}: {problem.message}")
+                            for problem in exc.errors]) from None
+    print_notices(replace(notice, message=f"{path}: {notice.message}")
+                  for notice in policy.notices)
+    return policy
+
+
 def add_seed_argument(parser: argparse.ArgumentParser) -> None:
     """Add ``--seed N`` for reproducible generated IDs."""
     parser.add_argument("--seed", type=int, metavar="N",
@@ -183,7 +212,7 @@ def add_seed_argument(parser: argparse.ArgumentParser) -> None:
 __all__ = [
     "EXIT_CODES_HELP", "EXIT_INVALID_REQUEST", "EXIT_OK", "EXIT_OUT_OF_RANGE", "EXIT_REFUSED",
     "EXIT_UNREADABLE_INPUT", "EXIT_USAGE", "EXIT_VIOLATIONS", "CliError", "IvrschedError",
-    "add_dialect_argument", "add_now_argument", "add_request_argument", "add_seed_argument",
-    "add_tz_argument", "ids_for", "load_request", "non_negative_seconds", "parse_now",
-    "parse_tz", "rational", "read_text", "silence_stdout",
+    "add_dialect_argument", "add_now_argument", "add_policy_argument", "add_request_argument",
+    "add_seed_argument", "add_tz_argument", "ids_for", "load_policy", "load_request",
+    "non_negative_seconds", "parse_now", "parse_tz", "rational", "read_text", "silence_stdout",
 ]
