@@ -17,7 +17,10 @@ from ivrsched.rules.lifecycle import (
     LifecycleEvent,
     Operation,
     PausedCalendar,
+    first_start_us,
     offline_lifecycle,
+    reschedule_refusal,
+    with_pauses,
 )
 from ivrsched.rules.open_time import ALWAYS_OPEN
 from ivrsched.rules.pacing import Pace
@@ -245,3 +248,148 @@ def test_offline_events_check_reschedule_against_the_plan() -> None:
     with pytest.raises(LifecycleError, match="paused"):
         offline_lifecycle([event("pause", 1)], at(0), timelines)
     assert offline_lifecycle([], at(0), timelines) == Lifecycle(at(0))
+
+
+# -- edges of the operations, by hand ---------------------------------------------------------
+
+
+def test_a_resume_at_the_pause_instant_leaves_no_closed_interval() -> None:
+    lifecycle = Lifecycle(at(0)).then(event("pause", 5), refuse_reschedule=never_started)
+    resumed = lifecycle.then(event("resume", 5), refuse_reschedule=never_started)
+    assert resumed.closed == () and not resumed.paused
+    assert resumed.timeline(PACED, None).calendar is PACED.calendar
+    cancelled = lifecycle.then(event("cancel", 5), refuse_reschedule=never_started)
+    assert cancelled.closed == () and cancelled.cancel_us == at(5)
+
+
+def test_every_pause_is_kept_and_a_pause_may_start_at_a_resume() -> None:
+    lifecycle = Lifecycle(at(0))
+    for op, minutes in [("pause", 1), ("resume", 2), ("pause", 2), ("resume", 4),
+                        ("pause", 6), ("cancel", 7)]:
+        lifecycle = lifecycle.then(event(op, minutes), refuse_reschedule=never_started)
+    assert lifecycle.closed == ((at(1), at(2)), (at(2), at(4)), (at(6), at(7)))
+    # Touching pauses are one closed stretch: 10:01 to 10:04 is closed, 10:04 opens.
+    calendar = PausedCalendar(ALWAYS_OPEN, lifecycle.closed)
+    assert calendar.next_open(at(1)) == at(4)
+    assert calendar.open_between(at(0), at(5)) == 2 * US_PER_MINUTE
+
+
+def test_every_operation_is_recorded_in_order() -> None:
+    ops = [event("pause", 1), event("resume", 2), event("reschedule", 3, 30), event("cancel", 4)]
+    lifecycle = Lifecycle(at(0))
+    for count, op in enumerate(ops, 1):
+        lifecycle = lifecycle.then(op, refuse_reschedule=never_started)
+        assert lifecycle.events == tuple(ops[:count])
+        assert lifecycle.last_us == op.at_us
+
+
+@pytest.mark.parametrize(("events", "message"), [
+    ([("resume", 5)],
+     "resume at 2030-01-07T10:05:00.000+00:00: the request is not paused"),
+    ([("pause", 5), ("pause", 6)],
+     "pause at 2030-01-07T10:06:00.000+00:00: the request is already paused"),
+    ([("cancel", 5), ("resume", 6)],
+     "resume at 2030-01-07T10:06:00.000+00:00: the request is already cancelled"),
+    ([("pause", 5), ("resume", 4)],
+     "resume at 2030-01-07T10:04:00.000+00:00: before the previous operation "
+     "(2030-01-07T10:05:00.000+00:00)"),
+    ([("pause", -1)],
+     "pause at 2030-01-07T09:59:00.000+00:00: before the submission time "
+     "(2030-01-07T10:00:00.000+00:00)"),
+])
+def test_the_words_and_index_of_a_refused_operation(events: list[tuple[str, float]],
+                                                    message: str) -> None:
+    lifecycle = Lifecycle(at(0))
+    *allowed, refused = events
+    for op, minutes in allowed:
+        lifecycle = lifecycle.then(event(op, minutes), refuse_reschedule=never_started)
+    with pytest.raises(LifecycleError) as raised:
+        lifecycle.then(event(*refused), refuse_reschedule=never_started, index=7)
+    assert str(raised.value) == message and raised.value.index == 7
+
+
+def test_the_words_of_a_refused_reschedule() -> None:
+    with pytest.raises(LifecycleError) as raised:
+        Lifecycle(at(0)).then(event("reschedule", 10, 60), index=3,
+                              refuse_reschedule=lambda t: "an attempt has already started")
+    assert str(raised.value) == (
+        "reschedule at 2030-01-07T10:10:00.000+00:00 to sendAt 2030-01-07T11:00:00.000+00:00: "
+        "an attempt has already started; a request can only be rescheduled before its first "
+        "attempt")
+    assert raised.value.index == 3
+
+
+def test_a_reschedule_is_refused_from_a_deadline_on_and_after_a_first_attempt() -> None:
+    # At the deadline instant the destinations have expired (validity is half-open).
+    assert reschedule_refusal(at(5), [at(5)], [None]) == "a deadline has passed"
+    assert reschedule_refusal(at(5), [None, at(6)], [None]) is None
+    # An attempt at the reschedule instant has not started before it.
+    assert reschedule_refusal(at(5), [None], [at(5)]) is None
+    assert reschedule_refusal(at(5), [None], [at(4), None]) == "an attempt has already started"
+
+
+def test_the_first_attempt_of_a_message() -> None:
+    paced = Timeline(start_us=at(0), pace=Pace(1, US_PER_SECOND), deadline_us=None)
+    # Slot 0 starts at the start, whatever the pace; a message without destinations has none.
+    assert first_start_us(paced, 1) == at(0)
+    assert first_start_us(paced, 3) == at(0)
+    assert first_start_us(paced, 0) is None
+    # A first attempt at or past the deadline or the cancel is no attempt.
+    assert first_start_us(Timeline(start_us=at(0), deadline_us=at(0)), 2) is None
+    assert first_start_us(Timeline(start_us=at(0), deadline_us=None, cancel_us=at(0)), 2) is None
+    assert first_start_us(Timeline(start_us=at(0), deadline_us=at(0) + 1), 2) == at(0)
+
+
+def test_a_message_without_destinations_never_blocks_a_reschedule() -> None:
+    lines = [(Timeline(start_us=at(0), deadline_us=None), 0)]
+    moved = offline_lifecycle([event("reschedule", 10, 20)], at(0), lambda _: lines)
+    assert moved.start_us == at(20)
+
+
+def test_events_that_leave_the_request_paused_name_the_last_event() -> None:
+    with pytest.raises(LifecycleError) as raised:
+        offline_lifecycle([event("pause", 1), event("resume", 2), event("pause", 3)], at(0),
+                          lambda _: [])
+    assert str(raised.value) == ("the events leave the request paused: add a resume, "
+                                 "or a cancel")
+    assert raised.value.index == 2
+
+
+def test_a_lifecycle_event_from_datetimes_and_in_words() -> None:
+    t, later = datetime(2030, 1, 7, 10, 5, tzinfo=timezone.utc), datetime(2030, 1, 7, 11, 0,
+                                                                          tzinfo=timezone.utc)
+    assert LifecycleEvent.of("pause", t) == LifecycleEvent(Operation.PAUSE, at(5))
+    assert LifecycleEvent.of(Operation.RESCHEDULE, t, later) == LifecycleEvent(
+        Operation.RESCHEDULE, at(5), at(60))
+    assert LifecycleEvent.of("reschedule", t, later).describe() == (
+        "reschedule at 2030-01-07T10:05:00.000+00:00 to sendAt 2030-01-07T11:00:00.000+00:00")
+    assert LifecycleEvent.of("cancel", t).describe() == (
+        "cancel at 2030-01-07T10:05:00.000+00:00")
+    with pytest.raises(ValueError) as raised:
+        LifecycleEvent(Operation.RESCHEDULE, 0)
+    assert str(raised.value) == "a reschedule, and only a reschedule, has a sendAt"
+
+
+def test_a_paused_calendar_at_its_edges() -> None:
+    calendar = PausedCalendar(ALWAYS_OPEN, ((10, 20), (30, NEVER)))
+    # Paused from the pause instant itself; open again at the resume instant.
+    assert calendar.next_open(10) == 20 and calendar.next_open(19) == 20
+    assert calendar.next_open(20) == 20 and calendar.next_open(9) == 9
+    assert calendar.next_open(30) == NEVER
+    assert calendar.open_between(15, 15) == 0 and calendar.open_between(16, 12) == 0
+    assert calendar.open_between(0, 30) == 20
+    assert calendar.advance(0, 15) == 25 and calendar.advance(20, 0) == 20
+    assert calendar.advance(0, 20) == NEVER
+    with pytest.raises(ValueError) as raised:
+        calendar.advance(0, -1)
+    assert str(raised.value) == "open time cannot be negative"
+    for closed in (((5, 9), (7, 12)), ((5, 5),), ((9, 12), (5, 8))):
+        with pytest.raises(ValueError) as raised:
+            PausedCalendar(ALWAYS_OPEN, closed)
+        assert str(raised.value) == "paused intervals must be non-empty, disjoint and in order"
+    assert PausedCalendar(ALWAYS_OPEN, ((5, 9), (9, 12))).next_open(5) == 12
+
+
+def test_a_calendar_without_pauses_is_itself() -> None:
+    assert with_pauses(ALWAYS_OPEN, ()) is ALWAYS_OPEN
+    assert with_pauses(ALWAYS_OPEN, ((1, 2),)) == PausedCalendar(ALWAYS_OPEN, ((1, 2),))

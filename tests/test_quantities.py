@@ -92,3 +92,93 @@ def test_rational_text_is_bounded_before_it_is_computed() -> None:
         rational("1e-99999999999")
     with pytest.raises(ZeroDivisionError):
         rational("1/0")
+
+
+# -- the bounds and the words, at their edges (values by hand) ------------------------------
+
+
+def test_an_exponent_is_judged_by_its_digits_without_underscores() -> None:
+    # Python number syntax allows underscores between digits: 2e1_0 is 2 × 10**10.
+    assert rational("2e1_0") == 2 * 10**10
+    assert rational("1e0_1_0_0") == 10**100  # four digits, seven characters
+    # Six digits of exponent are read (leading zeros included); seven are refused unread.
+    assert rational("1e000100") == 10**100
+    with pytest.raises(ValueError, match=r"^exponent too large \(at most 1000\)$"):
+        rational("1e0000100")
+
+
+def test_an_exponent_over_1000_is_refused_before_the_value_is_computed() -> None:
+    # 1e1001 would also have too many digits; the message says it is the exponent.
+    for text in ("1e1001", "1e-1001", "1E+1001"):
+        with pytest.raises(ValueError, match=r"^exponent too large \(at most 1000\)$"):
+            rational(text)
+    # An exponent of exactly 1000 is allowed when the value has at most 1000 digits.
+    assert rational("0.5e1000") == 5 * 10**999
+    assert rational("10e-1000") == Fraction(1, 10**999)
+
+
+def test_a_numerator_or_denominator_has_at_most_1000_digits() -> None:
+    assert rational("9" * 1000) == 10**1000 - 1
+    assert rational("-" + "9" * 1000) == -(10**1000 - 1)
+    assert rational("1/" + "9" * 1000) == Fraction(1, 10**1000 - 1)
+    for text in ("1" + "0" * 1000, "-1" + "0" * 1000, "1/1" + "0" * 1000,
+                 "1" + "0" * 1000 + "/3"):
+        with pytest.raises(ValueError, match=r"^more than 1000 digits$"):
+            rational(text)
+
+
+@pytest.mark.parametrize(("value", "message"), [
+    (True, "must be a number between 0 and 1, not bool"),
+    (None, "must be a number between 0 and 1, not NoneType"),
+    ([0.5], "must be a number between 0 and 1, not list"),
+    (math.nan, "nan is not a finite number"),
+    (-math.inf, "-inf is not a finite number"),
+    ("abc", "'abc' is not a number (Invalid literal for Fraction: 'abc')"),
+    ("1/0", "'1/0' is not a number (Fraction(1, 0))"),
+    ("1.01", "1.01 is not between 0 and 1"),
+    (Fraction(-1, 3), "-1/3 is not between 0 and 1"),
+    (2, "2 is not between 0 and 1"),
+])
+def test_the_words_of_a_refused_rate(value: Any, message: str) -> None:
+    with pytest.raises(ValueError) as raised:
+        exact_rate(value)
+    assert str(raised.value) == message
+
+
+def test_a_float_rate_is_its_shortest_decimal_text() -> None:
+    # repr and str of a float are the same text in Python 3: 1/3 as a float is
+    # 0.3333333333333333, sixteen 3s, read exactly.
+    assert exact_rate(1 / 3) == Fraction(3333333333333333, 10**16)
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("1", 1_000_000), (1, 1_000_000), ("0.000001", 1), ("1.000001", 1_000_001),
+    # timedelta.max: 999999999 days, 23:59:59.999999 = 86,399,999,999,999.999999 s.
+    ("86399999999999.999999", 86_399_999_999_999_999_999),
+    ("99999999999999e-6", 99_999_999_999_999),
+])
+def test_seconds_at_their_edges(value: Any, expected: int) -> None:
+    assert seconds_us(value) == expected
+    assert expected <= MAX_DURATION_US
+
+
+@pytest.mark.parametrize(("value", "message"), [
+    (0.5, "must be a number of seconds, not float"),
+    (None, "must be a number of seconds, not NoneType"),
+    (False, "must be a number of seconds, not bool"),
+    ("x", "must be a number of seconds (got 'x')"),
+    ("-0.5", "must be a finite number of seconds >= 0"),
+    ("sNaN", "must be a finite number of seconds >= 0"),
+    ("0.0000001", "at most six decimal places (microseconds)"),
+    ("1.0000005", "at most six decimal places (microseconds)"),
+    ("1e-7", "at most six decimal places (microseconds)"),
+    ("86400000000000", "too large: at most 999999999 days"),
+    ("86399999999999.9999991", "at most six decimal places (microseconds)"),
+    ("86400000000000.000000", "too large: at most 999999999 days"),
+    ("1e20", "too large: at most 999999999 days"),
+    ("1e21", "too large: at most 999999999 days"),
+])
+def test_the_words_of_refused_seconds(value: Any, message: str) -> None:
+    with pytest.raises(ValueError) as raised:
+        seconds_us(value)
+    assert str(raised.value) == message
