@@ -15,8 +15,7 @@ from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from typing import TextIO
 
-from ivrsched.cli.common import EXIT_USAGE, EXIT_VIOLATIONS, CliError
-from ivrsched.io.atomic import atomic_text_file
+from ivrsched.cli.exits import EXIT_USAGE, EXIT_VIOLATIONS, CliError
 
 __all__ = ["add_output_option", "add_quiet_option", "output_to", "quiet_stderr"]
 
@@ -84,6 +83,9 @@ def output_to(path: str | None, run: Callable[[], int]) -> int:
         return run()
     if os.path.isdir(path):
         raise CliError(f"cannot write {path}: it is a directory", EXIT_USAGE)
+    # Imported here: tempfile is not needed by ``--help`` nor by output to stdout.
+    from ivrsched.io.atomic import atomic_text_file
+
     stack = ExitStack()
     try:
         handle = stack.enter_context(atomic_text_file(path))
