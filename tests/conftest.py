@@ -92,3 +92,20 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _fresh_rule_caches() -> None:
+    """Under mutmut, empty the rule modules' memo caches before a mutant's tests: mutmut forks
+    each mutant from a process that ran the unmutated code, and a cached answer from it would
+    hide a mutant of the cached function."""
+    if os.environ.get("MUTANT_UNDER_TEST") is None:
+        return
+    import sys
+
+    for name, module in list(sys.modules.items()):
+        if name.startswith(("ivrsched.rules", "ivrsched.oracle")):
+            for value in list(vars(module).values()):
+                clear = getattr(value, "cache_clear", None)
+                if callable(clear) and getattr(value, "__module__", None) == name:
+                    clear()

@@ -18,6 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ivrsched.cli.main import main
+from ivrsched.errors import PlanRangeError
 from ivrsched.ids import SeededIds
 from ivrsched.io import chunked
 from ivrsched.io.plan_formats import write_csv, write_jsonl
@@ -260,3 +261,84 @@ def test_the_doubled_autumn_hour_is_two_buckets(tmp_path: Path) -> None:
     assert [(format_us(row.start_us, result.offset_at(row.start_us)), row.first_attempts)
             for row in result.rows] == [("2030-10-27T02:00:00.000+02:00", 30),
                                         ("2030-10-27T02:00:00.000+01:00", 30)]
+
+
+# -- the edges of a rendering, by hand ------------------------------------------------------
+
+LORD_HOWE = Rendering(zone="Australia/Lord_Howe")
+
+
+@pytest.mark.parametrize(("instant", "offset"), [
+    # Lord Howe's clocks change half-way through a UTC hour, at 02:00 local: +10:30 to +11:00
+    # on Sunday 6 October 2030 (15:30 UTC the day before), back on Sunday 7 April (15:00 UTC).
+    ("2030-10-05T15:00:00Z", 630), ("2030-10-05T15:29:59.999999Z", 630),
+    ("2030-10-05T15:30:00Z", 660), ("2030-10-05T15:59:59.999999Z", 660),
+    ("2030-04-06T14:59:59.999999Z", 660), ("2030-04-06T15:00:00Z", 630),
+])
+def test_an_offset_change_inside_a_utc_hour_is_found_to_the_microsecond(instant: str,
+                                                                        offset: int) -> None:
+    assert LORD_HOWE.offset_at(us(instant)) == offset
+
+
+def test_many_instants_across_a_change_inside_an_hour() -> None:
+    change = us("2030-10-05T15:30:00Z")
+    values = [change - 3_600_000_000, change - 1, change, change + 1, change - 1_800_000_000,
+              change + 1_799_999_999, us("2030-12-25T00:00:00Z")]
+    expected = [630, 630, 660, 660, 630, 660, 660]
+    assert LORD_HOWE.offsets_at(np.array(values, dtype=np.int64)).tolist() == expected
+    got = LORD_HOWE.offsets_at(np.array(values, dtype=np.int64))
+    assert got.dtype == np.int64
+    fixed = Rendering(offset_minutes=-90).offsets_at(np.array(values, dtype=np.int64))
+    assert fixed.tolist() == [-90] * 7 and fixed.dtype == np.int64
+
+
+def test_a_zone_at_the_ends_of_the_range() -> None:
+    first, last = us("0001-01-01T00:00:00Z"), us("9999-12-31T23:59:59.999999Z")
+    utc = Rendering(zone="UTC")
+    assert utc.offset_at(first) == 0 and utc.offset_at(last) == 0
+    with pytest.raises(PlanRangeError) as raised:
+        utc.offset_at(last + 1)
+    assert str(raised.value) == ("an instant falls outside years 1..9999, the range ivrsched "
+                                 "can represent exactly")
+    # Tokyo's local time of the last instant is in year 10000.
+    with pytest.raises(PlanRangeError) as raised:
+        Rendering(zone="Asia/Tokyo").offset_at(last)
+    assert str(raised.value) == "an instant falls outside years 1..9999 in Asia/Tokyo"
+    # Amsterdam kept its local mean time, +00:19:32, until 1937.
+    with pytest.raises(PlanRangeError) as raised:
+        Rendering(zone="Europe/Amsterdam").offset_at(us("1900-01-01T00:00:00Z"))
+    assert str(raised.value) == (
+        "Europe/Amsterdam had an offset of 0:19:32 then, which is not a whole number of "
+        "minutes: an S1 instant cannot be written in it")
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("+24:00", "'+24:00' is not a UTC offset (from -23:59 to +23:59)"),
+    ("-00:60", "'-00:60' is not a UTC offset (from -23:59 to +23:59)"),
+    ("+0a:30", "'+0a:30' is not an IANA time zone (such as Europe/Berlin) nor a UTC offset "
+               "(such as +05:30)"),
+    ("+a5:30", "'+a5:30' is not an IANA time zone (such as Europe/Berlin) nor a UTC offset "
+               "(such as +05:30)"),
+    ("+05:a0", "'+05:a0' is not an IANA time zone (such as Europe/Berlin) nor a UTC offset "
+               "(such as +05:30)"),
+    ("X05:30", "'X05:30' is not an IANA time zone (such as Europe/Berlin) nor a UTC offset "
+               "(such as +05:30)"),
+    ("1234567", "'1234567' is not an IANA time zone (such as Europe/Berlin) nor a UTC offset "
+                "(such as +05:30)"),
+])
+def test_the_words_of_a_refused_zone(text: str, message: str) -> None:
+    with pytest.raises(UnknownZoneError) as raised:
+        parse_rendering(text)
+    assert str(raised.value) == message
+
+
+def test_offsets_from_minus_to_plus_23_59() -> None:
+    assert parse_rendering("-23:59") == Rendering(offset_minutes=-1439)
+    assert parse_rendering("+00:00").label == "UTC+00:00"
+    assert Rendering(zone="Asia/Kolkata").label == "Asia/Kolkata"
+
+
+def test_an_offset_of_an_odd_number_of_minutes() -> None:
+    # Nepal has kept +05:45 since 1986; Chatham Islands +12:45 in its winter.
+    assert Rendering(zone="Asia/Kathmandu").offset_at(us("2030-06-01T00:00:00Z")) == 345
+    assert Rendering(zone="Pacific/Chatham").offset_at(us("2030-07-01T00:00:00Z")) == 765

@@ -281,3 +281,17 @@ def test_the_schedule_describes_itself() -> None:
     days = ZonedDays((0, 6), 9 * US_PER_HOUR, 10 * US_PER_HOUR, "Europe/London")
     assert repr(days) == ("ZonedDays(weekdays=[0, 6], start_us=32400000000, "
                           "end_us=36000000000, zone_name='Europe/London')")
+
+
+def test_a_window_wholly_inside_a_skipped_hour_is_closed_that_day() -> None:
+    # New York springs forward at 07:00Z on Sunday 2021-03-14 (02:00 EST -> 03:00 EDT): no
+    # clock in New York reads 02:10-02:50 that day, so the window is shut; it opens next on
+    # Sunday 2021-03-21 at 02:10 EDT = 06:10Z, for 40 minutes.
+    cal = calendar("America/New_York", Weekday.SUNDAY, (2, 10), (2, 50))
+    around = us(2021, 3, 12)
+    assert list(cal.open_periods(around, around + 4 * US_PER_DAY)) == []
+    assert cal.open_between(around, around + 4 * US_PER_DAY) == 0
+    assert not cal.is_open(us(2021, 3, 14, 7))
+    assert cal.next_open(around) == us(2021, 3, 21, 6, 10)
+    assert cal.advance(around, 0) == us(2021, 3, 21, 6, 10)
+    assert cal.advance(around, 40 * US_PER_MINUTE - 1) == us(2021, 3, 21, 6, 49, ) + 59_999_999
