@@ -45,9 +45,12 @@ from ivrsched.errors import display_path
 from ivrsched.ids import IdSource
 from ivrsched.io.destination_files import (
     LAYOUTS,
+    Block,
     DestinationFile,
     DestinationFileError,
+    PlainLines,
     SkippedLines,
+    destination_lists,
 )
 from ivrsched.planning.planner import Plan, plan
 from ivrsched.planning.streaming import RejectionTally, StreamSummary
@@ -158,14 +161,45 @@ class _GuardedFile:
                               unit="line")
         try:
             for destination in lines:
-                if self.strict and not destination.accepted:
-                    raise CliError(f"{self.path}:{destination.line}: {destination.reason} "
-                                   "(strict mode)", EXIT_INVALID_REQUEST)
-                if self.xml:
-                    self._check_xml(destination)
+                self._check(destination)
                 yield destination
         except DestinationFileError as exc:
             raise CliError(str(exc), EXIT_UNREADABLE_INPUT) from exc
+        self._tell_skipped(skipped)
+
+    def blocks(self, size: int) -> Iterator[Block]:
+        """The destinations of :meth:`__iter__` in blocks (:meth:`DestinationFile.blocks
+        <ivrsched.io.destination_files.DestinationFile.blocks>`), with the same checks and
+        reports. Plain lines are accepted numbers of digits: strict mode and XML have nothing
+        to object to in them. On a terminal, where progress is shown line by line, the blocks
+        are lists of destinations."""
+        if interactive():
+            yield from destination_lists(self, size)
+            return
+        skipped = SkippedLines()
+        try:
+            for block in self.source.blocks(size, skipped):
+                if not isinstance(block, PlainLines):
+                    for position, destination in enumerate(block):
+                        try:
+                            self._check(destination)
+                        except CliError:
+                            if position:  # the rows before the line come out first
+                                yield block[:position]
+                            raise
+                yield block
+        except DestinationFileError as exc:
+            raise CliError(str(exc), EXIT_UNREADABLE_INPUT) from exc
+        self._tell_skipped(skipped)
+
+    def _check(self, destination: Destination) -> None:
+        if self.strict and not destination.accepted:
+            raise CliError(f"{self.path}:{destination.line}: {destination.reason} "
+                           "(strict mode)", EXIT_INVALID_REQUEST)
+        if self.xml:
+            self._check_xml(destination)
+
+    def _tell_skipped(self, skipped: SkippedLines) -> None:
         if skipped.count and not self._skipped_told:
             self._skipped_told = True
             plural = "line" if skipped.count == 1 else "lines"

@@ -27,12 +27,13 @@ constant in the number of destinations.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import IO, Any
 
 import numpy as np
 
-from ivrsched.io.chunked import CHUNK, SlotRows, chunks_of, interleave, render_instants
+from ivrsched.io.chunked import CHUNK, SlotRows, blocks_of, interleave, render_instants
+from ivrsched.io.destination_files import PlainLines
 from ivrsched.planning.planner import MessagePlan, Plan
 from ivrsched.planning.streaming import RejectionTally, StreamSummary
 from ivrsched.request.model import Destination
@@ -65,11 +66,23 @@ def _batches(header: MessagePlan, destinations: Iterable[Destination], tally: Re
     deadline = (None if header.deadline_us is None
                 else format_us(header.deadline_us, header.offset_minutes))
     index = 0
-    for chunk in chunks_of(destinations, chunk_size):
-        accepted = np.array([not d.status.is_rejected for d in chunk], dtype=bool)
-        for destination, ok in zip(chunk, accepted.tolist(), strict=True):
-            if not ok:
-                tally.reject(destination)
+    for chunk in blocks_of(destinations, chunk_size):
+        if isinstance(chunk, PlainLines):  # every line accepted, no messageId given
+            accepted = np.ones(len(chunk), dtype=bool)
+            tos: Sequence[str | None] = chunk.tos
+            ids = [header.name(index + i, None) for i in range(len(chunk))]
+            statuses = pa.repeat("PENDING_ACCEPTED", len(chunk))
+            lines: Any = np.arange(chunk.first_line, chunk.first_line + len(chunk),
+                                   dtype=np.int64)
+        else:
+            accepted = np.array([not d.status.is_rejected for d in chunk], dtype=bool)
+            for destination, ok in zip(chunk, accepted.tolist(), strict=True):
+                if not ok:
+                    tally.reject(destination)
+            tos = [d.to for d in chunk]
+            ids = [header.name(index + i, d.message_id) for i, d in enumerate(chunk)]
+            statuses = pa.array([d.status.value.name for d in chunk], type=pa.string())
+            lines = [d.line for d in chunk]
         count = int(accepted.sum())
         slots = range(rows.slot, rows.slot + count)
         rows.slot += count
@@ -85,18 +98,17 @@ def _batches(header: MessagePlan, destinations: Iterable[Destination], tally: Re
         offsets = np.concatenate([[0], np.cumsum(per_row, dtype=np.int32)]).astype(np.int32)
         values = interleave(columns).astype(np.int64)
         rendered = interleave([render_instants(c, header.offset_minutes) for c in columns])
-        ids = [header.name(index + i, d.message_id) for i, d in enumerate(chunk)]
         yield pa.record_batch([
             pa.array(np.full(len(chunk), header.message_index, dtype=np.int32)),
             pa.array(np.arange(index, index + len(chunk), dtype=np.int64)),
-            pa.array([d.to for d in chunk], type=pa.string()),
+            pa.array(tos, type=pa.string()),
             pa.array(ids, type=pa.string()),
-            pa.array([d.status.value.name for d in chunk], type=pa.string()),
+            statuses,
             pa.ListArray.from_arrays(pa.array(offsets),
                                      pa.array(rendered.tolist() if rendered.size else [],
                                               type=pa.string())),
             pa.array([deadline] * len(chunk), type=pa.string()),
-            pa.array([d.line for d in chunk], type=pa.int64()),
+            pa.array(lines, type=pa.int64()),
             pa.ListArray.from_arrays(pa.array(offsets), pa.array(values, type=pa.int64())),
         ], schema=schema())
         index += len(chunk)

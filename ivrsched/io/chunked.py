@@ -16,13 +16,14 @@ import csv
 import io
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from itertools import islice
-from typing import IO, Any, cast
+from itertools import chain, repeat
+from typing import IO, Any, Protocol, cast, runtime_checkable
 
 import numpy as np
 from numpy.typing import NDArray
 
 from ivrsched.errors import PlanRangeError
+from ivrsched.io.destination_files import Block, PlainLines, destination_lists
 from ivrsched.io.plan_formats import CSV_HEADER, deadline_json, json_string
 from ivrsched.planning.planner import MessagePlan, Plan
 from ivrsched.planning.streaming import (
@@ -82,14 +83,12 @@ def render_in(values: Int64Array, offset_minutes: int, tz: Rendering | None) -> 
     return out
 
 
-#: The code points of "00".."99" and "000".."999", for writing digits by table look-up.
+#: The code points of "00".."99", for writing the digits of dates by table look-up.
 _TWO = np.array([[48 + i // 10, 48 + i % 10] for i in range(100)], dtype=np.uint32)
-_THREE = np.array([[48 + i // 100, 48 + i // 10 % 10, 48 + i % 10] for i in range(1000)],
-                  dtype=np.uint32)
-#: "HH:MM:" of each minute of the day; "SS." of each second of the minute.
-_MINUTES = np.array([[ord(c) for c in f"{m // 60:02d}:{m % 60:02d}:"] for m in range(1440)],
-                    dtype=np.uint32)
-_SECONDS = np.array([[ord(c) for c in f"{s:02d}."] for s in range(60)], dtype=np.uint32)
+#: "HH:MM:" of each minute of the day; "SS." of each second of the minute; "000".."999".
+_MINUTES = np.array([f"{m // 60:02d}:{m % 60:02d}:" for m in range(1440)], dtype="U6")
+_SECONDS = np.array([f"{s:02d}." for s in range(60)], dtype="U3")
+_THREE = np.array([f"{i:03d}" for i in range(1000)], dtype="U3")
 
 
 def _codes(text: str) -> NDArray[np.uint32]:
@@ -118,47 +117,55 @@ def _dates(days: Int64Array) -> NDArray[np.uint32]:
 
 
 def _rendered(values: Int64Array, offset_minutes: int, *, millis: bool) -> TextArray:
-    """The S1 text of each instant with three (``millis``) or six fractional digits, written
-    into a matrix of code points (whose rows are the NumPy strings themselves) by table
-    look-ups: the date per day, ``HH:MM:`` per minute of the day, then seconds and fraction."""
+    """The S1 text of each instant with three (``millis``) or six fractional digits. Each
+    string is a record of fixed-width text fields (date, ``HH:MM:``, ``SS.``, milliseconds,
+    microseconds, offset) laid end to end, so that the record *is* the string: every field is
+    a look-up in a small table of ready-made text (the dates in a table of the days spanned),
+    copied whole, and no digit is written one by one."""
     local = values + np.int64(offset_minutes * US_PER_MINUTE)
     days, in_day = np.divmod(local, np.int64(US_PER_DAY))
     suffix = format_offset(offset_minutes)
-    width = 20 + (3 if millis else 6) + len(suffix)
-    out = np.empty((values.size, width), dtype=np.uint32)
+    fields = [("date", "U11"), ("minute", "U6"), ("second", "U3"), ("milli", "U3")]
+    if not millis:
+        fields.append(("micro", "U3"))
+    fields.append(("offset", f"U{len(suffix)}"))
+    out = np.empty(values.size, dtype=np.dtype(fields))
     first, last = int(days.min()), int(days.max())
     if last - first < values.size:
         # Plans span few days against their instants: render each day once.
-        out[:, 0:11] = _dates(np.arange(first, last + 1, dtype=np.int64))[days - first]
+        dates = _dates(np.arange(first, last + 1, dtype=np.int64)).view("U11").ravel()
+        out["date"] = dates[days - first]
     else:
-        out[:, 0:11] = _dates(days)
+        out["date"] = _dates(days).view("U11").ravel()
     minute, in_minute = np.divmod(in_day, np.int64(US_PER_MINUTE))
-    out[:, 11:17] = _MINUTES[minute]
+    out["minute"] = _MINUTES[minute]
     second, micros = np.divmod(in_minute, np.int64(1_000_000))
-    out[:, 17:20] = _SECONDS[second]
-    out[:, 20:23] = _THREE[micros // 1000]
+    out["second"] = _SECONDS[second]
+    out["milli"] = _THREE[micros // 1000]
     if not millis:
-        out[:, 23:26] = _THREE[micros % 1000]
-    out[:, width - len(suffix):] = _codes(suffix)
-    return out.view(f"U{width}").ravel()
+        out["micro"] = _THREE[micros % 1000]
+    out["offset"] = suffix
+    return out.view(f"U{20 + (3 if millis else 6) + len(suffix)}")
 
 
-def chunks_of(destinations: Iterable[Destination], size: int) -> Iterator[list[Destination]]:
-    """``destinations`` in lists of ``size`` (the last one shorter). When reading fails (an
-    unreadable line of a file), the destinations read before it come first, so that their
-    rows are written before the error, as the row-by-row writers do."""
-    it = iter(destinations)
-    while True:
-        chunk: list[Destination] = []
-        try:
-            chunk.extend(islice(it, size))
-        except Exception:
-            if chunk:
-                yield chunk
-            raise
-        if not chunk:
-            return
-        yield chunk
+#: ``destinations`` in lists of a given size (the name the writers knew it by).
+chunks_of = destination_lists
+
+
+@runtime_checkable
+class BlockSource(Protocol):
+    """Destinations that can be read in blocks (:meth:`DestinationFile.blocks
+    <ivrsched.io.destination_files.DestinationFile.blocks>`), plain lines unbuilt."""
+
+    def blocks(self, size: int) -> Iterator[Block]: ...
+
+
+def blocks_of(destinations: Iterable[Destination], size: int) -> Iterator[Block]:
+    """``destinations`` in blocks of at most ``size``: the source's own blocks when it reads
+    in blocks (a file), else lists of destinations."""
+    if isinstance(destinations, BlockSource):
+        return destinations.blocks(size)
+    return destination_lists(destinations, size)
 
 
 class SlotRows:
@@ -200,9 +207,52 @@ def _attempt_lists(columns: list[list[str]], count: int) -> list[str]:
     return lists + ["[]"] * (count - len(lists))
 
 
-def _jsonl_chunk(header: MessagePlan, chunk: list[Destination], first_index: int,
+def _joined(pieces: Sequence[Iterable[str] | str]) -> str:
+    """The rows whose k-th piece is the next of ``pieces[k]`` (a ``str``: the same text in every
+    row), all joined. Rows of text are put together by ``zip`` and ``join`` in C, with no
+    Python-level formatting per row (at least one of ``pieces`` must be finite)."""
+    # Not strict: the repeated texts are endless; the finite pieces have one length.
+    return "".join(chain.from_iterable(zip(*(repeat(piece) if isinstance(piece, str)
+                                             else piece for piece in pieces), strict=False)))
+
+
+def _plain_jsonl_chunk(header: MessagePlan, chunk: PlainLines, first_index: int,
+                       rows: SlotRows, deadline: str,
+                       name: Callable[[int, str | None], str]) -> str:
+    """The rows of plain lines: every one accepted, its address digits, its messageId
+    generated (written out by JSON's rules in the rare chunk whose IDs need it)."""
+    count = len(chunk)
+    columns = rows.next_slots(count)
+    ids = [name(index, None) for index in range(first_index, first_index + count)]
+    if _NEEDS_ESCAPE.search("".join(ids)) is not None:
+        ids = [json_string(message_id)[1:-1] for message_id in ids]
+    parts = []
+    runs = [*_runs(columns)]
+    end = runs[-1][1] if runs else 0
+    if end < count:  # the last slots have no attempt at all
+        runs.append((end, count, []))
+    for lo, hi, run in runs:
+        pieces: list[Iterable[str] | str] = [
+            f'{{"message": {header.message_index}, "index": ',
+            map(str, range(first_index + lo, first_index + hi)), ', "to": "', chunk.tos[lo:hi],
+            '", "messageId": "', ids[lo:hi], '", "status": "PENDING_ACCEPTED", "attempts": ']
+        if run:
+            pieces.append('["')
+            for k, column in enumerate(run):
+                pieces.extend([column] if k == 0 else ['", "', column])
+            pieces.append(f'"], "deadline": {deadline}, "line": ')
+        else:
+            pieces.append(f'[], "deadline": {deadline}, "line": ')
+        pieces.extend([map(str, range(chunk.first_line + lo, chunk.first_line + hi)), "}\n"])
+        parts.append(_joined(pieces))
+    return "".join(parts)
+
+
+def _jsonl_chunk(header: MessagePlan, chunk: Block, first_index: int,
                  rows: SlotRows, tally: RejectionTally | None, deadline: str,
                  name: Callable[[int, str | None], str]) -> str:
+    if isinstance(chunk, PlainLines):
+        return _plain_jsonl_chunk(header, chunk, first_index, rows, deadline, name)
     accepted = [not d.status.is_rejected for d in chunk]
     count = sum(accepted)
     attempts = iter(_attempt_lists(rows.next_slots(count), count))
@@ -250,17 +300,21 @@ def write_jsonl_chunked(header: MessagePlan, destinations: Iterable[Destination]
     tally = RejectionTally()
     deadline = deadline_json(header.deadline_us, header.offset_minutes, tz)
     index = 0
-    for chunk in chunks_of(destinations, chunk_size):
+    for chunk in blocks_of(destinations, chunk_size):
         slot = rows.slot
         try:
             text = _jsonl_chunk(header, chunk, index, rows, tally, deadline, header.name)
         except PlanRangeError:
             if tz is None:
-                _rewrite_failing_chunk(header, chunk, index, slot, out)
+                _rewrite_failing_chunk(header, _listed(chunk), index, slot, out)
             raise  # pragma: no cover - the row-by-row writer raises first
         out.write(text)
         index += len(chunk)
     return tally.summary(index, rows.slot)
+
+
+def _listed(chunk: Block) -> list[Destination]:
+    return chunk.destinations() if isinstance(chunk, PlainLines) else chunk
 
 
 def _rewrite_failing_chunk(header: MessagePlan, chunk: list[Destination], first_index: int,
@@ -293,22 +347,40 @@ class _Sink(io.TextIOBase):
 
 # -- csv ---------------------------------------------------------------------------------------
 
+#: The characters that make ``csv.writer`` quote a field (minimal quoting).
+_CSV_SPECIAL = re.compile('[,"\r\n]')
+
+
 def _csv_field(text: str) -> str:
     """A field as ``csv.writer`` (minimal quoting) writes it."""
-    if any(c in text for c in ',"\r\n'):
+    if _CSV_SPECIAL.search(text) is not None:
         buffer = io.StringIO()
         csv.writer(buffer, lineterminator="").writerow([text])
         return buffer.getvalue()
     return text
 
 
-def _csv_chunk(header: MessagePlan, chunk: list[Destination], first_index: int, rows: SlotRows,
+def _csv_chunk(header: MessagePlan, chunk: Block, first_index: int, rows: SlotRows,
                tally: RejectionTally | None, name: Callable[[int, str | None], str]) -> str:
+    message = header.message_index
+    if isinstance(chunk, PlainLines):
+        # Addresses of digits need no quoting; generated IDs seldom do (checked per ID).
+        count = len(chunk)
+        columns = rows.next_slots(count)
+        ids = [name(index, None) for index in range(first_index, first_index + count)]
+        if _CSV_SPECIAL.search("".join(ids)) is not None:
+            ids = [_csv_field(message_id) for message_id in ids]
+        prefixes = [f"{message},{index},{to},{message_id},PENDING_ACCEPTED,"
+                    for index, to, message_id in zip(range(first_index, first_index + count),
+                                                     chunk.tos, ids, strict=True)]
+        accepted = [True] * count
+        if count and columns and len(columns[0]) == count:
+            return _csv_rows(prefixes, columns)
+        return _csv_mixed_chunk(prefixes, accepted, columns)
     accepted = [not d.status.is_rejected for d in chunk]
     count = sum(accepted)
     columns = rows.next_slots(count)
-    prefixes: list[str] = []
-    message = header.message_index
+    prefixes = []
     for offset, destination in enumerate(chunk):
         index = first_index + offset
         message_id = name(index, destination.message_id)
@@ -321,15 +393,19 @@ def _csv_chunk(header: MessagePlan, chunk: list[Destination], first_index: int, 
     with_attempts = len(columns[0]) if columns else 0
     if count != len(chunk) or with_attempts != count:
         return _csv_mixed_chunk(prefixes, accepted, columns)
-    # The common chunk: every destination accepted and attempted. Row order: each
-    # destination's attempts in turn; a row's lines are its prefix before each "attempt,time"
-    # (prefix + prefix.join(tails)).
+    return _csv_rows(prefixes, columns)
+
+
+def _csv_rows(prefixes: list[str], columns: list[list[str]]) -> str:
+    """The common chunk: every destination accepted and attempted. Row order: each
+    destination's attempts in turn, each line its prefix, ``attempt,time`` and a newline."""
     text: list[str] = []
     for lo, hi, run in _runs(columns):
-        tails = [[f"{number},{t}\n" for t in column] for number, column in enumerate(run, 1)]
-        text.extend(head + head.join(lines)
-                    for head, lines in zip(prefixes[lo:hi], zip(*tails, strict=True),
-                                           strict=True))
+        heads = prefixes[lo:hi]
+        pieces: list[Iterable[str] | str] = []
+        for number, column in enumerate(run, 1):
+            pieces.extend([heads, f"{number},", column, "\n"])
+        text.append(_joined(pieces))
     return "".join(text)
 
 
@@ -376,7 +452,7 @@ def write_csv_chunked(header: MessagePlan, destinations: Iterable[Destination], 
     if header_row:
         out.write(",".join(CSV_HEADER) + "\n")
     index = 0
-    for chunk in chunks_of(destinations, chunk_size):
+    for chunk in blocks_of(destinations, chunk_size):
         out.write(_csv_chunk(header, chunk, index, rows, tally, header.name))
         index += len(chunk)
     return tally.summary(index, rows.slot)
@@ -413,6 +489,7 @@ def _positions(message_plan: MessagePlan) -> Iterable[Destination]:
 
 __all__ = [
     "CHUNK",
+    "blocks_of",
     "render_instants",
     "write_csv_chunked",
     "write_jsonl_chunked",

@@ -24,13 +24,15 @@ Memory stays constant, except for one thing: S7's duplicate ``messageId`` check 
 from __future__ import annotations
 
 import csv
+import re
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 from typing import Literal, overload
 
-from ivrsched.io.text_files import BOM, InputFileError, read_lines
+from ivrsched.io.text_files import BOM, InputFileError, decoded_lines, read_lines
 from ivrsched.request.destinations import MessageIdRegistry, classify, destination_status
 from ivrsched.request.model import Destination, Request
 from ivrsched.request.status import Status
@@ -159,6 +161,92 @@ class DestinationFile:
                 yield from destinations_from_lines(lines, skipped=skipped)
         finally:
             lines.close()
+
+    def blocks(self, size: int, skipped: SkippedLines | None = None) -> Iterator[Block]:
+        """The destinations of :meth:`read`, in blocks of at most ``size`` lines (a block may
+        hold fewer destinations, when it has blank or comment lines): a block of a text file
+        whose every line is an accepted address as written is :class:`PlainLines`, any other
+        a list of destinations. An unreadable line raises after the destinations before it."""
+        if self.layout == "csv":
+            return destination_lists(self.read(skipped), size)
+        source = self.name if self.name is not None else str(self.path)
+        return _text_blocks(self.path, source, size, skipped)
+
+
+# -- blocks of lines, for the writers that work a chunk at a time -------------------------------
+
+#: A block of lines each of which is an address S7 accepts exactly as written (an optional
+#: ``+``, then 7 to 15 ASCII digits, the first not 0), with nothing to trim around it and no
+#: ``\r``: the lines of most real files. Anything else in a block (a BOM, white space, a blank
+#: or comment line, a bad number, non-ASCII text) sends that block the line-by-line way.
+_PLAIN_BLOCK = re.compile(rb"(?:\+?[1-9][0-9]{6,14}\n)*(?:\+?[1-9][0-9]{6,14})?")
+
+
+@dataclass(frozen=True)
+class PlainLines:
+    """Consecutive lines of a text destinations file, every one an accepted address with no
+    ``messageId``: ``tos[k]`` is on line ``first_line + k``. The destinations they stand for
+    (:meth:`destinations`) are never built by the chunked writers, which is what makes them
+    fast."""
+
+    tos: list[str]
+    first_line: int
+
+    def __len__(self) -> int:
+        return len(self.tos)
+
+    def destinations(self) -> list[Destination]:
+        """The :class:`~ivrsched.request.model.Destination` of each line."""
+        return [Destination(to, line=line)
+                for line, to in enumerate(self.tos, start=self.first_line)]
+
+
+#: What :meth:`DestinationFile.blocks` yields: plain lines, or destinations of any kind.
+Block = PlainLines | list[Destination]
+
+
+def destination_lists(destinations: Iterable[Destination], size: int
+                      ) -> Iterator[list[Destination]]:
+    """``destinations`` in lists of ``size`` (the last one shorter). When reading fails (an
+    unreadable line of a file), the destinations read before it come first, so that their
+    rows are written before the error, as the row-by-row writers do."""
+    it = iter(destinations)
+    while True:
+        chunk: list[Destination] = []
+        try:
+            chunk.extend(islice(it, size))
+        except Exception:
+            if chunk:
+                yield chunk
+            raise
+        if not chunk:
+            return
+        yield chunk
+
+
+def _text_blocks(path: Path, source: str, size: int,
+                 skipped: SkippedLines | None) -> Iterator[Block]:
+    try:
+        handle = open(path, "rb")  # noqa: SIM115 - closed in the finally below
+    except OSError as exc:
+        raise DestinationFileError(source, None, f"cannot read it: {exc.strerror or exc}"
+                                   ) from None
+    try:
+        number = 1
+        while raw := list(islice(handle, size)):
+            text = b"".join(raw)
+            if _PLAIN_BLOCK.fullmatch(text):
+                tos = text.decode("ascii").split("\n")
+                if not tos[-1]:
+                    tos.pop()
+                yield PlainLines(tos, number)
+            else:
+                lines = decoded_lines(raw, source, DestinationFileError, first_line=number)
+                yield from destination_lists(
+                    destinations_from_lines(lines, first_line=number, skipped=skipped), size)
+            number += len(raw)
+    finally:
+        handle.close()
 
 
 # -- destinations held for random access -------------------------------------------------------

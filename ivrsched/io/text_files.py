@@ -50,13 +50,15 @@ def without_bom(lines: Iterable[str]) -> Iterator[str]:
 
 
 def decoded_lines(raw_lines: Iterable[bytes], source: str,
-                  error: type[InputFileError] = InputFileError) -> Iterator[str]:
+                  error: type[InputFileError] = InputFileError, *,
+                  first_line: int = 1) -> Iterator[str]:
     """UTF-8 lines (line endings kept) of a binary stream, a leading byte order mark removed.
 
     Raises ``error`` (an :class:`InputFileError`, or the subclass of the file's kind) at the
-    first line that is not UTF-8, naming it.
+    first line that is not UTF-8, naming it. ``first_line`` is the number of the first of
+    ``raw_lines`` in its file (for a block read from the middle of one).
     """
-    for number, raw in enumerate(raw_lines, start=1):
+    for number, raw in enumerate(raw_lines, start=first_line):
         try:
             line = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
