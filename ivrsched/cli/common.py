@@ -30,6 +30,7 @@ from ivrsched.rules.rendering import Rendering, UnknownZoneError, parse_renderin
 
 if TYPE_CHECKING:
     from ivrsched.policy.document import CallingPolicy
+    from ivrsched.rules.lifecycle import LifecycleEvent
 
 def read_text(path: str, stdin: IO[str] | None = None) -> str:
     """The text of ``path``, or of standard input for ``-``; a clear error when unreadable."""
@@ -177,6 +178,28 @@ def load_policy(path: str | None, *, strict: bool = False) -> CallingPolicy | No
     return policy
 
 
+def add_events_argument(parser: argparse.ArgumentParser) -> None:
+    """Add ``--events FILE``: lifecycle operations (pause, resume, reschedule, cancel) at given
+    instants, applied as a dispatcher applies them live."""
+    parser.add_argument("--events", metavar="FILE",
+                        help="lifecycle operations, one JSON object a line: "
+                             '{"op": "pause", "at": ISO}, resume, cancel, or {"op": '
+                             '"reschedule", "at": ISO, "sendAt": ISO}; "what if we pause '
+                             'from 12:00 to 14:00?"')
+
+
+def load_events(path: str | None) -> tuple[LifecycleEvent, ...]:
+    """The events of ``--events FILE`` (none without the option, ``-`` for standard input);
+    an unreadable file raises :class:`~ivrsched.io.text_files.InputFileError` (exit 4)."""
+    if path is None:
+        return ()
+    from ivrsched.io.events import parse_events, read_events
+
+    if path == "-":
+        return parse_events(read_text("-").splitlines(), "<stdin>")
+    return read_events(path)
+
+
 def add_seed_argument(parser: argparse.ArgumentParser) -> None:
     """Add ``--seed N`` for reproducible generated IDs."""
     parser.add_argument("--seed", type=int, metavar="N",
@@ -186,7 +209,8 @@ def add_seed_argument(parser: argparse.ArgumentParser) -> None:
 __all__ = [
     "EXIT_CODES_HELP", "EXIT_INVALID_REQUEST", "EXIT_OK", "EXIT_OUT_OF_RANGE", "EXIT_REFUSED",
     "EXIT_UNREADABLE_INPUT", "EXIT_USAGE", "EXIT_VIOLATIONS", "CliError", "IvrschedError",
-    "add_dialect_argument", "add_now_argument", "add_policy_argument", "add_request_argument",
-    "add_seed_argument", "add_tz_argument", "ids_for", "load_policy", "load_request",
-    "non_negative_seconds", "parse_now", "parse_tz", "rational", "read_text", "silence_stdout",
+    "add_dialect_argument", "add_events_argument", "add_now_argument", "add_policy_argument",
+    "add_request_argument", "add_seed_argument", "add_tz_argument", "ids_for", "load_events",
+    "load_policy", "load_request", "non_negative_seconds", "parse_now", "parse_tz", "rational",
+    "read_text", "silence_stdout",
 ]

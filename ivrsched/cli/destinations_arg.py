@@ -36,6 +36,7 @@ from ivrsched.cli.common import (
     EXIT_UNREADABLE_INPUT,
     EXIT_USAGE,
     CliError,
+    load_events,
     load_request,
     parse_now,
     read_text,
@@ -233,13 +234,16 @@ def planned(args: argparse.Namespace, *, failure_delay: timedelta = timedelta(0)
     """The plan of ``args.request`` submitted at ``--now``: the one way every subcommand plans.
     With ``--destinations FILE`` the file's destinations replace the request's (streamed in
     constant memory: :func:`ivrsched.plan` with ``destinations=``); the plan is the same as
-    for a request listing them, bulkId, generated IDs and notices included."""
+    for a request listing them, bulkId, generated IDs and notices included. With ``--events
+    FILE`` the plan is made under those lifecycle operations."""
     now = parse_now(args.now)
+    events = load_events(getattr(args, "events", None))
     if getattr(args, "destinations", None) is None:
         request = load_request(args.request, strict=args.strict, dialect=args.dialect)
-        return plan(request, now=now, failure_delay=failure_delay, ids=ids)
+        return plan(request, now=now, failure_delay=failure_delay, ids=ids, events=events)
     request, destinations = load_streamed(args)
-    return plan(request, destinations, now=now, failure_delay=failure_delay, ids=ids)
+    return plan(request, destinations, now=now, failure_delay=failure_delay, ids=ids,
+                events=events)
 
 
 def report_file(the_plan: Plan, args: argparse.Namespace, *, notices: bool = True,

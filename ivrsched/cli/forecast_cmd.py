@@ -12,6 +12,7 @@ from ivrsched.cli.common import (
     EXIT_OK,
     EXIT_USAGE,
     CliError,
+    add_events_argument,
     add_now_argument,
     add_request_argument,
     add_seed_argument,
@@ -89,6 +90,7 @@ def add_forecast_arguments(parser: argparse.ArgumentParser) -> None:
                         help="leave out the buckets that start at or after this instant")
     add_tz_argument(parser)
     add_destinations_argument(parser)
+    add_events_argument(parser)
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

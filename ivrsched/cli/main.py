@@ -13,6 +13,7 @@ from ivrsched.cli.exits import (
     EXIT_CODES_HELP,
     EXIT_INVALID_REQUEST,
     EXIT_OUT_OF_RANGE,
+    EXIT_REFUSED,
     EXIT_UNREADABLE_INPUT,
     EXIT_USAGE,
     CliError,
@@ -100,6 +101,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # Imported only now: ``--help`` and usage errors have exited above without them.
     from ivrsched.errors import PlanRangeError, RequestError, display_path
     from ivrsched.io.text_files import InputFileError
+    from ivrsched.rules.lifecycle import LifecycleError
 
     # Text the locale cannot encode (an unpaired surrogate, which a JSON escape can carry into
     # a member name, or any non-ASCII character under an ASCII locale) is written as its
@@ -123,6 +125,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except InputFileError as exc:  # a log, outcome or destination file a command did not catch
         print(f"ivrsched: {exc}", file=sys.stderr)
         return EXIT_UNREADABLE_INPUT
+    except LifecycleError as exc:  # --events that the lifecycle rules refuse
+        which = "" if exc.index is None else f"--events: operation {exc.index + 1}: "
+        print(f"ivrsched: {which}{exc}", file=sys.stderr)
+        return EXIT_REFUSED
     except CliError as exc:
         print(f"ivrsched: {exc}", file=sys.stderr)
         return exc.code

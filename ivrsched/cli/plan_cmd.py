@@ -13,6 +13,7 @@ from ivrsched.cli.common import (
     EXIT_OK,
     EXIT_USAGE,
     CliError,
+    add_events_argument,
     add_now_argument,
     add_request_argument,
     add_seed_argument,
@@ -43,6 +44,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--all", action="store_true", help="table: show every row")
     add_tz_argument(parser)
     add_destinations_argument(parser)
+    add_events_argument(parser)
     parser.set_defaults(run=run)
 
 

@@ -15,6 +15,7 @@ from ivrsched.cli.common import (
     EXIT_UNREADABLE_INPUT,
     EXIT_USAGE,
     CliError,
+    add_events_argument,
     add_now_argument,
     add_request_argument,
     add_seed_argument,
@@ -74,6 +75,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--reports-format", choices=("files", "jsonl"), default="files",
                         help="files: one file per destination; jsonl: DIR/reports.jsonl")
     add_destinations_argument(parser)
+    add_events_argument(parser)
     parser.set_defaults(run=run)
 
 

@@ -16,10 +16,12 @@ from ivrsched.cli.common import (
     EXIT_USAGE,
     EXIT_VIOLATIONS,
     CliError,
+    add_events_argument,
     add_now_argument,
     add_request_argument,
     add_seed_argument,
     ids_for,
+    load_events,
     load_request,
     non_negative_seconds,
     parse_now,
@@ -75,6 +77,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--require-all", action="store_true",
                         help="also report accepted destinations the log never mentions")
     add_destinations_argument(parser)
+    add_events_argument(parser)
     parser.set_defaults(run=run)
 
 
@@ -123,6 +126,7 @@ def run(args: argparse.Namespace) -> int:
         raise CliError("REQUEST and LOG cannot both be standard input (-)", EXIT_USAGE)
     request, held, file_summary = _request(args)
     now = parse_now(args.now)
+    events = load_events(args.events)
     ids = ids_for(args.seed) if args.seed is not None else None
     name = "<stdin>" if args.log == "-" else args.log
     handle, lines = _open_log(args.log)
@@ -132,7 +136,8 @@ def run(args: argparse.Namespace) -> int:
         report = verify_report(request, read_log(lines, log_format, name),
                                now=now if now is not None else system_clock(),
                                exact=args.exact, failure_delay=args.failure_delay, ids=ids,
-                               require_all=args.require_all, destinations=held)
+                               require_all=args.require_all, destinations=held,
+                               events=events)
     except LogError as exc:
         raise CliError(str(exc), EXIT_UNREADABLE_INPUT) from exc
     finally:

@@ -30,6 +30,7 @@ from datetime import datetime, timedelta
 from enum import Enum
 from typing import Any, NamedTuple
 
+from ivrsched.abc import Calendar
 from ivrsched.errors import Notice
 from ivrsched.ids import IdSource, SeededIds, generated_message_ids
 from ivrsched.io.logs import LogRow, row_from_mapping
@@ -38,6 +39,7 @@ from ivrsched.planning.planner import MessagePlan, Plan, plan
 from ivrsched.request.destinations import normalize_to
 from ivrsched.request.model import Destination, Request
 from ivrsched.rules.instants import MIN_US, format_us
+from ivrsched.rules.lifecycle import NEVER, Lifecycle, LifecycleEvent, Operation, PausedCalendar
 
 #: Every rule name a violation may carry, in the order violations of one attempt are listed.
 RULES: tuple[str, ...] = (
@@ -48,6 +50,7 @@ RULES: tuple[str, ...] = (
     "S4-deadline",            # an attempt at or after the deadline
     "S5-gap",                 # a retry sooner than g_k after the previous attempt
     "S6-window",              # an attempt outside the delivery time window
+    "S13-lifecycle",          # an attempt in a pause, at/after a cancel, before a rescheduled start
     "exact-time",             # (exact=True) an attempt not at its planned instant
     "S5-count",               # more than 1 + maxCount attempts
     "missing-destination",    # (require_all=True) an accepted destination never attempted
@@ -380,8 +383,34 @@ def _numbering(who: _Who, attempts: Sequence[_Attempt]) -> Iterator[Violation]:
                         "with no gaps or repeats", attempts[0])
 
 
+def _last_reschedule(lifecycle: Lifecycle) -> LifecycleEvent | None:
+    """The reschedule that set the start (the last one), if any."""
+    moves = [e for e in lifecycle.events if e.op is Operation.RESCHEDULE]
+    return moves[-1] if moves else None
+
+
+def _lifecycle_faults(who: _Who, attempt: _Attempt, timeline_calendar: Calendar,
+                      cancel_us: int | None) -> Iterator[Violation]:
+    """S13: an attempt inside a pause, or at or after the cancel."""
+    number, time_us = attempt.number, attempt.time_us
+
+    def at(us: int) -> str:
+        return format_us(us, who.offset)
+
+    if cancel_us is not None and time_us >= cancel_us:
+        yield who.violation("S13-lifecycle", f"attempt {number} at {at(time_us)} is at or after "
+                            f"the cancel at {at(cancel_us)}", attempt, cancel_us)
+    if isinstance(timeline_calendar, PausedCalendar):
+        for a, b in timeline_calendar.closed:
+            if a <= time_us < b:
+                until = f"resumed at {at(b)}" if b < NEVER else "never resumed"
+                yield who.violation("S13-lifecycle", f"attempt {number} at {at(time_us)} is "
+                                    f"inside the pause from {at(a)} ({until})", attempt,
+                                    b if b < NEVER else None)
+
+
 def _check_destination(who: _Who, message_plan: MessagePlan, slot: int, attempts: list[_Attempt],
-                       exact: bool) -> Iterator[Violation]:
+                       exact: bool, lifecycle: Lifecycle | None = None) -> Iterator[Violation]:
     timeline = message_plan.timeline
     render = who.offset
 
@@ -390,7 +419,12 @@ def _check_destination(who: _Who, message_plan: MessagePlan, slot: int, attempts
 
     yield from _numbering(who, attempts)
     first = attempts[0]
-    if first.time_us < timeline.start_us:
+    moved = None if lifecycle is None else _last_reschedule(lifecycle)
+    if moved is not None and first.time_us < timeline.start_us:
+        yield who.violation("S13-lifecycle", f"first attempt at {at(first.time_us)} is before "
+                            f"the start {at(timeline.start_us)} set by the {moved.op.value} at "
+                            f"{at(moved.at_us)}", first, timeline.start_us)
+    elif first.time_us < timeline.start_us:
         yield who.violation("S2-early-start", f"first attempt at {at(first.time_us)} is before the "
                             f"message starts at {at(timeline.start_us)}", first,
                             timeline.start_us)
@@ -420,7 +454,10 @@ def _check_destination(who: _Who, message_plan: MessagePlan, slot: int, attempts
                     "S5-gap", f"attempt {number} at {at(time_us)} is sooner than "
                     f"{describe_duration(gaps[k - 1])} after {since}: not before {at(earliest)}",
                     attempt, earliest)
-        opens = calendar.next_open(time_us)
+        yield from _lifecycle_faults(who, attempt, calendar, timeline.cancel_us)
+        # Under a pause only the message's own window decides S6 (the pause is S13's).
+        window = calendar.inner if isinstance(calendar, PausedCalendar) else calendar
+        opens = window.next_open(time_us)
         if opens != time_us:
             yield who.violation("S6-window", f"attempt {number} at {at(time_us)} is outside "
                                 f"the delivery time window (it next opens at {at(opens)})",
@@ -500,7 +537,8 @@ class _Verifier:
                     found.append(self._rejected(message_plan, position, attempts))
                     continue
                 found.extend(_check_destination(self.who(message_plan, position), message_plan,
-                                                slot, attempts, self.exact))
+                                                slot, attempts, self.exact,
+                                                self.the_plan.lifecycle))
                 if message_plan.pace is not None:
                     firsts.append((attempts[0].time_us - MIN_US) * width + position)
             found.extend(self._pacing(message_plan, firsts, width))
@@ -562,7 +600,8 @@ def verify_report(request: Request | dict[str, Any] | str,
                   log: Iterable[LogRow | Mapping[str, Any]], *, now: datetime,
                   exact: bool = False, failure_delay: timedelta = timedelta(0),
                   ids: IdSource | None = None, require_all: bool = False,
-                  destinations: Iterable[Destination] | None = None) -> VerificationReport:
+                  destinations: Iterable[Destination] | None = None,
+                  events: Iterable[LifecycleEvent] = ()) -> VerificationReport:
     """Like :func:`verify`, with the counts of rows and destinations checked and the plan's
     notices. ``destinations`` replaces the (single) message's own, as in :func:`ivrsched.plan`;
     they are held for random access (a log may name them in any order)."""
@@ -571,7 +610,7 @@ def verify_report(request: Request | dict[str, Any] | str,
 
         destinations = HeldDestinations(destinations)
     the_plan = plan(request, destinations, now=now, failure_delay=failure_delay,
-                    ids=ids if ids is not None else SeededIds(0))
+                    ids=ids if ids is not None else SeededIds(0), events=events)
     verifier = _Verifier(the_plan, _Directory(the_plan.request, ids), exact, require_all)
     verifier.read(log)
     return replace(verifier.check(), notices=the_plan.notices)
@@ -580,7 +619,8 @@ def verify_report(request: Request | dict[str, Any] | str,
 def verify(request: Request | dict[str, Any] | str, log: Iterable[LogRow | Mapping[str, Any]],
            *, now: datetime, exact: bool = False, failure_delay: timedelta = timedelta(0),
            ids: IdSource | None = None, require_all: bool = False,
-           destinations: Iterable[Destination] | None = None) -> list[Violation]:
+           destinations: Iterable[Destination] | None = None,
+           events: Iterable[LifecycleEvent] = ()) -> list[Violation]:
     """Check an observed attempt log against ``request`` submitted at ``now`` (SPEC S11).
 
     ``log`` is any iterable of :class:`~ivrsched.io.logs.LogRow` or of mappings with the log's row
@@ -595,14 +635,18 @@ def verify(request: Request | dict[str, Any] | str, log: Iterable[LogRow | Mappi
     it, rows may name those destinations by generated messageId. ``require_all`` also reports
     accepted destinations the plan attempts but the log never mentions. ``destinations``
     replaces a message's own, as in :func:`ivrsched.plan` (held in memory: a log may name them
-    in any order).
+    in any order). ``events`` are the lifecycle operations (S13) the request went through: the
+    log is checked against the time lines they give (paused time closed, the start and
+    deadline a reschedule set, nothing at or after a cancel), and an attempt they forbid is an
+    ``S13-lifecycle`` violation.
 
-    Raises :class:`~ivrsched.errors.RequestError` for an invalid request and
+    Raises :class:`~ivrsched.errors.RequestError` for an invalid request,
+    :class:`~ivrsched.rules.lifecycle.LifecycleError` for events S13 does not allow, and
     :class:`~ivrsched.io.logs.LogError` for an unreadable row.
     """
     return list(verify_report(request, log, now=now, exact=exact, failure_delay=failure_delay,
                               ids=ids, require_all=require_all,
-                              destinations=destinations).violations)
+                              destinations=destinations, events=events).violations)
 
 
 __all__ = ["RULES", "VerificationReport", "Violation", "overfull", "verify", "verify_report"]

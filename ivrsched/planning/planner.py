@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from functools import cached_property
-from typing import Any, overload
+from typing import TYPE_CHECKING, Any, overload
 
 from ivrsched.abc import Calendar
 from ivrsched.abc import Clock as Clock  # its home before ivrsched.abc; still imported from here
@@ -42,6 +42,9 @@ from ivrsched.rules.pacing import Pace
 from ivrsched.rules.retry import gaps_us
 from ivrsched.rules.timeline import Timeline
 from ivrsched.rules.validity import deadline_us
+
+if TYPE_CHECKING:
+    from ivrsched.rules.lifecycle import Lifecycle, LifecycleEvent
 
 #: S2: a sendAt further ahead than this adds a notice.
 SCHEDULING_HORIZON_US = 180 * US_PER_DAY
@@ -356,6 +359,8 @@ class Plan:
     ids: IdSource
     messages: tuple[MessagePlan, ...]
     planned_notices: tuple[Notice, ...]
+    #: The lifecycle operations (S13) the plan was made under; None without any.
+    lifecycle: Lifecycle | None = None
 
     @property
     def notices(self) -> tuple[Notice, ...]:
@@ -495,7 +500,8 @@ def _check_range(plan: MessagePlan, slots: int | None = None) -> None:
 def plan(request: Request | dict[str, Any] | str,
          destinations: Iterable[Destination] | None = None, *, message: int = 0,
          now: datetime | None = None, failure_delay: timedelta = timedelta(0),
-         ids: IdSource | None = None, clock: Clock = system_clock) -> Plan:
+         ids: IdSource | None = None, clock: Clock = system_clock,
+         events: Iterable[LifecycleEvent] = ()) -> Plan:
     """Plan every destination of ``request`` (a parsed :class:`Request`, or anything
     :func:`ivrsched.parse_request` accepts).
 
@@ -512,6 +518,12 @@ def plan(request: Request | dict[str, Any] | str,
     ``now`` is the submission time (aware); when None, ``clock`` is read once. ``failure_delay``
     is how long an attempt takes to be known as failed. ``ids`` generates missing IDs (default:
     a random seed per plan; pass :class:`ivrsched.ids.SeededIds` for reproducible IDs).
+
+    ``events`` are lifecycle operations (S13: pause, resume, reschedule, cancel as
+    :class:`~ivrsched.rules.lifecycle.LifecycleEvent`) applied to the whole request at their
+    instants, as a dispatcher applies them live: pauses are closed time, a reschedule moves
+    the start and the deadline, a cancel cuts every message. A sequence S13 does not allow
+    raises :class:`~ivrsched.rules.lifecycle.LifecycleError` naming the event.
     """
     if not isinstance(request, Request):
         from ivrsched.request.parsing import parse_request
@@ -536,7 +548,43 @@ def plan(request: Request | dict[str, Any] | str,
     messages = tuple(_message_plan(i, m, message_path(request, i), now_us, failure_delay_us,
                                    ids, notices, stream if i == message else None)
                      for i, m in enumerate(request.messages))
-    return Plan(request, now_us, failure_delay_us, ids, messages, tuple(notices))
+    events = tuple(events)
+    if not events:
+        return Plan(request, now_us, failure_delay_us, ids, messages, tuple(notices))
+    lifecycle, messages = _under_lifecycle(messages, events, now_us)
+    return Plan(request, now_us, failure_delay_us, ids, messages, tuple(notices), lifecycle)
+
+
+def _under_lifecycle(messages: tuple[MessagePlan, ...], events: tuple[LifecycleEvent, ...],
+                     now_us: int) -> tuple[Lifecycle, tuple[MessagePlan, ...]]:
+    """The lifecycle of ``events`` (checked as a dispatcher checks them) and each message plan
+    with its time line under it."""
+    from ivrsched.rules.lifecycle import offline_lifecycle
+
+    def under(lifecycle: Lifecycle) -> tuple[MessagePlan, ...]:
+        return tuple(replace(m, timeline=lifecycle.timeline(m.timeline,
+                                                            m.message.validity_period))
+                     for m in messages)
+
+    def timelines(lifecycle: Lifecycle) -> Iterator[tuple[Timeline, int]]:
+        # A reschedule is refused once a message's first attempt is before it; only whether a
+        # message has an accepted destination matters, so a stream is not counted for it.
+        for m in under(lifecycle):
+            yield m.timeline, _has_accepted(m)
+
+    lifecycle = offline_lifecycle(events, now_us, timelines)
+    planned = under(lifecycle)
+    for m in planned:
+        _check_range(m, slots=0 if m.stream is not None else None)
+    return lifecycle, planned
+
+
+def _has_accepted(message_plan: MessagePlan) -> int:
+    """1 when the message plan has an accepted destination, else 0 (reads at most until the
+    first accepted one of a stream)."""
+    if message_plan.stream is None:
+        return 1 if message_plan.accepted_count > 0 else 0
+    return 1 if any(d.accepted for d in message_plan.stream) else 0
 
 
 def _replace_destinations(request: Request, destinations: Iterable[Destination], message: int

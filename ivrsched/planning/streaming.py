@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from ivrsched.ids import IdSource, generated_message_ids
 from ivrsched.io.plan_formats import write_message_jsonl
@@ -31,6 +31,9 @@ from ivrsched.planning.planner import (
 from ivrsched.planning.tally import EXAMPLES_KEPT, RejectionTally, StreamSummary
 from ivrsched.request.model import Destination, Request
 from ivrsched.rules.timeline import Timeline
+
+if TYPE_CHECKING:
+    from ivrsched.rules.lifecycle import LifecycleEvent
 
 # -- fast equivalents of the per-slot rules ---------------------------------------------------
 
@@ -103,7 +106,8 @@ def without_destinations(request: Request, message: int = 0) -> Request:
 def stream_plan(request: Request | dict[str, Any] | str, destinations: Iterable[Destination],
                 *, message: int = 0, now: datetime | None = None,
                 failure_delay: timedelta = timedelta(0), ids: IdSource | None = None,
-                clock: Clock = system_clock) -> StreamingPlan:
+                clock: Clock = system_clock,
+                events: Iterable[LifecycleEvent] = ()) -> StreamingPlan:
     """Plan message ``message`` of ``request`` over ``destinations`` instead of its own list:
     ``plan(request, destinations, message=message, ...)`` seen as that one message.
 
@@ -112,7 +116,7 @@ def stream_plan(request: Request | dict[str, Any] | str, destinations: Iterable[
     :class:`ivrsched.io.destination_files.DestinationFile`); each carries the status S7 gave it.
     """
     the_plan = plan(request, destinations, message=message, now=now,
-                    failure_delay=failure_delay, ids=ids, clock=clock)
+                    failure_delay=failure_delay, ids=ids, clock=clock, events=events)
     return StreamingPlan(the_plan, the_plan.messages[message], destinations)
 
 
