@@ -25,8 +25,7 @@ EXIT_CODES_HELP = """exit codes:
   3  invalid request (or not UTF-8 text): one 'PATH: message' line per problem on stderr
   4  unreadable input file (log, outcomes, destinations, events); the message names the line
   5  the plan cannot be represented (instants outside years 1..9999)
-  6  the campaign refuses the operation, live or in --events (e.g. resume when not paused,
-     anything after cancel)
+  6  the campaign (or --events) refuses an operation: resume when not paused, anything after cancel
   130  run stopped by Ctrl-C (143: SIGTERM); the journal is consistent, run --journal continues"""
 
 EXIT_OUT_OF_RANGE = 5
