@@ -301,3 +301,40 @@ def test_a_dispatcher_given_the_same_events_logs_what_simulate_computes(
     assert log == expected
     # The log obeys the rules under the events (ends given, so retries are checked on them).
     assert verify(request, log, now=DEFAULT_NOW, ids=SeededIds(7), events=events) == []
+
+
+def test_the_numpy_kernel_cuts_the_columns_at_a_cancel() -> None:
+    pytest.importorskip("numpy")
+    from ivrsched.rules.vector import attempt_columns
+
+    # Slots every 6 minutes from 12:00, retries 1 and 2 minutes after each start; cancel at
+    # 12:13: slot 0 has 12:00, 12:01, 12:03; slot 1 12:06, 12:07, 12:09; slot 2 12:12 only (its
+    # retry at 12:13 is at the cancel); slot 3 (12:18) nothing.
+    request = paced(4, retry={"minPeriod": 1, "maxPeriod": 2, "maxCount": 2})
+    message = plan(request, now=NOW, events=[LifecycleEvent.of("cancel", at(12, 13))]).messages[0]
+    columns = [list(map(int, c)) for c in attempt_columns(message.timeline, range(4))]
+    minute = 60_000_000
+    noon = to_us(at(12, 0))
+    assert columns == [[noon, noon + 6 * minute, noon + 12 * minute],
+                       [noon + minute, noon + 7 * minute], [noon + 3 * minute, noon + 9 * minute]]
+    assert [list(s.attempts_us) for s in message] == [
+        [noon, noon + minute, noon + 3 * minute], [noon + 6 * minute, noon + 7 * minute,
+                                                   noon + 9 * minute], [noon + 12 * minute], []]
+
+
+def test_delivery_reports_of_cancelled_destinations_say_so() -> None:
+    from ivrsched.simulation.reports import report_result
+
+    request = paced(6, retry={"minPeriod": 1, "maxPeriod": 1, "maxCount": 1})
+    the_plan = plan(request, now=NOW, ids=SeededIds(1),
+                    events=[LifecycleEvent.of("cancel", at(12, 0, 30))])
+    # Every attempt busy (5 s): destination 0's first attempt at 12:00 ends 12:00:05, its
+    # retry would be a minute later, after the cancel; the others (12:06 on) never start.
+    simulation = simulate(the_plan, Random(0, 1, seed=1))
+    results = sorted(simulation.results(), key=lambda r: r.index)
+    errors = [report_result(the_plan, r)["error"] for r in results[:2]]
+    assert errors == [
+        {"name": "BUSY", "description": "Attempt 1 ended busy; then the request was cancelled.",
+         "permanent": False},
+        {"name": "NO_ATTEMPT", "description": "No attempt was allowed before the request was "
+         "cancelled.", "permanent": False}]

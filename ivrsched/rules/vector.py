@@ -458,7 +458,7 @@ def attempt_columns(timeline: Timeline, slots: range,
     kernel = kernel or kernel_for(timeline.calendar, timeline.start_us)
     if isinstance(kernel, _ScalarKernel):
         return _columns_slot_by_slot(timeline, slots)
-    deadline = timeline.deadline_us
+    deadline = timeline.cut_us  # the deadline (S4) or the cancel (S13), whichever is first
     if deadline is not None:
         # The slots with a first attempt before the deadline are a prefix, counted in O(1)
         # (S3's inverse), and all of them are in range.

@@ -60,11 +60,18 @@ def _error(result: DestinationResult) -> dict[str, object] | None:
         return {"name": "REJECTED",
                 "description": result.reason or result.status.description,
                 "permanent": True}
+    cancelled = result.ending is Ending.CANCELLED
     if result.last is None:
+        before = "the request was cancelled" if cancelled else "the deadline"
         return {"name": "NO_ATTEMPT",
-                "description": "No attempt was allowed before the deadline.",
+                "description": f"No attempt was allowed before {before}.",
                 "permanent": False}
     kind: Outcome = result.last.outcome.kind
+    if cancelled:  # S13: no attempt starts at or after a cancel
+        return {"name": kind.name,
+                "description": f"Attempt {result.attempts} ended {kind.value}; then the "
+                               "request was cancelled.",
+                "permanent": False}
     why = ("the deadline" if result.ending is Ending.DEADLINE
            else "the last retry")
     return {"name": kind.name,
