@@ -342,3 +342,13 @@ def test_an_offset_of_an_odd_number_of_minutes() -> None:
     # Nepal has kept +05:45 since 1986; Chatham Islands +12:45 in its winter.
     assert Rendering(zone="Asia/Kathmandu").offset_at(us("2030-06-01T00:00:00Z")) == 345
     assert Rendering(zone="Pacific/Chatham").offset_at(us("2030-07-01T00:00:00Z")) == 765
+
+
+def test_offsets_in_year_9999_each_instant_its_own() -> None:
+    # Instants of year 9999 exceed 2**53 µs: the hour of each is found in integers. Berlin is
+    # on +01:00 in January and +02:00 in July of every year its rule runs.
+    winter = [us("9999-01-15T10:00:00Z") + k * 7_777_777 + 1 for k in range(8)]
+    summer = us("9999-07-15T10:00:00.000001Z")
+    values = np.array([*winter, summer], dtype=np.int64)
+    assert BERLIN.offsets_at(values).tolist() == [60] * 8 + [120]
+    assert [BERLIN.offset_at(v) for v in values.tolist()] == [60] * 8 + [120]

@@ -20,6 +20,7 @@ from ivrsched.errors import PlanRangeError
 from ivrsched.request.model import DeliveryTimeWindow, TimeOfDay, Weekday
 from ivrsched.rules import vector
 from ivrsched.rules.instants import MAX_US, MIN_US, US_PER_DAY, US_PER_HOUR, US_PER_MINUTE, to_us
+from ivrsched.rules.lifecycle import PausedCalendar
 from ivrsched.rules.open_time import ALWAYS_OPEN, Calendar
 from ivrsched.rules.pacing import Pace
 from ivrsched.rules.timeline import Timeline
@@ -282,3 +283,21 @@ def test_repeating_calendars_equal_the_scalar_attempts(calendar: Calendar, speed
     assert got == scalar_columns(timeline, slots)
     assert vector.first_attempts(timeline, slots).tolist() == [
         timeline.first_attempt_us(s) for s in slots]
+
+
+def test_a_calendar_the_kernel_does_not_know_is_asked_instant_by_instant() -> None:
+    # A paused calendar (S13) is neither always open nor a delivery window. One call a second
+    # from T, paused from T+10 s to T+40 s, one retry 5 s after each call. By hand: slots 0-9
+    # at T+0..9 s, slot 10 at the resume (T+40 s), slot i >= 10 at T+(30+i) s; a retry due in
+    # the pause (slots 5-9: T+10..14 s) moves to T+40 s.
+    t, second = to_us(datetime(2030, 1, 7, 9, 0, tzinfo=timezone.utc)), 1_000_000
+    calendar = PausedCalendar(ALWAYS_OPEN, ((t + 10 * second, t + 40 * second),))
+    timeline = Timeline(t, Pace(1, second), None, (5 * second,), 0, calendar)
+    firsts = [t + i * second for i in range(10)] + [t + (30 + i) * second for i in range(10, 14)]
+    retries = [t + (i + 5) * second for i in range(5)] + [t + 40 * second] * 5 \
+        + [t + (35 + i) * second for i in range(10, 14)]
+    assert vector.first_attempts(timeline, range(14)).tolist() == firsts
+    assert [c.tolist() for c in vector.attempt_columns(timeline, range(14))] == [firsts, retries]
+    times = np.array([t, t + 10 * second, t + 39 * second, t + 40 * second], dtype=np.int64)
+    assert vector.next_open(calendar, times).tolist() == [t, t + 40 * second, t + 40 * second,
+                                                          t + 40 * second]
