@@ -41,6 +41,8 @@ if TYPE_CHECKING:
     from ivrsched.planning.streaming import StreamingPlan as StreamingPlan
     from ivrsched.planning.streaming import StreamSummary as StreamSummary
     from ivrsched.planning.streaming import stream_plan as stream_plan
+    from ivrsched.policy.document import CallingPolicy as CallingPolicy
+    from ivrsched.policy.document import parse_policy as parse_policy
     from ivrsched.request.dialects import Dialect as Dialect
     from ivrsched.request.model import ContentType as ContentType
     from ivrsched.request.model import DeliveryTimeWindow as DeliveryTimeWindow
@@ -97,6 +99,8 @@ _NAMES = {
     "StreamSummary": "ivrsched.planning.streaming",
     "StreamingPlan": "ivrsched.planning.streaming",
     "stream_plan": "ivrsched.planning.streaming",
+    "CallingPolicy": "ivrsched.policy.document",
+    "parse_policy": "ivrsched.policy.document",
     "InputFileError": "ivrsched.io.text_files",
     "DestinationFile": "ivrsched.io.destination_files",
     "DestinationFileError": "ivrsched.io.destination_files",
@@ -111,6 +115,7 @@ _NAMES = {
 
 __all__ = [
     "Calendar",
+    "CallingPolicy",
     "Clock",
     "ContentType",
     "DeliveryTimeWindow",
@@ -148,6 +153,7 @@ __all__ = [
     "closed_periods",
     "forecast",
     "outcomes",
+    "parse_policy",
     "parse_request",
     "plan",
     "simulate",

@@ -19,7 +19,8 @@ SUBPACKAGES = ("rules", "request", "planning", "simulation", "oracle", "forecast
 
 #: The curated API. A change here is a change of the public API: on purpose, or not at all.
 PUBLIC = {
-    "Calendar", "Clock", "ContentType", "DeliveryTimeWindow", "Destination", "DestinationFile",
+    "Calendar", "CallingPolicy", "Clock", "ContentType", "DeliveryTimeWindow", "Destination",
+    "DestinationFile", "parse_policy",
     "DestinationFileError", "DestinationSchedule", "Dialect", "Forecast", "Group", "IdSource",
     "InputFileError", "IvrschedError", "Message", "MessagePlan", "Notice", "OutcomeSource",
     "Plan", "PlanRangeError", "Problem", "Request", "RequestError", "RequestShape", "Retry",

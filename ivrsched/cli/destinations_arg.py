@@ -29,7 +29,7 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from datetime import timedelta
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from ivrsched.cli.common import (
     EXIT_INVALID_REQUEST,
@@ -57,6 +57,9 @@ from ivrsched.planning.planner import Plan, plan
 from ivrsched.planning.streaming import RejectionTally, StreamSummary
 from ivrsched.request.fields import non_xml_char
 from ivrsched.request.model import ContentType, Destination, Request, RequestShape
+
+if TYPE_CHECKING:
+    from ivrsched.policy.document import CallingPolicy
 
 
 def add_destinations_argument(parser: argparse.ArgumentParser) -> None:
@@ -230,20 +233,22 @@ def summarize_destinations(destinations: Iterable[Destination]) -> StreamSummary
 
 
 def planned(args: argparse.Namespace, *, failure_delay: timedelta = timedelta(0),
-            ids: IdSource | None = None) -> Plan:
+            ids: IdSource | None = None, policy: CallingPolicy | None = None) -> Plan:
     """The plan of ``args.request`` submitted at ``--now``: the one way every subcommand plans.
     With ``--destinations FILE`` the file's destinations replace the request's (streamed in
     constant memory: :func:`ivrsched.plan` with ``destinations=``); the plan is the same as
     for a request listing them, bulkId, generated IDs and notices included. With ``--events
-    FILE`` the plan is made under those lifecycle operations."""
+    FILE`` the plan is made under those lifecycle operations; ``policy``: the calling policy of
+    ``--policy`` (S15), if any."""
     now = parse_now(args.now)
     events = load_events(getattr(args, "events", None))
     if getattr(args, "destinations", None) is None:
         request = load_request(args.request, strict=args.strict, dialect=args.dialect)
-        return plan(request, now=now, failure_delay=failure_delay, ids=ids, events=events)
+        return plan(request, now=now, failure_delay=failure_delay, ids=ids, events=events,
+                    policy=policy)
     request, destinations = load_streamed(args)
     return plan(request, destinations, now=now, failure_delay=failure_delay, ids=ids,
-                events=events)
+                events=events, policy=policy)
 
 
 def report_file(the_plan: Plan, args: argparse.Namespace, *, notices: bool = True,

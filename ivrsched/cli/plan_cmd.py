@@ -15,10 +15,12 @@ from ivrsched.cli.common import (
     CliError,
     add_events_argument,
     add_now_argument,
+    add_policy_argument,
     add_request_argument,
     add_seed_argument,
     add_tz_argument,
     ids_for,
+    load_policy,
     non_negative_seconds,
     parse_tz,
     print_notices,
@@ -45,6 +47,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     add_tz_argument(parser)
     add_destinations_argument(parser)
     add_events_argument(parser)
+    add_policy_argument(parser)
     parser.set_defaults(run=run)
 
 
@@ -55,13 +58,16 @@ def run(args: argparse.Namespace) -> int:
     if tz is not None and args.format == "parquet":
         raise CliError("--tz does not apply to --format parquet, whose timestamps are "
                        "instants (UTC)", EXIT_USAGE)
-    the_plan = planned(args, failure_delay=args.failure_delay, ids=ids_for(args.seed))
+    policy = load_policy(args.policy, strict=args.strict)
+    the_plan = planned(args, failure_delay=args.failure_delay, ids=ids_for(args.seed),
+                       policy=policy)
     fmt = args.format or ("table" if sys.stdout.isatty() else "jsonl")
     out = sys.stdout
     streamed = args.destinations is not None
     if fmt in ("jsonl", "csv", "parquet") and not streamed:
         print_notices(the_plan.notices)  # json and table carry them in their headers
-    chunked = _chunked_writers()
+    # The chunked writers compute S3's closed form; under a policy the engine places attempts.
+    chunked = _chunked_writers() if policy is None else None
     if fmt == "parquet":
         from ivrsched.io.arrow_export import write_parquet
 

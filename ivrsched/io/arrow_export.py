@@ -17,6 +17,11 @@ line           int64 (null)             the line of a destinations file (issue 7
 attempts_us    list<int64>              the same attempts in µs since the epoch (UTC)
 =============  =======================  ================================================
 
+Under a calling policy (S15) two columns follow ``attempts_us``: ``zones`` (list<string>, null
+for a rejected destination), the zones the destination is called by, and ``ending`` (string,
+null for a rejected destination), how its attempts end; rows come in the plan's row order
+(:mod:`ivrsched.planning.policy_plan`).
+
 **Interpretation:** ``attempts`` keeps S1's strings so that the message's UTC offset and the
 exact microseconds survive every reader; ``attempts_us`` carries the same instants as integers
 for computing (Arrow's timestamp type would drop the offset). Both are exact.
@@ -28,6 +33,7 @@ constant in the number of destinations.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from itertools import islice
 from typing import IO, Any
 
 import numpy as np
@@ -58,6 +64,43 @@ def schema() -> Any:
         ("attempts", pa.list_(pa.string())), ("deadline", pa.string()),
         ("line", pa.int64()), ("attempts_us", pa.list_(pa.int64())),
     ])
+
+
+def policy_schema() -> Any:
+    """The Arrow schema of a plan table under a calling policy (see the module docstring)."""
+    pa = _pyarrow()
+    base = schema()
+    return base.append(pa.field("zones", pa.list_(pa.string()))).append(
+        pa.field("ending", pa.string()))
+
+
+def policy_batches(plan: Plan, *, chunk_size: int = CHUNK) -> Iterator[Any]:
+    """Arrow record batches of a plan made under a calling policy, in its row order, a chunk
+    of rows at a time (the policy engine places the attempts, not the vector kernel)."""
+    pa = _pyarrow()
+    plans = {m.message_index: m for m in plan.messages}
+    rows = iter(plan)
+    while chunk := list(islice(rows, chunk_size)):
+        deadlines = []
+        for s in chunk:
+            header = plans[s.message]
+            deadlines.append(None if header.deadline_us is None
+                             else format_us(header.deadline_us, header.offset_minutes))
+        yield pa.record_batch([
+            pa.array([s.message for s in chunk], type=pa.int32()),
+            pa.array([s.index for s in chunk], type=pa.int64()),
+            pa.array([s.to for s in chunk], type=pa.string()),
+            pa.array([s.message_id for s in chunk], type=pa.string()),
+            pa.array([s.status.value.name for s in chunk], type=pa.string()),
+            pa.array([s.rendered_attempts() for s in chunk], type=pa.list_(pa.string())),
+            pa.array(deadlines, type=pa.string()),
+            pa.array([s.destination.line for s in chunk], type=pa.int64()),
+            pa.array([list(s.attempts_us) for s in chunk], type=pa.list_(pa.int64())),
+            pa.array([None if s.zones is None else list(s.zones) for s in chunk],
+                     type=pa.list_(pa.string())),
+            pa.array([None if s.ending is None else s.ending.value for s in chunk],
+                     type=pa.string()),
+        ], schema=policy_schema())
 
 
 def _batches(header: MessagePlan, destinations: Iterable[Destination], tally: RejectionTally,
@@ -125,6 +168,8 @@ def message_batches(header: MessagePlan, destinations: Iterable[Destination], *,
 def plan_table(plan: Plan) -> Any:
     """The whole plan as one ``pyarrow.Table`` (``Plan.to_arrow()``)."""
     pa = _pyarrow()
+    if plan.policy is not None:
+        return pa.Table.from_batches(list(policy_batches(plan)), schema=policy_schema())
     batches = [batch for message_plan in plan.messages
                for batch in message_batches(message_plan, message_plan.source)]
     return pa.Table.from_batches(batches, schema=schema())
@@ -150,6 +195,11 @@ def write_parquet(plan: Plan, out: IO[bytes], *, chunk_size: int = CHUNK) -> Non
     """Write the whole plan to ``out`` as Parquet, a chunk of destinations at a time."""
     import pyarrow.parquet as pq
 
+    if plan.policy is not None:
+        with pq.ParquetWriter(out, policy_schema()) as writer:
+            for batch in policy_batches(plan, chunk_size=chunk_size):
+                writer.write_batch(batch)
+        return
     with pq.ParquetWriter(out, schema()) as writer:
         for message_plan in plan.messages:
             for batch in message_batches(message_plan, message_plan.source,
@@ -157,4 +207,5 @@ def write_parquet(plan: Plan, out: IO[bytes], *, chunk_size: int = CHUNK) -> Non
                 writer.write_batch(batch)
 
 
-__all__ = ["message_batches", "plan_table", "schema", "write_parquet", "write_parquet_stream"]
+__all__ = ["message_batches", "plan_table", "policy_batches", "policy_schema", "schema",
+           "write_parquet", "write_parquet_stream"]

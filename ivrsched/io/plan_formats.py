@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 import json
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Container, Iterable, Iterator, Sequence
 from typing import IO
 
 from ivrsched.errors import Notice
@@ -44,6 +44,11 @@ def schedule_record(schedule: DestinationSchedule, deadline_us: int | None,
         "attempts": [render(t, offset, tz) for t in schedule.attempts_us],
         "deadline": None if deadline_us is None else render(deadline_us, offset, tz),
     }
+    if schedule.zones is not None:
+        # Under a calling policy only (S15): the zones the destination is called by, and how
+        # its attempts end (an expired one says why: deadline, no-zone, never-open).
+        record["zones"] = list(schedule.zones)
+        record["ending"] = None if schedule.ending is None else schedule.ending.value
     if schedule.destination.line is not None:
         # Destinations read from a file (ivrsched.io.destination_files) keep their line number.
         record["line"] = schedule.destination.line
@@ -101,7 +106,11 @@ def jsonl_lines(plan: Plan, tz: Rendering | None = None) -> Iterator[str]:
 
 def write_jsonl(plan: Plan, out: IO[str], tz: Rendering | None = None) -> None:
     """Write :func:`jsonl_lines` to ``out``, row by row (a message at a time, by
-    :func:`write_message_jsonl` when the message is whole, as plans and streams are)."""
+    :func:`write_message_jsonl` when the message is whole, as plans and streams are); under a
+    calling policy, :func:`write_policy_jsonl`."""
+    if plan.policy is not None:
+        write_policy_jsonl(plan, out, tz)
+        return
     for message_plan in plan.messages:
         if message_plan.stream is not None or (
                 message_plan.positions == range(len(message_plan.message.destinations))):
@@ -150,7 +159,38 @@ def write_message_jsonl(message_plan: MessagePlan, out: IO[str],
     return summary
 
 
+def write_policy_jsonl(plan: Plan, out: IO[str], tz: Rendering | None = None, *,
+                       messages: Container[int] | None = None) -> StreamSummary:
+    """The ``jsonl`` rows of a plan made under a calling policy (S15), in its row order
+    (:mod:`ivrsched.planning.policy_plan`): each accepted row adds ``zones`` and ``ending``.
+    Only the rows of ``messages`` when given; returns their counts (and keeps each streamed
+    message's, so that no second pass is needed for them)."""
+    deadlines = {m.message_index: m.deadline_us for m in plan.messages}
+    tallies = {m.message_index: (RejectionTally(), [0, 0]) for m in plan.messages}
+    total, total_counts = RejectionTally(), [0, 0]
+    for schedule in plan:
+        if messages is not None and schedule.message not in messages:
+            continue
+        tally, counts = tallies[schedule.message]
+        for t, c in ((tally, counts), (total, total_counts)):
+            c[0] += 1
+            if schedule.destination.accepted:
+                c[1] += 1
+            else:
+                t.reject(schedule.destination)
+        out.write(json.dumps(schedule_record(schedule, deadlines[schedule.message], tz),
+                             ensure_ascii=False) + "\n")
+    for message_plan in plan.messages:
+        if messages is None or message_plan.message_index in messages:
+            tally, counts = tallies[message_plan.message_index]
+            message_plan.record_counts(tally.summary(counts[0], counts[1]))
+    return total.summary(total_counts[0], total_counts[1])
+
+
 CSV_HEADER = ("message", "index", "to", "messageId", "status", "attempt", "time")
+#: Under a calling policy (S15) csv rows add the destination's zones (space-separated) and its
+#: ending.
+CSV_POLICY_HEADER = (*CSV_HEADER, "zones", "ending")
 
 
 def write_csv(plan: Plan, out: IO[str], tz: Rendering | None = None) -> None:
@@ -158,14 +198,19 @@ def write_csv(plan: Plan, out: IO[str], tz: Rendering | None = None) -> None:
     row with empty ``attempt`` and ``time`` for a destination without any (rejected, or
     past the deadline), so that every destination is accounted for with its ``status``."""
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_HEADER)
+    policy = plan.policy is not None
+    writer.writerow(CSV_POLICY_HEADER if policy else CSV_HEADER)
     for schedule in plan:
         head = (schedule.message, schedule.index, schedule.to or "", schedule.message_id,
                 schedule.status.value.name)
+        tail: tuple[str, ...] = ()
+        if policy:
+            tail = (" ".join(schedule.zones or ()),
+                    "" if schedule.ending is None else schedule.ending.value)
         if not schedule.attempts_us:
-            writer.writerow((*head, "", ""))
+            writer.writerow((*head, "", "", *tail))
         for number, at in enumerate(schedule.attempts_us, start=1):
-            writer.writerow((*head, number, render(at, schedule.offset_minutes, tz)))
+            writer.writerow((*head, number, render(at, schedule.offset_minutes, tz), *tail))
 
 
 def _instant(us: int | None, offset: int, tz: Rendering | None = None) -> str | None:
@@ -210,15 +255,30 @@ def write_json(plan: Plan, out: IO[str], tz: Rendering | None = None) -> None:
     out.write(f'  "now": {json.dumps(render(plan.now_us, 0, tz))},\n')
     out.write(f'  "notices": {json.dumps([_notice_record(n) for n in plan.notices])},\n')
     out.write('  "messages": [')
+    summaries = None
+    if plan.policy is not None:
+        from ivrsched.planning.policy_plan import policy_summaries
+
+        summaries = policy_summaries(plan)
     for m, message_plan in enumerate(plan.messages):
-        header = summary_record(summarize(plan, message_plan), tz)
+        header = summary_record(summarize(plan, message_plan) if summaries is None
+                                else summaries[message_plan.message_index], tz)
         out.write(",\n    " if m else "\n    ")
         out.write(json.dumps(header, ensure_ascii=False)[:-1] + ', "destinations": [')
         deadline = message_plan.deadline_us
-        for i, schedule in enumerate(message_plan):
+        for i, schedule in enumerate(_rows(plan, message_plan)):
             out.write(",\n      " if i else "\n      ")
             out.write(json.dumps(schedule_record(schedule, deadline, tz), ensure_ascii=False))
         out.write("\n    ]}" if len(message_plan) else "]}")
     out.write("\n  ]\n}\n" if plan.messages else "]\n}\n")
+
+
+def _rows(plan: Plan, message_plan: MessagePlan) -> Iterable[DestinationSchedule]:
+    """A message's rows: its own under S1–S12, the policy engine's under a policy."""
+    if plan.policy is None:
+        return message_plan
+    from ivrsched.planning.policy_plan import message_rows
+
+    return message_rows(plan, message_plan.message_index)
 
 

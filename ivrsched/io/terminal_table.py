@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import IO
 
 from ivrsched.planning.explanation import describe_duration, explain, summarize
-from ivrsched.planning.planner import DestinationSchedule, MessagePlan, Plan
+from ivrsched.planning.planner import DestinationSchedule, Plan
 from ivrsched.rules.instants import (
     US_PER_DAY,
     US_PER_MINUTE,
@@ -98,11 +98,20 @@ class _Layout:
         head = f"{schedule.index:>8}  {schedule.to or '-':<16} {message_id:<{self.id_width}}  "
         if schedule.status.is_rejected:
             return head + schedule.status.value.name
+        policy = ""
+        if schedule.zones is not None:
+            # Under a calling policy: the zones called by, and an expired ending.
+            zones = " ".join(schedule.zones) or "no zone"
+            expired = schedule.ending is not None and schedule.ending.expired
+            policy = f"  [{zones}]" + (f" expired: {schedule.ending.value}"
+                                       if expired and schedule.ending is not None else "")
         if not schedule.attempts_us:
+            if schedule.zones is not None:
+                return head + "(no attempt)" + policy
             return head + "(no attempt before the deadline)"
         cells = [self.cell(k, at).rjust(self.cells[k])
                  for k, at in enumerate(schedule.attempts_us)]
-        return (head + "  ".join(cells)).rstrip()
+        return (head + "  ".join(cells)).rstrip() + policy
 
 
 def _layout(shown: Sequence[DestinationSchedule], offset_minutes: int, start_us: int,
@@ -138,8 +147,16 @@ def write_table(plan: Plan, out: IO[str], *, head: int = 10, show_all: bool = Fa
     terminal, nothing is shortened); ``tz`` shows every instant in that zone (``--tz``)."""
     if plan.bulk_id is not None:
         out.write(f"bulkId {plan.bulk_id}\n")
+    summaries = None
+    if plan.policy is not None:
+        from ivrsched.planning.policy_plan import policy_summaries
+
+        summaries = policy_summaries(plan)
+        out.write("under a calling policy: rows in the order their plans are complete, "
+                  "[the zones each is called by]\n")
     for message_plan in plan.messages:
-        summary = summarize(plan, message_plan)
+        summary = (summarize(plan, message_plan) if summaries is None
+                   else summaries[message_plan.message_index])
         offset = summary.offset_minutes
         out.write(f"\nmessage {summary.message}: {explain(summary, tz)}\n")
         out.write(f"  start {_instant(summary.start_us, offset, tz)}")
@@ -148,7 +165,13 @@ def write_table(plan: Plan, out: IO[str], *, head: int = 10, show_all: bool = Fa
         deadline = ("none (sendingSpeed)" if summary.validity_ignored
                     else _instant(summary.deadline_us, offset, tz))
         out.write(f", deadline {deadline}\n")
-        _write_rows(message_plan, out, head, show_all, width, summary.start_us, tz)
+        rows: Iterable[DestinationSchedule] = message_plan
+        if plan.policy is not None:
+            from ivrsched.planning.policy_plan import message_rows
+
+            rows = message_rows(plan, message_plan.message_index)
+        _write_rows(rows, message_plan.offset_minutes, out, head, show_all, width,
+                    summary.start_us, tz)
 
 
 def _instant(us: int | None, offset: int, tz: Rendering | None = None) -> str | None:
@@ -157,9 +180,9 @@ def _instant(us: int | None, offset: int, tz: Rendering | None = None) -> str | 
     return format_us(us, offset if tz is None else tz.offset_at(us))
 
 
-def _write_rows(message_plan: MessagePlan, out: IO[str], head: int, show_all: bool,
-                width: int | None, start_us: int, tz: Rendering | None = None) -> None:
-    offset = message_plan.offset_minutes
+def _write_rows(schedules: Iterable[DestinationSchedule], offset: int, out: IO[str], head: int,
+                show_all: bool, width: int | None, start_us: int,
+                tz: Rendering | None = None) -> None:
     start_date = _instant(start_us, offset, tz) or ""
     start_date = start_date[:10]
     # One pass, so that a streamed message is read once more at most: the rows shown are held
@@ -168,7 +191,7 @@ def _write_rows(message_plan: MessagePlan, out: IO[str], head: int, show_all: bo
     first: list[DestinationSchedule] = []
     tail: deque[DestinationSchedule] = deque(maxlen=None if show_all else head + 1)
     count = 0
-    for schedule in message_plan:
+    for schedule in schedules:
         count += 1
         if not show_all and count <= head:
             first.append(schedule)

@@ -22,6 +22,8 @@ if TYPE_CHECKING:
     from ivrsched.planning.planner import calendar_for as calendar_for
     from ivrsched.planning.planner import plan as plan
     from ivrsched.planning.planner import system_clock as system_clock
+    from ivrsched.planning.policy_plan import NoRandomAccessError as NoRandomAccessError
+    from ivrsched.planning.policy_plan import policy_schedules as policy_schedules
     from ivrsched.planning.response import response_document as response_document
     from ivrsched.planning.response import response_entries as response_entries
     from ivrsched.planning.streaming import StreamingPlan as StreamingPlan
@@ -37,6 +39,8 @@ _NAMES = {
     "calendar_for": "ivrsched.planning.planner",
     "plan": "ivrsched.planning.planner",
     "system_clock": "ivrsched.planning.planner",
+    "NoRandomAccessError": "ivrsched.planning.policy_plan",
+    "policy_schedules": "ivrsched.planning.policy_plan",
     "StreamSummary": "ivrsched.planning.streaming",
     "StreamingPlan": "ivrsched.planning.streaming",
     "stream_plan": "ivrsched.planning.streaming",
@@ -55,6 +59,7 @@ __all__ = [
     "DestinationSchedule",
     "MessagePlan",
     "MessageSummary",
+    "NoRandomAccessError",
     "Plan",
     "StreamSummary",
     "StreamingPlan",
@@ -64,6 +69,7 @@ __all__ = [
     "explain",
     "first_attempts",
     "plan",
+    "policy_schedules",
     "response_document",
     "response_entries",
     "stream_plan",

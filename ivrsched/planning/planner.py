@@ -44,6 +44,8 @@ from ivrsched.rules.timeline import Timeline
 from ivrsched.rules.validity import deadline_us
 
 if TYPE_CHECKING:
+    from ivrsched.policy.document import CallingPolicy
+    from ivrsched.policy.pacing import PolicyEnding
     from ivrsched.rules.lifecycle import Lifecycle, LifecycleEvent
 
 #: S2: a sendAt further ahead than this adds a notice.
@@ -70,6 +72,11 @@ class DestinationSchedule:
 
     A rejected destination has no attempts; so has one whose first attempt would fall at or
     after its message's deadline.
+
+    Under a calling policy (``plan(..., policy=)``, S15) an accepted destination also carries
+    ``zones``, the zones it is called by (``()`` when it has none), and ``ending``, how its
+    attempts end (an expired one: the deadline, no zone, or a calendar that never opens); both
+    are None without a policy.
     """
 
     message: int
@@ -78,6 +85,8 @@ class DestinationSchedule:
     message_id: str
     attempts_us: tuple[int, ...]
     offset_minutes: int = 0
+    zones: tuple[str, ...] | None = None
+    ending: PolicyEnding | None = None
 
     @property
     def to(self) -> str | None:
@@ -120,6 +129,9 @@ class MessagePlan(Sequence[DestinationSchedule]):
     positions: range = field(default=range(0))
     stream: Iterable[Destination] | None = field(default=None, compare=False)
     _counted: _Counted = field(default_factory=lambda: _Counted(), compare=False, repr=False)
+    #: The request's calling policy (S15), when planned under one: the message's schedules
+    #: then depend on the whole request and are only given by iterating the :class:`Plan`.
+    policy: CallingPolicy | None = field(default=None, compare=False)
 
     # -- the message's header -------------------------------------------------------------
     @property
@@ -206,9 +218,19 @@ class MessagePlan(Sequence[DestinationSchedule]):
         return (destinations[p] for p in self.positions)
 
     def _random_access(self) -> None:
+        self._closed_form()
         if self.stream is not None:
             raise TypeError("a streamed message plan has no random access; plan a sequence of "
                             "destinations (e.g. io.destination_files.HeldDestinations) for it")
+
+    def _closed_form(self) -> None:
+        if self.policy is not None:
+            from ivrsched.planning.policy_plan import NoRandomAccessError
+
+            raise NoRandomAccessError(
+                "under a calling policy a destination's attempts depend on the whole request "
+                "(pacing by calendar, the frequency cap): iterate the Plan, whose rows come in "
+                "the order their plans are complete (see ivrsched.planning.policy_plan)")
 
     # -- sequence protocol ----------------------------------------------------------------
     def __len__(self) -> int:
@@ -230,6 +252,7 @@ class MessagePlan(Sequence[DestinationSchedule]):
         return self.schedule(self.positions[key])
 
     def __iter__(self) -> Iterator[DestinationSchedule]:
+        self._closed_form()
         if self.stream is not None:
             yield from self._streamed_schedules()
             return
@@ -264,7 +287,10 @@ class MessagePlan(Sequence[DestinationSchedule]):
                 hi = bisect_left(rejected, self.positions.stop)
             for position in rejected[lo:hi]:
                 if position in self.positions:
-                    yield self.schedule(position)
+                    destination = self.message.destinations[position]
+                    yield DestinationSchedule(self.message_index, position, destination,
+                                              self.name(position, destination.message_id), (),
+                                              self.offset_minutes)
             return
         name, message, offset = self.name, self.message_index, self.offset_minutes
         for index, destination in enumerate(self._destinations()):
@@ -285,6 +311,7 @@ class MessagePlan(Sequence[DestinationSchedule]):
 
     def schedule(self, position: int) -> DestinationSchedule:
         """The schedule of the destination at request position ``position`` (0-based)."""
+        self._closed_form()
         destination = self.message.destinations[position]
         slot = self.slot(position)
         attempts = () if slot is None else self.timeline.attempts_us(slot)
@@ -296,6 +323,7 @@ class MessagePlan(Sequence[DestinationSchedule]):
         """How many of this message's destinations have their first attempt strictly before
         ``at`` (an aware datetime or integer µs). O(1) for a plan over all positions."""
         at_us = at if isinstance(at, int) else to_us(at)
+        self._closed_form()
         if self.stream is not None:
             return self.timeline.first_attempts_before(at_us, self.accepted_count)
         if self.positions == range(len(self.message.destinations)):
@@ -361,6 +389,10 @@ class Plan:
     planned_notices: tuple[Notice, ...]
     #: The lifecycle operations (S13) the plan was made under; None without any.
     lifecycle: Lifecycle | None = None
+    #: The calling policy the plan obeys (S15), or None. Under a policy, iterating the plan
+    #: runs the policy engine (:mod:`ivrsched.planning.policy_plan`: its row order, no random
+    #: access); simulations, forecasts and checks read it from here.
+    policy: CallingPolicy | None = None
 
     @property
     def notices(self) -> tuple[Notice, ...]:
@@ -390,6 +422,11 @@ class Plan:
         return self.destination_count
 
     def __iter__(self) -> Iterator[DestinationSchedule]:
+        if self.policy is not None:
+            from ivrsched.planning.policy_plan import policy_schedules
+
+            yield from policy_schedules(self)
+            return
         for message_plan in self.messages:
             yield from message_plan
 
@@ -440,7 +477,8 @@ def _field_name(message: Message) -> str:
 
 def _message_plan(index: int, message: Message, prefix: str, now_us: int,
                   failure_delay_us: int, ids: IdSource, notices: list[Notice],
-                  stream: Iterable[Destination] | None = None) -> MessagePlan:
+                  stream: Iterable[Destination] | None = None,
+                  policy: CallingPolicy | None = None) -> MessagePlan:
     start = now_us
     if message.send_at_us is not None:
         if message.send_at_us < now_us:
@@ -463,7 +501,7 @@ def _message_plan(index: int, message: Message, prefix: str, now_us: int,
         calendar=calendar_for(message.delivery_time_window),
     )
     plan = MessagePlan(index, message, timeline, ids, message.send_at_offset,
-                       range(len(message.destinations)), stream)
+                       range(len(message.destinations)), stream, policy=policy)
     if stream is None:
         _check_range(plan)
     else:
@@ -501,7 +539,8 @@ def plan(request: Request | dict[str, Any] | str,
          destinations: Iterable[Destination] | None = None, *, message: int = 0,
          now: datetime | None = None, failure_delay: timedelta = timedelta(0),
          ids: IdSource | None = None, clock: Clock = system_clock,
-         events: Iterable[LifecycleEvent] = ()) -> Plan:
+         events: Iterable[LifecycleEvent] = (),
+         policy: CallingPolicy | None = None) -> Plan:
     """Plan every destination of ``request`` (a parsed :class:`Request`, or anything
     :func:`ivrsched.parse_request` accepts).
 
@@ -524,6 +563,12 @@ def plan(request: Request | dict[str, Any] | str,
     instants, as a dispatcher applies them live: pauses are closed time, a reschedule moves
     the start and the deadline, a cancel cuts every message. A sequence S13 does not allow
     raises :class:`~ivrsched.rules.lifecycle.LifecycleError` naming the event.
+
+    ``policy`` (a :class:`~ivrsched.policy.document.CallingPolicy`, S15) makes every attempt
+    obey recipient-local calling hours, closed dates, holidays and a frequency cap per number.
+    The plan then has no closed form per index: iterate it (constant memory in destinations,
+    rows in the order of :mod:`ivrsched.planning.policy_plan`); its message plans refuse
+    indexing. ``None`` gives exactly the plan of S1–S12.
     """
     if not isinstance(request, Request):
         from ivrsched.request.parsing import parse_request
@@ -546,13 +591,15 @@ def plan(request: Request | dict[str, Any] | str,
                 notices.append(notice)
     failure_delay_us = timedelta_us(failure_delay)
     messages = tuple(_message_plan(i, m, message_path(request, i), now_us, failure_delay_us,
-                                   ids, notices, stream if i == message else None)
+                                   ids, notices, stream if i == message else None, policy)
                      for i, m in enumerate(request.messages))
     events = tuple(events)
     if not events:
-        return Plan(request, now_us, failure_delay_us, ids, messages, tuple(notices))
+        return Plan(request, now_us, failure_delay_us, ids, messages, tuple(notices),
+                    policy=policy)
     lifecycle, messages = _under_lifecycle(messages, events, now_us)
-    return Plan(request, now_us, failure_delay_us, ids, messages, tuple(notices), lifecycle)
+    return Plan(request, now_us, failure_delay_us, ids, messages, tuple(notices), lifecycle,
+                policy)
 
 
 def _under_lifecycle(messages: tuple[MessagePlan, ...], events: tuple[LifecycleEvent, ...],

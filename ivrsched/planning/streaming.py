@@ -33,6 +33,7 @@ from ivrsched.request.model import Destination, Request
 from ivrsched.rules.timeline import Timeline
 
 if TYPE_CHECKING:
+    from ivrsched.policy.document import CallingPolicy
     from ivrsched.rules.lifecycle import LifecycleEvent
 
 # -- fast equivalents of the per-slot rules ---------------------------------------------------
@@ -88,10 +89,19 @@ class StreamingPlan:
     destinations: Iterable[Destination]
 
     def __iter__(self) -> Iterator[DestinationSchedule]:
+        if self.plan.policy is not None:
+            # Under a policy the rows come from the whole request's engine (the cap couples
+            # messages): this message's rows, in the plan's row order.
+            index = self.header.message_index
+            return (s for s in self.plan if s.message == index)
         return iter(self.header)
 
     def write_jsonl(self, out: IO[str]) -> StreamSummary:
         """Write the ``jsonl`` rows to ``out``; returns the counts."""
+        if self.plan.policy is not None:
+            from ivrsched.io.plan_formats import write_policy_jsonl
+
+            return write_policy_jsonl(self.plan, out, messages={self.header.message_index})
         return write_message_jsonl(self.header, out)
 
 
@@ -107,16 +117,20 @@ def stream_plan(request: Request | dict[str, Any] | str, destinations: Iterable[
                 *, message: int = 0, now: datetime | None = None,
                 failure_delay: timedelta = timedelta(0), ids: IdSource | None = None,
                 clock: Clock = system_clock,
-                events: Iterable[LifecycleEvent] = ()) -> StreamingPlan:
+                events: Iterable[LifecycleEvent] = (),
+                policy: CallingPolicy | None = None) -> StreamingPlan:
     """Plan message ``message`` of ``request`` over ``destinations`` instead of its own list:
     ``plan(request, destinations, message=message, ...)`` seen as that one message.
 
     The keyword arguments are those of :func:`ivrsched.plan`. ``destinations`` is any iterable
     of :class:`~ivrsched.request.model.Destination` (e.g.
     :class:`ivrsched.io.destination_files.DestinationFile`); each carries the status S7 gave it.
+    Under a ``policy`` (S15) iterate ``.plan``, not the message: its rows need the whole
+    request (see :mod:`ivrsched.planning.policy_plan`).
     """
     the_plan = plan(request, destinations, message=message, now=now,
-                    failure_delay=failure_delay, ids=ids, clock=clock, events=events)
+                    failure_delay=failure_delay, ids=ids, clock=clock, events=events,
+                    policy=policy)
     return StreamingPlan(the_plan, the_plan.messages[message], destinations)
 
 
