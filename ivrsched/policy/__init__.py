@@ -18,6 +18,10 @@ if TYPE_CHECKING:
     from ivrsched.policy.document import HolidayRegion as HolidayRegion
     from ivrsched.policy.document import HoursPeriod as HoursPeriod
     from ivrsched.policy.document import parse_policy as parse_policy
+    from ivrsched.policy.zone_summary import ZoneCount as ZoneCount
+    from ivrsched.policy.zone_summary import ZoneSummary as ZoneSummary
+    from ivrsched.policy.zone_summary import describe_zones as describe_zones
+    from ivrsched.policy.zone_summary import summarize_zones as summarize_zones
 
 #: Each public name and the module that defines it (imported on first use).
 _NAMES = {
@@ -27,6 +31,10 @@ _NAMES = {
     "HolidayRegion": "ivrsched.policy.document",
     "HoursPeriod": "ivrsched.policy.document",
     "parse_policy": "ivrsched.policy.document",
+    "ZoneCount": "ivrsched.policy.zone_summary",
+    "ZoneSummary": "ivrsched.policy.zone_summary",
+    "describe_zones": "ivrsched.policy.zone_summary",
+    "summarize_zones": "ivrsched.policy.zone_summary",
 }
 
 __all__ = [
@@ -35,6 +43,10 @@ __all__ = [
     "FrequencyCap",
     "HolidayRegion",
     "HoursPeriod",
+    "ZoneCount",
+    "ZoneSummary",
+    "describe_zones",
     "parse_policy",
+    "summarize_zones",
 ]
 __getattr__, __dir__ = lazy_names(__name__, _NAMES, globals())
