@@ -327,3 +327,24 @@ def test_a_journal_is_created_once(journal_dir: Path) -> None:
         Dispatcher.create(path, paced(1), now=T0)
     with pytest.raises(JournalError, match="no such journal"):
         Dispatcher.open(journal_dir / "missing.db")
+
+
+def test_attempt_times_are_rendered_as_every_output_renders_them(journal_dir: Path) -> None:
+    # S1: milliseconds, six digits only with a sub-millisecond part, in the sendAt's offset.
+    # Three a second from 10:00 +01:00: slots at 0, 1/3 s and 2/3 s (floor, in µs).
+    request = {"messages": [{"scenarioId": "S", "sendAt": "2030-01-07T10:00:00+01:00",
+                             "sendingSpeed": {"speed": 3, "timeUnit": "second"},
+                             "destinations": [{"to": f"4179302{i:04d}"} for i in range(3)]}]}
+    expected = ["2030-01-07T10:00:00.000+01:00", "2030-01-07T10:00:00.333333+01:00",
+                "2030-01-07T10:00:00.666666+01:00"]
+    with Dispatcher.create(fresh(journal_dir), request, now=T0) as d:
+        documents = []
+        while (wake := d.next_wakeup()) is not None:
+            for a in d.due(wake):
+                documents.append(a.as_json()["time"])
+                assert [r["time"] for r in d.log()][-1] == documents[-1]  # in progress
+                d.record(a.key, "answered", a.time + timedelta(seconds=1))
+        assert documents == expected
+        assert [r["time"] for r in d.log()] == expected
+        sim = simulate(plan(request, now=T0, ids=SeededIds(SEED)), Random(1, 0, seed=0))
+        assert [e.record()["time"] for e in sim.events()] == expected

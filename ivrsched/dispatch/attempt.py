@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ivrsched.errors import IvrschedError
-from ivrsched.rules.instants import to_us
+from ivrsched.rules.instants import format_us, offset_minutes_of, to_us
 from ivrsched.simulation.engine import DestinationResult, Ending
 from ivrsched.simulation.outcomes import Outcome
 
@@ -40,9 +40,13 @@ class Attempt:
     index: int
 
     def as_json(self) -> dict[str, object]:
-        """The attempt as JSON (what a dialer reads on its standard input)."""
+        """The attempt as JSON (what a dialer reads on its standard input). ``time`` is
+        rendered as every instant of ivrsched's output (S1): milliseconds, or microseconds when
+        the sub-millisecond part is not zero, in the offset ``time`` carries (the message's),
+        exactly as the ``time`` of the attempt's row in ``simulate``'s and ``d.log()``'s log."""
         return {"key": self.key, "messageId": self.message_id, "to": self.to,
-                "attempt": self.number, "time": self.time.isoformat(timespec="microseconds"),
+                "attempt": self.number,
+                "time": format_us(to_us(self.time), offset_minutes_of(self.time)),
                 "message": self.message, "index": self.index}
 
 
