@@ -4,7 +4,7 @@ For each attempt the command is started (no shell), given the attempt as one JSO
 its standard input::
 
     {"key": "m1:2", "messageId": "m1", "to": "41793026700", "attempt": 2,
-     "time": "2026-03-01T09:00:00.000000+00:00", "message": 0, "index": 0, "inDoubt": false}
+     "time": "2026-03-01T09:00:00.000+00:00", "message": 0, "index": 0, "inDoubt": false}
 
 and prints how the call ended as one JSON object on its standard output, with the end instant
 or the duration in seconds (exact decimals, at most six places)::
