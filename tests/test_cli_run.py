@@ -378,3 +378,56 @@ def test_an_invalid_request_is_refused_before_a_journal_is_made(
     assert main(["run", str(bad), "--journal", str(tmp_path / "c.db"), "--dialer", "x"]) == 3
     assert "/messages/0/scenarioId" in capsys.readouterr().err
     assert not (tmp_path / "c.db").exists()
+
+
+def test_a_reschedule_from_another_process_is_seen_while_run_waits(tmp_path: Path) -> None:
+    # The campaign would start in an hour; run would sleep until then. Rescheduled to now from
+    # another process, it starts at once: the test's bounded wait only passes if run saw it.
+    start_at = (datetime.now(timezone.utc) + timedelta(hours=1)).isoformat()
+    req, journal = request(tmp_path, 2, sendAt=start_at), tmp_path / "c.db"
+    process = start("run", str(req), "--journal", str(journal), "--dialer", dialer(tmp_path),
+                    "--now", just_now(), env=env(tmp_path, BEHAVE="sleep"))
+    try:
+        wait_for(lambda: journal.exists() and ivrsched(
+            "status", "--journal", str(journal)).returncode == 0, "the journal")
+        assert status(journal)["state"] == "PENDING"
+        moved = ivrsched("reschedule", "--journal", str(journal), "--send-at", just_now())
+        assert moved.returncode == 0, moved.stderr
+        at_us = _instant(moved.stdout.split()[2])
+        _, err = process.communicate(timeout=PATIENCE)
+    finally:
+        process.kill()
+        process.wait()
+    assert process.returncode == 0, err
+    times = [_instant(r["time"]) for r in log_rows(journal)]
+    # The new start is max(sendAt, the operation's instant) = the operation's instant (S13).
+    assert len(times) == 2 and all(t >= at_us for t in times)
+    assert status(journal)["statuses"] == {"DELIVERED_TO_HANDSET": 2}
+
+
+def test_status_prints_counts_by_status_the_attempts_in_doubt_and_the_next_wakeup(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    req = request(tmp_path, 3, retry={"minPeriod": 1, "maxPeriod": 1, "maxCount": 1})
+    journal = tmp_path / "c.db"
+    t0 = datetime(2030, 1, 7, 9, 0, tzinfo=timezone.utc)
+    with Dispatcher.create(journal, req.read_text(), now=t0, seed=1) as d:
+        assert [a.key for a in d.due(t0)] == ["d0:1", "d1:1", "d2:1"]
+        d.record("d0:1", "answered", t0 + timedelta(seconds=30))
+        d.record("d1:1", "busy", t0 + timedelta(seconds=10))
+    # A stop here: d2:1 is in doubt; d1's retry is due at 09:00:10 + 1 min (S5).
+    assert main(["status", "--journal", str(journal)]) == 0
+    assert capsys.readouterr().out == (
+        "state: PROCESSING\n"
+        "submitted: 2030-01-07T09:00:00.000+00:00\n"
+        "clock: 2030-01-07T09:00:00.000+00:00 (the latest instant the campaign was driven at)\n"
+        "attempts: 3 handed out, 1 without an outcome, 1 retries waiting\n"
+        "final: 1 DELIVERED_TO_HANDSET\n"
+        "without an outcome: d2:1 (to 41793026702, attempt 1, handed out at "
+        "2030-01-07T09:00:00.000+00:00)\n"
+        "next wake-up: 2030-01-07T09:01:10.000+00:00\n")
+    assert main(["status", "--journal", str(journal), "--format", "json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert document["statuses"] == {"DELIVERED_TO_HANDSET": 1}
+    assert [a["key"] for a in document["withoutOutcome"]] == ["d2:1"]
+    assert document["withoutOutcome"][0]["time"] == "2030-01-07T09:00:00.000+00:00"
+    assert document["nextWakeup"] == "2030-01-07T09:01:10.000+00:00"

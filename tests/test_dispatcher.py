@@ -348,3 +348,90 @@ def test_attempt_times_are_rendered_as_every_output_renders_them(journal_dir: Pa
         assert [r["time"] for r in d.log()] == expected
         sim = simulate(plan(request, now=T0, ids=SeededIds(SEED)), Random(1, 0, seed=0))
         assert [e.record()["time"] for e in sim.events()] == expected
+
+
+#: S3's units in µs, by hand.
+UNIT_US = {"second": 1_000_000, "minute": 60_000_000, "hour": 3_600_000_000,
+           "day": 86_400_000_000}
+
+
+@settings(max_examples=40)
+@given(requests(max_messages=2, max_destinations=25, paced=True, windows=None),
+       st.lists(st.one_of(st.integers(0, 2_000_000), st.integers(0, 3_600_000_000)),
+                min_size=1, max_size=30),
+       st.sampled_from(["answered", "busy"]))
+def test_a_late_caller_never_breaks_the_cap_over_realised_first_attempts(
+        journal_dir: Path, request: dict[str, Any], gaps: list[int], outcome: str) -> None:
+    # However late and irregular the caller's polls, any half-open interval of U holds at most
+    # `speed` first attempts of a message as they were really handed out (S3, S14).
+    with Dispatcher.create(fresh(journal_dir), request, now=NOW, seed=SEED) as d:
+        now = to_us(NOW)
+        for gap in gaps:
+            now += gap
+            for a in d.due(from_us(now)):
+                d.record(a.key, outcome, a.time + timedelta(seconds=1))
+        drive(d, lambda a: AttemptOutcome(Outcome.NO_ANSWER, 3_000_000))
+        rows = list(d.log())
+    for number, message in enumerate(request["messages"]):
+        speed = message["sendingSpeed"]
+        firsts = [to_us(datetime.fromisoformat(str(r["time"]))) for r in rows
+                  if r["message"] == number and r["attempt"] == 1]
+        assert most_in_any_window(firsts, UNIT_US[speed["timeUnit"]]) <= speed["speed"]
+
+
+NAIVE = datetime(2030, 1, 7, 9, 5)
+
+
+@settings(max_examples=60)
+@given(requests(max_messages=2, max_destinations=6, windows=None), st.data())
+def test_any_refused_call_at_any_point_changes_nothing(
+        journal_dir: Path, request: dict[str, Any], data: st.DataObject) -> None:
+    path = fresh(journal_dir)
+    with Dispatcher.create(path, request, now=NOW, seed=SEED) as d:
+        in_flight: list[Attempt] = []
+        done: list[Attempt] = []
+        for _ in range(data.draw(st.integers(0, 8), label="wake-ups")):
+            wake = d.next_wakeup()
+            if wake is None:
+                break
+            in_flight.extend(d.due(max(wake, d.clock)))
+            if in_flight and data.draw(st.booleans(), label="an outcome comes"):
+                a = in_flight.pop(0)
+                d.record(a.key, "busy", a.time + timedelta(seconds=5))
+                done.append(a)
+        if not d.finished and data.draw(st.booleans(), label="cancelled"):
+            d.cancel(d.clock)
+        clock = d.clock
+        later = clock + timedelta(hours=1)
+        refused: list[tuple[Callable[..., object], tuple[object, ...]]] = [
+            (d.due, (NAIVE,)),
+            (d.due, (clock - timedelta(microseconds=1),)),
+            (d.record, ("nobody:1", "busy", later)),
+            (d.pause, (NAIVE,)),
+            (d.pause, (clock - timedelta(microseconds=1),)),
+            (d.cancel, (clock - timedelta(microseconds=1),)),
+        ]
+        for a in done:
+            refused.append((d.record, (a.key, "answered", later)))  # a second outcome
+        for a in in_flight:
+            refused += [
+                (d.record, (a.key, "busy", a.time - timedelta(microseconds=1))),  # before it
+                (d.record, (a.key, "hung up", later)),
+                (d.record, (a.key, "busy", NAIVE)),
+                (d.record, (a.key, "busy", later, later)),  # answered_at, not answered
+                (d.record, (a.key, "answered", later, later + timedelta(seconds=1))),
+            ]
+        if not d.lifecycle.paused or d.lifecycle.cancelled:
+            refused.append((d.resume, (clock,)))
+        if d.lifecycle.cancelled:
+            refused += [(d.pause, (clock,)), (d.cancel, (clock,)),
+                        (d.reschedule, (clock, later))]
+        elif list(d.log()):
+            refused.append((d.reschedule, (clock, later)))  # an attempt has started
+        before = snapshot(d)
+        call, args = data.draw(st.sampled_from(refused), label="refused call")
+        with pytest.raises((DispatchError, LifecycleError)):
+            call(*args)
+        assert snapshot(d) == before
+    with Dispatcher.open(path) as again:
+        assert snapshot(again) == before
