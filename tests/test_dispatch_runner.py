@@ -281,3 +281,48 @@ def test_run_respects_max_in_progress_with_the_real_dispatcher(tmp_path: Path) -
     assert firsts == [("m0:1", 0 * S), ("m1:1", 10 * S), ("m2:1", 45 * S), ("m3:1", 55 * S)]
     violations = verify(request, log, now=DEFAULT_NOW, ids=SeededIds(7))
     assert violations == [], [v.sentence for v in violations]
+
+
+@pytest.mark.parametrize("operation", ["cancel", "reschedule", "resume"])
+def test_an_operation_from_another_process_is_seen_within_a_second(
+        tmp_path: Path, operation: str) -> None:
+    # The runner waits for a wake-up far ahead (or none, paused); another connection changes
+    # the lifecycle at 100 s. The runner must act on it within a second of (virtual) time.
+    path = journal(tmp_path)
+    request = campaign(3, per_minute=1)
+    if operation == "reschedule":
+        request["messages"][0]["sendAt"] = (T0 + timedelta(hours=1)).isoformat()
+    vt = VirtualTime(T0)
+    calls = Calls(vt, duration=S)
+    ended: list[timedelta] = []
+    with Dispatcher.create(path, request, now=T0, seed=7) as d:
+        if operation == "resume":
+            d.pause(T0)
+
+        async def other_terminal() -> None:
+            await vt.wait(100 * S)
+            with Dispatcher.open(path) as other:
+                if operation == "cancel":
+                    other.cancel(T0 + 100 * S)
+                elif operation == "reschedule":
+                    other.reschedule(T0 + 100 * S, T0 + 100 * S)
+                else:
+                    other.resume(T0 + 100 * S)
+
+        async def dispatching() -> None:
+            await run(d, calls, clock=vt.clock, sleep=vt.sleep)
+            ended.append(vt.now - T0)
+
+        async def both() -> None:
+            await asyncio.gather(dispatching(), other_terminal())
+
+        vt.run(both())
+        assert d.finished
+    if operation == "cancel":
+        # m0 and m1 went out at 0 s and 60 s; m2 would at 120 s: the cancel ends the run first.
+        assert [key for key, _ in calls.started] == ["m0:1", "m1:1"]
+        assert 100 * S <= ended[0] <= 101 * S
+    else:
+        # Nothing went out before the operation; the first call within a second after it.
+        first = calls.started[0]
+        assert first[0] == "m0:1" and 100 * S <= first[1] <= 101 * S
