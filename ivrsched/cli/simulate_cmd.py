@@ -17,16 +17,18 @@ from ivrsched.cli.common import (
     CliError,
     add_events_argument,
     add_now_argument,
+    add_policy_argument,
     add_request_argument,
     add_seed_argument,
     ids_for,
+    load_policy,
     rational,
 )
 from ivrsched.cli.destinations_arg import add_destinations_argument, planned, report_file
 from ivrsched.io.outcome_files import OutcomeFileError, load_outcomes
 from ivrsched.io.simulation_formats import LOG_FORMATS, AttemptLog, summary_line
 from ivrsched.planning.planner import Plan
-from ivrsched.simulation.engine import AttemptEvent, DestinationResult, Tally, simulate
+from ivrsched.simulation.engine import AttemptEvent, DestinationResult, Ending, Tally, simulate
 from ivrsched.simulation.outcomes import OutcomeSource, Random
 from ivrsched.simulation.reports import ReportDirectory, ReportEncodingError, ReportStream
 
@@ -76,6 +78,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                         help="files: one file per destination; jsonl: DIR/reports.jsonl")
     add_destinations_argument(parser)
     add_events_argument(parser)
+    add_policy_argument(parser)
     parser.set_defaults(run=run)
 
 
@@ -99,6 +102,7 @@ def _outcomes(args: argparse.Namespace, seed: int) -> OutcomeSource:
 
 
 def run(args: argparse.Namespace) -> int:
+    policy = load_policy(args.policy, strict=args.strict)
     seed = args.seed if args.seed is not None else secrets.randbits(63)
     the_plan = planned(args, ids=ids_for(seed))
     # Count the destinations (a file is read once for it) before any output: a bad file, or a
@@ -110,6 +114,7 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.reconfigure(errors="backslashreplace")
     log = AttemptLog(args.format or ("table" if sys.stdout.isatty() else "jsonl"), sys.stdout)
     tally = Tally()
+    no_zone = 0
     stream: IO[str] | None = None
     try:
         sink: ReportDirectory | ReportStream | None = None
@@ -125,11 +130,13 @@ def run(args: argparse.Namespace) -> int:
             except OSError as exc:
                 raise CliError(f"cannot write reports into {args.reports}: "
                                f"{exc.strerror or exc}", EXIT_USAGE) from None
-        for record in simulate(the_plan, outcomes).records():
+        for record in simulate(the_plan, outcomes, policy=policy).records():
             tally.add(record)
             if isinstance(record, AttemptEvent):
                 log.write(record)
-            elif sink is not None:
+                continue
+            no_zone += record.ending is Ending.NO_ZONE
+            if sink is not None:
                 _write_report(sink, the_plan, record)
     finally:
         if stream is not None:
@@ -138,6 +145,10 @@ def run(args: argparse.Namespace) -> int:
     if args.seed is None:
         print(f"seed {seed} (pass --seed {seed} to reproduce this run)", file=sys.stderr)
     report_file(the_plan, args)
+    if no_zone:
+        print(f"notice: {args.policy}: {no_zone} destination{'' if no_zone == 1 else 's'} "
+              "with no known time zone and no fallbackZone: not called, expired",
+              file=sys.stderr)
     print(summary_line(tally.summary()), file=sys.stderr)
     return EXIT_OK
 

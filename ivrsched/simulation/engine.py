@@ -28,7 +28,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import Enum
 from types import MappingProxyType
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from ivrsched.planning.planner import DestinationSchedule, MessagePlan, Plan
 from ivrsched.planning.streaming import StreamingPlan
@@ -36,6 +36,9 @@ from ivrsched.request.status import Group, Status
 from ivrsched.rules.instants import check_range, format_us
 from ivrsched.rules.timeline import Timeline
 from ivrsched.simulation.outcomes import AttemptOutcome, OutcomeSource
+
+if TYPE_CHECKING:
+    from ivrsched.policy.document import CallingPolicy
 
 
 @dataclass(frozen=True)
@@ -81,6 +84,10 @@ class Ending(Enum):
     RETRIES_EXHAUSTED = "retries-exhausted"
     REJECTED = "rejected"
     CANCELLED = "cancelled"
+    #: Under a calling policy (S15): no zone known for the number and no fallbackZone.
+    NO_ZONE = "no-zone"
+    #: Under a calling policy (S15): the destination's calendar never opens.
+    NEVER_OPEN = "never-open"
 
 
 def cut_ending(timeline: Timeline, last_end_us: int | None) -> tuple[Ending, int]:
@@ -166,10 +173,14 @@ class Simulation:
     ``plan`` is a :class:`~ivrsched.planning.planner.Plan`, or a
     :class:`~ivrsched.planning.streaming.StreamingPlan` whose message is read from its (re-iterable)
     destinations; :attr:`request_plan` is the :class:`~ivrsched.planning.planner.Plan` either way.
+
+    ``policy``: a calling policy (S15) the attempts obey (see
+    :mod:`ivrsched.simulation.policy_run`), or None.
     """
 
     plan: Plan | StreamingPlan
     outcomes: OutcomeSource
+    policy: CallingPolicy | None = None
 
     @property
     def request_plan(self) -> Plan:
@@ -185,6 +196,11 @@ class Simulation:
             # A streamed message is counted (and its range checked, S12) before any record.
             len(message_plan)
         yield from _rejected(the_plan)
+        if self.policy is not None:
+            from ivrsched.simulation.policy_run import policy_records
+
+            yield from policy_records(the_plan, self.policy, self.outcomes)
+            return
         timelines = [m.timeline for m in the_plan.messages]
         firsts = heapq.merge(*(_first_attempts(m) for m in the_plan.messages))
         retries: list[_Pending] = []
@@ -253,14 +269,22 @@ _STATUS = {
     Ending.DEADLINE: Status.EXPIRED_EXPIRED,
     Ending.RETRIES_EXHAUSTED: Status.UNDELIVERABLE_NOT_DELIVERED,
     Ending.CANCELLED: Status.UNDELIVERABLE_NOT_DELIVERED,
+    Ending.NO_ZONE: Status.EXPIRED_EXPIRED,
+    Ending.NEVER_OPEN: Status.EXPIRED_EXPIRED,
 }
 #: The final status each ending gives (S10, S13).
 ENDING_STATUS = MappingProxyType(_STATUS)
 
 
-def simulate(plan: Plan | StreamingPlan, outcomes: OutcomeSource) -> Simulation:
+def simulate(plan: Plan | StreamingPlan, outcomes: OutcomeSource, *,
+             policy: CallingPolicy | None = None) -> Simulation:
     """Simulate ``plan`` with attempt outcomes from ``outcomes`` (see
     :mod:`ivrsched.simulation.outcomes`).
+
+    ``policy``: a calling policy (S15; the ``policy`` extra) that every attempt obeys:
+    recipient-local hours, closed dates, holidays and the frequency cap, pacing and retries as
+    S15 says; destinations it leaves uncalled end EXPIRED with their ending (``deadline``,
+    ``no-zone``, ``never-open``). Without one the results are exactly those of S1–S12.
 
     ``plan`` may be a :class:`~ivrsched.planning.streaming.StreamingPlan`
     (:func:`ivrsched.stream_plan`)
@@ -271,7 +295,7 @@ def simulate(plan: Plan | StreamingPlan, outcomes: OutcomeSource) -> Simulation:
     The result is lazy: iterate :meth:`Simulation.events`, :meth:`Simulation.results` or
     :meth:`Simulation.records`, or ask for :meth:`Simulation.summary`.
     """
-    return Simulation(plan, outcomes)
+    return Simulation(plan, outcomes, policy)
 
 
 @dataclass(frozen=True)

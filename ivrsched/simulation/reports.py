@@ -51,6 +51,14 @@ def content_type(plan: Plan, message: int) -> ContentType:
     return plan.messages[message].message.notify_content_type or JSON
 
 
+#: Why a calling policy (S15) left a destination uncalled, by ending.
+_NO_ATTEMPT = {
+    Ending.NO_ZONE: "No time zone is known for the number and the calling policy has no "
+                    "fallbackZone.",
+    Ending.NEVER_OPEN: "The calling policy never allows a call to the number.",
+}
+
+
 def _error(result: DestinationResult) -> dict[str, object] | None:
     """The ``error`` object. The platform's error codes are not in SPEC.md, so it names what
     ended the destination: the last attempt's outcome, NO_ATTEMPT, or REJECTED."""
@@ -64,7 +72,8 @@ def _error(result: DestinationResult) -> dict[str, object] | None:
     if result.last is None:
         before = "the request was cancelled" if cancelled else "the deadline"
         return {"name": "NO_ATTEMPT",
-                "description": f"No attempt was allowed before {before}.",
+                "description": _NO_ATTEMPT.get(result.ending,
+                                               f"No attempt was allowed before {before}."),
                 "permanent": False}
     kind: Outcome = result.last.outcome.kind
     if cancelled:  # S13: no attempt starts at or after a cancel
