@@ -14,10 +14,12 @@ from ivrsched.cli.common import (
     CliError,
     add_events_argument,
     add_now_argument,
+    add_policy_argument,
     add_request_argument,
     add_seed_argument,
     add_tz_argument,
     ids_for,
+    load_policy,
     non_negative_seconds,
     parse_tz,
     rational,
@@ -91,6 +93,7 @@ def add_forecast_arguments(parser: argparse.ArgumentParser) -> None:
     add_tz_argument(parser)
     add_destinations_argument(parser)
     add_events_argument(parser)
+    add_policy_argument(parser)
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -128,9 +131,10 @@ def forecast_of(args: argparse.Namespace, call_duration: timedelta | None = None
     (:func:`~ivrsched.cli.destinations_arg.planned`; with ``--destinations`` the file is
     counted once, in constant memory: the forecast needs nothing else of it)."""
     tz = parse_tz(args.tz)
+    policy = load_policy(args.policy, strict=args.strict)
     the_plan = planned(args, ids=ids_for(args.seed))
     return forecast(the_plan, bucket=args.bucket, answer_rate=args.answer_rate,
-                    call_duration=call_duration, until=args.until, tz=tz)
+                    call_duration=call_duration, until=args.until, tz=tz, policy=policy)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -141,7 +145,7 @@ def run(args: argparse.Namespace) -> int:
     if args.call_duration is not None:
         # S16: the exact peak and the bursts, for the worst case of every attempt made.
         capacity = plan_capacity(result.plan, args.call_duration, channels=args.channels,
-                                 counts=result.counts)
+                                 counts=result.counts, policy=result.policy)
         for burst in capacity.opening_bursts:
             print(f"notice: {burst_sentence(burst, result.offset_at)}", file=sys.stderr)
     write_forecast(result, args.format, sys.stdout, capacity)

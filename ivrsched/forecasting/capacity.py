@@ -26,6 +26,7 @@ from ivrsched.rules.instants import timedelta_us
 
 if TYPE_CHECKING:
     from ivrsched.planning.planner import MessagePlan, Plan
+    from ivrsched.policy.document import CallingPolicy
     from ivrsched.rules.timeline import Timeline
 
 __all__ = ["Burst", "Capacity", "Peak", "bursts", "erlang_b", "peak_in_progress",
@@ -186,10 +187,12 @@ def _busy_hour(sorted_starts: Sequence[int]) -> int:
 
 
 def plan_capacity(plan: Plan, call_duration: timedelta, *, channels: int | None = None,
-                  counts: Sequence[tuple[int, int]] | None = None) -> Capacity:
+                  counts: Sequence[tuple[int, int]] | None = None,
+                  policy: CallingPolicy | None = None) -> Capacity:
     """The :class:`Capacity` of ``plan`` for calls of ``call_duration``; ``counts`` (one
     ``(destinations, accepted)`` pair per message, as :func:`ivrsched.forecast` takes them)
-    stands for destinations that are streamed rather than listed."""
+    stands for destinations that are streamed rather than listed. ``policy`` (S15): the
+    attempts the policy engine places, each failing after ``call_duration``."""
     duration_us = timedelta_us(call_duration)
     if duration_us < 0:
         raise ValueError("a call cannot last a negative time")
@@ -197,9 +200,16 @@ def plan_capacity(plan: Plan, call_duration: timedelta, *, channels: int | None 
         raise ValueError("the number of channels must be at least 1")
     columns: list[Sequence[int]] = []
     opening: list[Burst] = []
+    placed = None
+    if policy is not None:
+        from ivrsched.forecasting.policy_load import policy_columns
+
+        placed = policy_columns(plan, policy, duration_us)
     for message_plan in plan.messages:
         accepted = None if counts is None else counts[message_plan.message_index][1]
         timeline, message_columns = _worst_case(message_plan, duration_us, accepted)
+        if placed is not None:
+            message_columns = tuple(placed[message_plan.message_index])
         columns.extend(message_columns)
         opening.extend(_opening_bursts(timeline, message_columns))
     starts = list(heapq.merge(*columns))

@@ -52,6 +52,7 @@ from ivrsched.rules.quantities import RateValue, exact_rate
 from ivrsched.rules.rendering import Rendering
 
 if TYPE_CHECKING:
+    from ivrsched.policy.document import CallingPolicy
     from ivrsched.rules.vector import ColumnTable
 
 #: What ``answer_rate`` accepts, read by :func:`~ivrsched.rules.quantities.exact_rate`: a float
@@ -268,8 +269,15 @@ class ForecastRows(Sequence[ForecastRow]):
         edges = (self.first_start_us
                  + np.arange(self.length + 1, dtype=np.int64) * self.bucket_us)
         totals = [np.zeros(self.length, dtype=np.int64) for _ in range(width)]
+        from ivrsched.forecasting.policy_load import SortedSeries
+
         for message_series in self.model.series:
             for series in message_series:
+                if isinstance(series, SortedSeries):
+                    below = np.searchsorted(np.asarray(series.times, dtype=np.int64), edges,
+                                            side="left")
+                    totals[series.number] += np.diff(below)
+                    continue
                 table = column_table(series.message_plan.timeline, series.slots)
                 if table is None:
                     below = np.array([series.before(edge) for edge in edges.tolist()],
@@ -308,6 +316,8 @@ class Forecast:
     #: ``--tz``: instants rendered in this zone's offset at each (buckets aligned in its offset
     #: at the first call); None: everything in ``offset_minutes``.
     tz: Rendering | None = None
+    #: The calling policy (S15) the attempts obey, or None.
+    policy: CallingPolicy | None = field(default=None, repr=False, compare=False)
 
     def offset_at(self, us: int) -> int:
         """The UTC offset in minutes the instant ``us`` is rendered in."""
@@ -367,7 +377,7 @@ def forecast(plan: Plan, *, bucket: timedelta = timedelta(hours=1),
              answer_rate: AnswerRate | None = None, call_duration: timedelta | None = None,
              until: datetime | int | None = None,
              counts: Sequence[tuple[int, int]] | None = None,
-             tz: Rendering | None = None) -> Forecast:
+             tz: Rendering | None = None, policy: CallingPolicy | None = None) -> Forecast:
     """Forecast the load of ``plan`` per ``bucket``.
 
     ``answer_rate``: probability that an attempt is answered (a Fraction, Decimal, int or
@@ -385,6 +395,11 @@ def forecast(plan: Plan, *, bucket: timedelta = timedelta(hours=1),
 
     ``tz`` renders every instant in a zone (each in the zone's offset at it) or a fixed offset;
     buckets are then aligned in the offset ``tz`` has at the first call.
+
+    ``policy`` (S15, the ``policy`` extra): count the attempts the policy engine places, every
+    attempt failing the plan's ``failure_delay`` after it starts (the plan's assumption), per
+    bucket, instead of the closed form per slot; the answer rate weighs retries as without a
+    policy. The attempts are computed once (one integer each in memory).
     """
     bucket_us = timedelta_us(bucket)
     if bucket_us <= 0:
@@ -408,6 +423,12 @@ def forecast(plan: Plan, *, bucket: timedelta = timedelta(hours=1),
     series = tuple(tuple(AttemptSeries(m, k, slots_of[m.message_index])
                          for k in range(len(m.timeline.gaps_us) + 1))
                    for m in plan.messages)
+    if policy is not None:
+        from ivrsched.forecasting.policy_load import SortedSeries, policy_columns
+
+        columns = policy_columns(plan, policy, plan.failure_delay_us)
+        series = tuple(tuple(SortedSeries.of(one, columns[m][one.number]) for one in message)
+                       for m, message in enumerate(series))
     depth = max((len(s) for s in series), default=1)
     weights = tuple((1 - rate) ** k for k in range(depth))
     totals = [0] * depth
@@ -458,4 +479,5 @@ def forecast(plan: Plan, *, bucket: timedelta = timedelta(hours=1),
         plan=plan,
         counts=None if counts is None else tuple(counts),
         tz=tz,
+        policy=policy,
     )
