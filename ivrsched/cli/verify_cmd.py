@@ -18,10 +18,12 @@ from ivrsched.cli.common import (
     CliError,
     add_events_argument,
     add_now_argument,
+    add_policy_argument,
     add_request_argument,
     add_seed_argument,
     ids_for,
     load_events,
+    load_policy,
     load_request,
     non_negative_seconds,
     parse_now,
@@ -56,7 +58,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         description="Check that the attempts in LOG obey rule S11 (the Rules page of the "
                     "documentation) for REQUEST "
                     "submitted at --now: start, pacing, deadline, retry gaps and count, "
-                    "delivery window, known destinations. Exit 0 when the log conforms, "
+                    "delivery window, known destinations; with --policy also the calling "
+                    "policy (local calling hours in every zone of a number, closed dates and "
+                    "holidays, the frequency cap per number). Exit 0 when the log conforms, "
                     "1 when it does not.")
     add_request_argument(parser)
     parser.add_argument("log", metavar="LOG",
@@ -65,7 +69,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     add_now_argument(parser)
     add_seed_argument(parser)
     parser.add_argument("--exact", action="store_true",
-                        help="also require every attempt at its planned instant")
+                        help="also require every attempt at its planned instant (with --policy: "
+                             "the policy plan, replayed with the log's own outcomes)")
     parser.add_argument("--format", choices=("text", "jsonl"), default="text",
                         help="text: one sentence per violation and a summary line; jsonl: one "
                              "JSON object per violation")
@@ -78,6 +83,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                         help="also report accepted destinations the log never mentions")
     add_destinations_argument(parser)
     add_events_argument(parser)
+    add_policy_argument(parser)
     parser.set_defaults(run=run)
 
 
@@ -125,6 +131,7 @@ def run(args: argparse.Namespace) -> int:
     if args.request == "-" and args.log == "-":
         raise CliError("REQUEST and LOG cannot both be standard input (-)", EXIT_USAGE)
     request, held, file_summary = _request(args)
+    policy = load_policy(args.policy, strict=args.strict)
     now = parse_now(args.now)
     events = load_events(args.events)
     ids = ids_for(args.seed) if args.seed is not None else None
@@ -137,7 +144,7 @@ def run(args: argparse.Namespace) -> int:
                                now=now if now is not None else system_clock(),
                                exact=args.exact, failure_delay=args.failure_delay, ids=ids,
                                require_all=args.require_all, destinations=held,
-                               events=events)
+                               events=events, policy=policy)
     except LogError as exc:
         raise CliError(str(exc), EXIT_UNREADABLE_INPUT) from exc
     finally:

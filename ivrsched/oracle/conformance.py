@@ -28,7 +28,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import Enum
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ivrsched.abc import Calendar
 from ivrsched.errors import Notice
@@ -41,6 +41,10 @@ from ivrsched.request.model import Destination, Request
 from ivrsched.rules.instants import MIN_US, format_us
 from ivrsched.rules.lifecycle import NEVER, Lifecycle, LifecycleEvent, Operation, PausedCalendar
 
+if TYPE_CHECKING:
+    from ivrsched.oracle.policy_checks import Finding, PolicyChecks
+    from ivrsched.policy.document import CallingPolicy
+
 #: Every rule name a violation may carry, in the order violations of one attempt are listed.
 RULES: tuple[str, ...] = (
     "attempt-number",         # attempt numbers of a destination are not 1, 2, …, n
@@ -51,6 +55,10 @@ RULES: tuple[str, ...] = (
     "S5-gap",                 # a retry sooner than g_k after the previous attempt
     "S6-window",              # an attempt outside the delivery time window
     "S13-lifecycle",          # an attempt in a pause, at/after a cancel, before a rescheduled start
+    "S15-no-zone",            # (policy) a number with no known zone and no fallbackZone called
+    "S15-hours",              # (policy) outside the local calling hours of a candidate zone
+    "S15-closed",             # (policy) on a closed date or public holiday of a candidate zone
+    "S15-cap",                # (policy) over the frequency cap of the number
     "exact-time",             # (exact=True) an attempt not at its planned instant
     "S5-count",               # more than 1 + maxCount attempts
     "missing-destination",    # (require_all=True) an accepted destination never attempted
@@ -410,7 +418,10 @@ def _lifecycle_faults(who: _Who, attempt: _Attempt, timeline_calendar: Calendar,
 
 
 def _check_destination(who: _Who, message_plan: MessagePlan, slot: int, attempts: list[_Attempt],
-                       exact: bool, lifecycle: Lifecycle | None = None) -> Iterator[Violation]:
+                       exact: bool, lifecycle: Lifecycle | None = None,
+                       expected: Sequence[int] | None = None) -> Iterator[Violation]:
+    """The S2–S6 checks of one destination (and S13 with ``lifecycle``); ``expected``
+    replaces the plan's attempts for ``exact`` (under a calling policy, the policy plan's)."""
     timeline = message_plan.timeline
     render = who.offset
 
@@ -433,7 +444,8 @@ def _check_destination(who: _Who, message_plan: MessagePlan, slot: int, attempts
     gaps = timeline.gaps_us
     # The plan's failure delay estimates a previous attempt's end when the log gives none.
     failure_delay_us = timeline.failure_delay_us
-    planned = timeline.attempts_us(slot) if exact else ()
+    planned = (tuple(expected) if expected is not None else timeline.attempts_us(slot)) \
+        if exact else ()
     for k, attempt in enumerate(attempts):
         number, time_us = attempt.number, attempt.time_us
         if deadline is not None and time_us >= deadline:
@@ -488,7 +500,12 @@ class _Verifier:
     directory: _Directory
     exact: bool
     require_all: bool
+    #: Under a calling policy: its checks (S15).
+    policy: PolicyChecks | None = None
     columns: _Columns = field(default_factory=_Columns)
+    #: Under a calling policy, with ``exact`` or ``require_all``: the policy plan replayed
+    #: with the log's outcomes, per destination's global number.
+    expected: dict[int, list[int]] | None = None
     strangers: dict[_Unresolved, _Stranger] = field(default_factory=dict)
     rows: int = 0
     _buckets: tuple[array[int], array[int]] = field(
@@ -518,6 +535,11 @@ class _Verifier:
 
     def check(self) -> VerificationReport:
         self._buckets = starts, order = self.columns.buckets(self.directory.size)
+        capped: dict[int, list[Violation]] = {}
+        if self.policy is not None:
+            capped = self._policy_cap()
+            if self.exact or self.require_all:
+                self.expected = self._policy_plan()
         violations: list[Violation] = []
         seen = 0
         for message_plan in self.the_plan.messages:
@@ -536,9 +558,14 @@ class _Verifier:
                 if slot is None:
                     found.append(self._rejected(message_plan, position, attempts))
                     continue
-                found.extend(_check_destination(self.who(message_plan, position), message_plan,
-                                                slot, attempts, self.exact,
-                                                self.the_plan.lifecycle))
+                who = self.who(message_plan, position)
+                expected = None if self.expected is None else \
+                    self.expected.get(base + position, [])
+                found.extend(_check_destination(who, message_plan, slot, attempts, self.exact,
+                                                self.the_plan.lifecycle, expected))
+                if self.policy is not None:
+                    found.extend(self._policy_findings(who, attempts))
+                    found.extend(capped.get(base + position, ()))
                 if message_plan.pace is not None:
                     firsts.append((attempts[0].time_us - MIN_US) * width + position)
             found.extend(self._pacing(message_plan, firsts, width))
@@ -556,9 +583,18 @@ class _Verifier:
         if not self.require_all:
             return []
         slot = message_plan.slot(position)
-        if slot is None or not message_plan.timeline.attempts_us(slot):
+        if slot is None:
             return []
-        first = message_plan.timeline.first_attempt_us(slot)
+        if self.expected is not None:
+            planned = self.expected.get(self.directory.bases[message_plan.message_index]
+                                        + position)
+            if not planned:
+                return []  # the policy leaves it uncalled (no zone, expired)
+            first = planned[0]
+        elif not message_plan.timeline.attempts_us(slot):
+            return []
+        else:
+            first = message_plan.timeline.first_attempt_us(slot)
         who = self.who(message_plan, position)
         return [who.violation("missing-destination", "the plan has attempts for this "
                               f"destination (the first at {format_us(first, who.offset)}) but "
@@ -591,6 +627,86 @@ class _Verifier:
                 f"{format_us(oldest, who.offset)} (at most {pace.speed} per {unit}); "
                 f"not before {format_us(allowed, who.offset)}", attempt, allowed)
 
+    # -- under a calling policy (S15, see ivrsched.oracle.policy_checks) ----------------------
+    def _policy_findings(self, who: _Who, attempts: list[_Attempt]) -> Iterator[Violation]:
+        from ivrsched.oracle.policy_checks import Called
+
+        assert self.policy is not None
+        if who.to is None:
+            return
+        called = [Called(a.number, a.time_us, a.line) for a in attempts]
+        for finding in self.policy.destination(who.to, called, who.offset):
+            yield self._violation(who, finding)
+
+    @staticmethod
+    def _violation(who: _Who, finding: Finding) -> Violation:
+        a = finding.attempt
+        return Violation(finding.rule, finding.detail, who.message, who.index, who.to,
+                         who.message_id, a.number, a.line, a.time_us, finding.limit_us,
+                         who.offset)
+
+    def _policy_cap(self) -> dict[int, list[Violation]]:
+        """The frequency-cap violations, per destination's global number: every logged attempt
+        to a number counts, whichever message it belongs to."""
+        from ivrsched.oracle.policy_checks import CapEntry
+
+        assert self.policy is not None
+        if self.policy.policy.cap is None:
+            return {}
+        by_number: dict[str, list[CapEntry]] = {}
+        c = self.columns
+        for row, gid in enumerate(c.gid):
+            to = self.directory.destination(gid).to
+            if not to:
+                continue
+            entry = CapEntry(c.time[row], self.directory.locate(gid), c.attempt[row],
+                             c.line[row])
+            by_number.setdefault(normalize_to(to), []).append(entry)
+        plans = self.the_plan.messages
+
+        def name(who: tuple[int, int]) -> str:
+            return f"message {who[0]} destination {who[1]}"
+
+        def offset_of(who: tuple[int, int]) -> int:
+            return plans[who[0]].offset_minutes
+
+        found: dict[int, list[Violation]] = {}
+        for number, entries in by_number.items():
+            for entry, detail, allowed in self.policy.cap(entries, number, name, offset_of):
+                m, position = entry.who
+                who = self.who(plans[m], position)
+                found.setdefault(self.directory.bases[m] + position, []).append(Violation(
+                    "S15-cap", detail, who.message, who.index, who.to, who.message_id,
+                    entry.attempt, entry.line, entry.time_us, allowed, who.offset))
+        return found
+
+    def _policy_plan(self) -> dict[int, list[int]]:
+        """The policy plan replayed with the log's outcomes (see policy_checks)."""
+        from ivrsched.oracle.policy_checks import expected_attempts
+        from ivrsched.policy.pacing import MessageRun
+
+        assert self.policy is not None
+        starts, order = self._buckets
+        bases = self.directory.bases
+        c = self.columns
+
+        def logged(message: int, index: int, number: int) -> tuple[bool, int | None]:
+            gid = bases[message] + index
+            more, duration = False, None
+            for r in range(starts[gid], starts[gid + 1]):
+                row = order[r]
+                if c.attempt[row] > number:
+                    more = True
+                elif c.attempt[row] == number and duration is None and c.end[row] != _NO_END:
+                    duration = c.end[row] - c.time[row]
+            return more, duration
+
+        runs = [MessageRun(m.message_index, m.timeline, m.message.destinations)
+                for m in self.the_plan.messages]
+        replayed = expected_attempts(runs, self.policy.policy, self.policy.book,
+                                     self.the_plan.failure_delay_us, logged)
+        return {bases[m] + i: times for (m, i), times in replayed.items()}
+
     def _first_row(self, gid: int) -> _Attempt:
         starts, order = self._buckets
         return min(self._attempt(order[r]) for r in range(starts[gid], starts[gid + 1]))
@@ -601,7 +717,9 @@ def verify_report(request: Request | dict[str, Any] | str,
                   exact: bool = False, failure_delay: timedelta = timedelta(0),
                   ids: IdSource | None = None, require_all: bool = False,
                   destinations: Iterable[Destination] | None = None,
-                  events: Iterable[LifecycleEvent] = ()) -> VerificationReport:
+                  events: Iterable[LifecycleEvent] = (),
+                  policy: CallingPolicy | dict[str, Any] | str | None = None
+                  ) -> VerificationReport:
     """Like :func:`verify`, with the counts of rows and destinations checked and the plan's
     notices. ``destinations`` replaces the (single) message's own, as in :func:`ivrsched.plan`;
     they are held for random access (a log may name them in any order)."""
@@ -611,7 +729,15 @@ def verify_report(request: Request | dict[str, Any] | str,
         destinations = HeldDestinations(destinations)
     the_plan = plan(request, destinations, now=now, failure_delay=failure_delay,
                     ids=ids if ids is not None else SeededIds(0), events=events)
-    verifier = _Verifier(the_plan, _Directory(the_plan.request, ids), exact, require_all)
+    checks = None
+    if policy is not None:
+        from ivrsched.oracle.policy_checks import PolicyChecks
+        from ivrsched.policy.document import CallingPolicy, parse_policy
+
+        checks = PolicyChecks(policy if isinstance(policy, CallingPolicy)
+                              else parse_policy(policy))
+    verifier = _Verifier(the_plan, _Directory(the_plan.request, ids), exact, require_all,
+                         checks)
     verifier.read(log)
     return replace(verifier.check(), notices=the_plan.notices)
 
@@ -620,7 +746,8 @@ def verify(request: Request | dict[str, Any] | str, log: Iterable[LogRow | Mappi
            *, now: datetime, exact: bool = False, failure_delay: timedelta = timedelta(0),
            ids: IdSource | None = None, require_all: bool = False,
            destinations: Iterable[Destination] | None = None,
-           events: Iterable[LifecycleEvent] = ()) -> list[Violation]:
+           events: Iterable[LifecycleEvent] = (),
+           policy: CallingPolicy | dict[str, Any] | str | None = None) -> list[Violation]:
     """Check an observed attempt log against ``request`` submitted at ``now`` (SPEC S11).
 
     ``log`` is any iterable of :class:`~ivrsched.io.logs.LogRow` or of mappings with the log's row
@@ -640,13 +767,20 @@ def verify(request: Request | dict[str, Any] | str, log: Iterable[LogRow | Mappi
     deadline a reschedule set, nothing at or after a cancel), and an attempt they forbid is an
     ``S13-lifecycle`` violation.
 
-    Raises :class:`~ivrsched.errors.RequestError` for an invalid request,
+    ``policy`` (a :class:`~ivrsched.policy.CallingPolicy`, or a document
+    :func:`~ivrsched.policy.parse_policy` accepts) also checks the calling policy (S15):
+    ``S15-hours``, ``S15-closed``, ``S15-cap`` and ``S15-no-zone``; ``exact`` and
+    ``require_all`` then compare with the policy plan replayed with the log's own outcomes (see
+    :mod:`ivrsched.oracle.policy_checks`).
+
+    Raises :class:`~ivrsched.errors.RequestError` for an invalid request or policy,
     :class:`~ivrsched.rules.lifecycle.LifecycleError` for events S13 does not allow, and
     :class:`~ivrsched.io.logs.LogError` for an unreadable row.
     """
     return list(verify_report(request, log, now=now, exact=exact, failure_delay=failure_delay,
                               ids=ids, require_all=require_all,
-                              destinations=destinations, events=events).violations)
+                              destinations=destinations, events=events,
+                              policy=policy).violations)
 
 
 __all__ = ["RULES", "VerificationReport", "Violation", "overfull", "verify", "verify_report"]

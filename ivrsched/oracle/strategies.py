@@ -16,13 +16,16 @@ in any language.
   recipient or fixed zone, a fallback zone, closed dates, holidays, a frequency cap.
 - :func:`zoned_numbers` — numbers whose candidate zones the phonenumbers data knows (one zone,
   several zones, none).
+- :func:`policy_requests` — requests whose destinations are such numbers, recurring within and
+  across messages, each with a messageId; :func:`policy_attempt_logs` — attempt logs that
+  conform to a request under a policy (plan-shaped, or with random outcomes).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timezone
-from typing import Any
+from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING, Any
 
 try:
     from hypothesis import strategies as st
@@ -39,6 +42,9 @@ from ivrsched.request.model import Request
 from ivrsched.request.parsing import parse_request
 from ivrsched.rules.instants import US_PER_MINUTE, format_us
 from ivrsched.rules.retry import LADDER
+
+if TYPE_CHECKING:
+    from ivrsched.policy.document import CallingPolicy
 
 UNITS = ("second", "minute", "hour", "day")
 WEEKDAYS = ("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY")
@@ -451,7 +457,7 @@ def calling_policies(*, hours: bool | None = None, periods: bool | None = None,
     ``holidays`` US, US-FL or FR holidays, ``cap`` a ``frequencyCap``. ``min_from`` (minutes
     after midnight) bounds the start of hours (e.g. 240 keeps them clear of DST changes at
     night, for tests that compare with a naive reading of local time)."""
-    from datetime import date, timedelta
+    from datetime import date
 
     origin = date.fromisoformat(first_day)
     zone_names = st.sampled_from(POLICY_ZONES)
@@ -486,6 +492,86 @@ def calling_policies(*, hours: bool | None = None, periods: bool | None = None,
     return build()
 
 
+def policy_requests(max_messages: int = 3, max_destinations: int = 8, *,
+                    max_numbers: int = 3, paced: bool | None = None,
+                    retry: bool | None = None, windows: bool | None = None,
+                    validity: bool | None = None) -> st.SearchStrategy[Json]:
+    """Requests to test a dispatcher under a calling policy (S15): every destination is a
+    number of :data:`ZONED_NUMBERS` (one known zone, several, or none), drawn from a pool of
+    1..``max_numbers`` so that a number recurs within and across messages (the frequency cap
+    couples them), and has a unique ``messageId`` (``m0-3``: message 0, position 3), so a log
+    can name each one. Paced messages go at 1..6 per minute or per hour. The other knobs are
+    those of :func:`messages`; the messages start at the submission time."""
+    @st.composite
+    def build(draw: st.DrawFn) -> Json:
+        request = draw(requests(max_messages, max_destinations, paced=paced, retry=retry,
+                                windows=windows, send_at=False, validity=validity))
+        pool = draw(st.lists(zoned_numbers(), min_size=1, max_size=max_numbers))
+        for m, message in enumerate(request["messages"]):
+            for i, destination in enumerate(message["destinations"]):
+                destination["to"] = draw(st.sampled_from(pool))
+                destination["messageId"] = f"m{m}-{i}"
+            if "sendingSpeed" in message:
+                message["sendingSpeed"] = {"speed": draw(st.integers(1, 6)),
+                                           "timeUnit": draw(st.sampled_from(["minute",
+                                                                             "hour"]))}
+        return request
+
+    return build()
+
+
+def policy_attempt_logs(request: Request | Json, policy: CallingPolicy | Json,
+                        now: datetime = DEFAULT_NOW, *,
+                        ids: IdSource | None = None, failure_delay_us: int = 0,
+                        outcomes: bool | None = None) -> st.SearchStrategy[list[Json]]:
+    """Attempt logs that conform to ``request`` submitted at ``now`` under the calling
+    ``policy`` (a :class:`~ivrsched.policy.CallingPolicy` or its document), in time order: the
+    attempts :func:`ivrsched.policy.pacing.run_policy` places.
+
+    ``outcomes`` False: plan-shaped (every attempt fails ``failure_delay_us`` after it starts;
+    rows without ``end``); True: each attempt answered or not at random, with a duration of up
+    to 3 minutes given as ``end``; None: either. Rows are named as :func:`attempt_logs` names
+    them (a destination it cannot name is left out; with :func:`policy_requests` every one is
+    named). Verify them with ``policy=``, the same ``ids`` and ``failure_delay``; they conform
+    also with ``exact=True`` and ``require_all=True`` when every destination is named."""
+    from ivrsched.policy.document import CallingPolicy, parse_policy
+    from ivrsched.policy.pacing import MessageRun, PolicyAttempt, run_policy
+
+    the_request = _as_request(request)
+    the_policy = policy if isinstance(policy, CallingPolicy) else parse_policy(policy)
+    the_plan = plan(the_request, now=now, ids=ids,
+                    failure_delay=timedelta(microseconds=failure_delay_us))
+    unique = _unique_tos(the_request)
+    runs = [MessageRun(m.message_index, m.timeline, m.message.destinations)
+            for m in the_plan.messages]
+
+    @st.composite
+    def build(draw: st.DrawFn) -> list[Json]:
+        realised = draw(_choice(outcomes))
+
+        def outcome(message: int, index: int, attempt: int, start_us: int) -> tuple[bool, int]:
+            if not realised:
+                return False, start_us + failure_delay_us
+            return draw(st.booleans()), start_us + draw(st.integers(0, 3 * US_PER_MINUTE))
+
+        rows: list[Json] = []
+        for record in run_policy(runs, the_policy, outcome):
+            if not isinstance(record, PolicyAttempt):
+                continue
+            schedule = the_plan.messages[record.message][record.index]
+            identity = _identity(schedule, unique, ids)
+            if identity is None:
+                continue
+            row: Json = {**identity, "attempt": record.attempt,
+                         "time": format_us(record.start_us, schedule.offset_minutes)}
+            if realised:
+                row["end"] = format_us(record.end_us, schedule.offset_minutes)
+            rows.append(row)
+        return rows
+
+    return build()
+
+
 __all__ = [
     "DEFAULT_NOW",
     "FAULTS",
@@ -503,6 +589,8 @@ __all__ = [
     "messages",
     "numbers",
     "outcome_tables",
+    "policy_attempt_logs",
+    "policy_requests",
     "requests",
     "retries",
     "send_ats",
