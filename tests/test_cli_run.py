@@ -431,3 +431,22 @@ def test_status_prints_counts_by_status_the_attempts_in_doubt_and_the_next_wakeu
     assert [a["key"] for a in document["withoutOutcome"]] == ["d2:1"]
     assert document["withoutOutcome"][0]["time"] == "2030-01-07T09:00:00.000+00:00"
     assert document["nextWakeup"] == "2030-01-07T09:01:10.000+00:00"
+
+
+def test_an_operation_without_at_is_now_even_when_a_run_just_moved_the_clock(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+        ) -> None:
+    # A run moved the journal's clock to 12:00:01 just after `pause` read the clock (12:00:00):
+    # the pause is "now", so it reads the clock again (12:00:02) instead of being refused.
+    request = {"messages": [{"scenarioId": "S", "destinations": [{"to": "41793026700"}],
+                             "sendAt": "2030-01-01T13:00:00Z"}]}
+    journal = tmp_path / "c.db"
+    start = datetime(2030, 1, 1, 12, tzinfo=timezone.utc)
+    with Dispatcher.create(journal, request, now=start) as d:
+        assert d.due(start + timedelta(seconds=1)) == []
+    readings = iter([start, start + timedelta(seconds=2)])
+    monkeypatch.setattr("ivrsched.cli.journal_arg.system_clock", lambda: next(readings))
+    assert main(["pause", "--journal", str(journal)]) == 0
+    assert capsys.readouterr().out == "paused at 2030-01-01T12:00:02.000+00:00\n"
+    # With --at the instant is the user's: refused, not moved.
+    assert main(["resume", "--journal", str(journal), "--at", "2030-01-01T12:00:01Z"]) == 6

@@ -46,15 +46,26 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         parser.set_defaults(run=_command(name))
 
 
+#: How often an operation without --at reads the clock again when a running ``run`` has just
+#: moved the journal's clock past it.
+_NOW_TRIES = 5
+
+
 def _command(name: str) -> Callable[[argparse.Namespace], int]:
     def run(args: argparse.Namespace) -> int:
-        at = parse_at(args.at)
         send_at = parse_at(args.send_at, "--send-at") if name == "reschedule" else None
         with open_journal(args.journal) as d:
-            try:
-                _apply(d, name, at, send_at)
-            except (DispatchError, LifecycleError) as exc:
-                raise CliError(f"{name} refused: {exc}", EXIT_REFUSED) from None
+            for tries_left in range(_NOW_TRIES - 1, -1, -1):
+                at = parse_at(args.at)
+                try:
+                    _apply(d, name, at, send_at)
+                    break
+                except (DispatchError, LifecycleError) as exc:
+                    # Without --at the operation is "now": a run working on the journal may
+                    # have moved its clock past the instant read a moment ago; read it again.
+                    if args.at is None and at < d.clock and tries_left:
+                        continue
+                    raise CliError(f"{name} refused: {exc}", EXIT_REFUSED) from None
         done = {"pause": "paused", "resume": "resumed", "cancel": "cancelled",
                 "reschedule": "rescheduled"}[name]
         detail = f" to start at {render(send_at)}" if send_at is not None else ""
