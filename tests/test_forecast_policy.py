@@ -87,6 +87,9 @@ def test_hours_move_first_attempts_into_later_buckets_by_hand() -> None:
         (_us("2030-03-08T13:00:00+00:00"), 1), (_us("2030-03-08T14:00:00+00:00"), 0),
         (_us("2030-03-08T15:00:00+00:00"), 0), (_us("2030-03-08T16:00:00+00:00"), 1),
         (_us("2030-03-08T17:00:00+00:00"), 1)]
+    # A plan made under the policy carries it.
+    carried = forecast(plan(request, now=NOW, policy=parse_policy(FEDERAL)))
+    assert [row.first_attempts for row in carried.rows] == [1, 0, 0, 1, 1]
     # Without the policy: 12:00, 13:00, 14:00.
     plain = forecast(plan(request, now=NOW))
     assert [row.first_attempts for row in plain.rows] == [1, 1, 1]

@@ -183,6 +183,10 @@ def test_slots_retries_and_a_number_without_a_zone_by_hand() -> None:
     records = list(simulate(plan(request, now=NOW), Constant(ring),
                             policy=parse_policy(FEDERAL)).records())
     events = [(e.index, e.attempt, e.start_us) for e in records if isinstance(e, AttemptEvent)]
+    # A plan made under the policy carries it: simulate needs no second mention.
+    carried = simulate(plan(request, now=NOW, policy=parse_policy(FEDERAL)), Constant(ring))
+    assert [(e.index, e.attempt, e.start_us) for e in carried.records()
+            if isinstance(e, AttemptEvent)] == events
     # Friday 8 March 2030, EST/PST. 12:00Z is 07:00 in New York: the slot passes unused.
     # 13:00Z (08:00 EST): New York takes it; its retry is 30 min after the end, 13:30:45Z.
     # Los Angeles opens at 16:00Z (08:00 PST), the slot then; retry at 16:30:45Z.

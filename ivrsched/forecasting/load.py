@@ -399,8 +399,11 @@ def forecast(plan: Plan, *, bucket: timedelta = timedelta(hours=1),
     ``policy`` (S15, the ``policy`` extra): count the attempts the policy engine places, every
     attempt failing the plan's ``failure_delay`` after it starts (the plan's assumption), per
     bucket, instead of the closed form per slot; the answer rate weighs retries as without a
-    policy. The attempts are computed once (one integer each in memory).
+    policy. The attempts are computed once (one integer each in memory). When None, the plan's
+    own policy (``plan(..., policy=...)``) applies.
     """
+    if policy is None:
+        policy = plan.policy
     bucket_us = timedelta_us(bucket)
     if bucket_us <= 0:
         raise IvrschedError("the bucket must be a positive duration")

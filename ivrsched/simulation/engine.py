@@ -284,7 +284,8 @@ def simulate(plan: Plan | StreamingPlan, outcomes: OutcomeSource, *,
     ``policy``: a calling policy (S15; the ``policy`` extra) that every attempt obeys:
     recipient-local hours, closed dates, holidays and the frequency cap, pacing and retries as
     S15 says; destinations it leaves uncalled end EXPIRED with their ending (``deadline``,
-    ``no-zone``, ``never-open``). Without one the results are exactly those of S1–S12.
+    ``no-zone``, ``never-open``). When None, the plan's own policy (``plan(..., policy=...)``)
+    applies; without any the results are exactly those of S1–S12.
 
     ``plan`` may be a :class:`~ivrsched.planning.streaming.StreamingPlan`
     (:func:`ivrsched.stream_plan`)
@@ -295,6 +296,8 @@ def simulate(plan: Plan | StreamingPlan, outcomes: OutcomeSource, *,
     The result is lazy: iterate :meth:`Simulation.events`, :meth:`Simulation.results` or
     :meth:`Simulation.records`, or ask for :meth:`Simulation.summary`.
     """
+    if policy is None:
+        policy = _request_plan(plan).policy
     return Simulation(plan, outcomes, policy)
 
 
