@@ -540,9 +540,12 @@ class _Verifier:
             capped = self._policy_cap()
             if self.exact or self.require_all:
                 self.expected = self._policy_plan()
+        cleared = {} if self.policy is not None else self._cleared()
         violations: list[Violation] = []
-        seen = 0
+        seen = sum(cleared.values())
         for message_plan in self.the_plan.messages:
+            if message_plan.message_index in cleared:
+                continue
             found: list[Violation] = []
             base = self.directory.bases[message_plan.message_index]
             firsts: list[int] = []
@@ -574,6 +577,23 @@ class _Verifier:
         strangers = sorted(self.strangers.values(), key=lambda s: s.line)
         violations.extend(s.violation() for s in strangers)
         return VerificationReport(tuple(violations), self.rows, seen + len(strangers))
+
+    def _cleared(self) -> dict[int, int]:
+        """The fast path: the messages whose rows NumPy's column checks
+        (:mod:`ivrsched.oracle.column_checks`) find to conform, each with the number of its
+        destinations the log names; the others are checked row by row below. None is cleared
+        without NumPy, or for the checks the columns do not make (``exact``, ``require_all``):
+        a check added here must be added there, or bypass it too."""
+        if self.exact or self.require_all:
+            return {}
+        try:
+            from ivrsched.oracle import column_checks
+        except ImportError:  # NumPy is an optional extra
+            return {}
+        c = self.columns
+        return column_checks.clear(self.the_plan.messages, self.directory.bases,
+                                   column_checks.LogColumns(c.gid, c.attempt, c.time, c.end,
+                                                            _NO_END)).seen
 
     def _attempt(self, row: int) -> _Attempt:
         c = self.columns
