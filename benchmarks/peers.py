@@ -1,13 +1,13 @@
-"""ivrsched against the tools a planner would otherwise reach for (issue 12), in one run.
+"""ivrsched against the tools a planner would otherwise reach for, in one run.
 
     pip install -e '.[bench]'            # numpy, pandas, polars, duckdb, pyarrow
-    python benchmarks/peers.py           # the full run (10^6 and 10^7 where the issue says so)
+    python benchmarks/peers.py           # the full run (10^6 and 10^7 for first attempts and peak memory)
     python benchmarks/peers.py --quick   # tiny sizes: checks that every pair agrees, no timing
 
 Each case has ivrsched's way and a peer's way of computing the same table (same instants, same
 rows); the script checks that they agree before it times them, then prints the best of a few
 runs of each and the ratio peer-time ÷ ivrsched-time (≥ 1: ivrsched is faster) against the
-issue's target. ``tests/test_benchmark_peers.py`` runs the quick mode, which checks agreement
+target. ``tests/test_benchmark_peers.py`` runs the quick mode, which checks agreement
 only: no test ever asserts a time.
 """
 

@@ -1,4 +1,4 @@
-"""Benchmarks of issue 7: each case against a plain baseline, in one run.
+"""Benchmarks: each case against a plain baseline, in one run.
 
     python benchmarks/run.py            # the full run (about 5 minutes on 2 cores)
     python benchmarks/run.py --quick    # smaller sizes, no 10M-line file (about 1 minute)
