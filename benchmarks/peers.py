@@ -1,7 +1,7 @@
 """ivrsched against the tools a planner would otherwise reach for, in one run.
 
     pip install -e '.[bench]'            # numpy, pandas, polars, duckdb, pyarrow
-    python benchmarks/peers.py           # the full run (10^6 and 10^7 for first attempts and peak memory)
+    python benchmarks/peers.py           # the full run (10^6 and 10^7 where targets say so)
     python benchmarks/peers.py --quick   # tiny sizes: checks that every pair agrees, no timing
 
 Each case has ivrsched's way and a peer's way of computing the same table (same instants, same
