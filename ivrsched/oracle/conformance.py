@@ -582,10 +582,11 @@ class _Verifier:
         """The fast path: the messages whose rows NumPy's column checks
         (:mod:`ivrsched.oracle.column_checks`) find to conform, each with the number of its
         destinations the log names; the others are checked row by row below. None is cleared
-        without NumPy, or for the checks the columns do not make (``exact``, ``require_all``):
+        without NumPy, or for the checks the columns do not make (``exact``, ``require_all``,
+        lifecycle events):
         a check added here must be added there, or bypass it too."""
-        if self.exact or self.require_all:
-            return {}
+        if self.exact or self.require_all or self.the_plan.lifecycle is not None:
+            return {}  # the column checks know neither these options nor S13's operations
         try:
             from ivrsched.oracle import column_checks
         except ImportError:  # NumPy is an optional extra
