@@ -122,3 +122,28 @@ def test_each_rule_sends_its_message_the_scalar_way() -> None:
     for broken in (early, pace, gap, count, numbering):
         assert not cleared(broken), broken
     assert column_checks.__all__
+
+
+def test_a_message_with_nothing_to_check_is_cleared_naming_no_destination() -> None:
+    # Message 0: an accepted destination and a rejected one ("123" is no valid number), the
+    # log attempting only the accepted one; message 1: no row at all. Both conform.
+    request = {"messages": [{"scenarioId": "S",
+                             "destinations": [{"to": "41000000001", "messageId": "a"},
+                                              {"to": "123", "messageId": "r"}]},
+                            {"scenarioId": "S",
+                             "destinations": [{"to": "41000000002", "messageId": "b"}]}]}
+    the_plan = conformance.plan(request, now=DEFAULT_NOW, ids=IDS)
+    assert the_plan.request.messages[0].rejected_indices == (1,)
+
+    def cleared(log: list[dict[str, Any]]) -> dict[int, int]:
+        verifier = conformance._Verifier(the_plan, conformance._Directory(the_plan.request, IDS),
+                                         False, False)
+        verifier.read(log)
+        return verifier._cleared()
+
+    log = [{"messageId": "a", "attempt": 1, "time": "2030-01-01T00:00:00.000+00:00"}]
+    assert cleared(log) == {0: 1, 1: 0}
+    assert cleared([]) == {0: 0, 1: 0}
+    # The rejected destination attempted: message 0 goes the scalar way (rejected-destination).
+    assert cleared([*log, {"messageId": "r", "attempt": 1,
+                           "time": "2030-01-01T00:00:00.000+00:00"}]) == {1: 0}

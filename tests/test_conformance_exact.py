@@ -121,6 +121,10 @@ def test_more_than_twelve_numbers_are_cut_in_the_sentence() -> None:
     assert numbering.sentence == (
         f"attempt-number: {WHO}: the log numbers its attempts 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, "
         "2, …; expected 1 to 13 with no gaps or repeats [log line 1]")
+    (numbering, *_) = verify(CUT, rows[:12], now=NOW)
+    assert numbering.sentence == (
+        f"attempt-number: {WHO}: the log numbers its attempts 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, "
+        "2; expected 1 to 12 with no gaps or repeats [log line 1]")
 
 
 # -- every other sentence ----------------------------------------------------------------------
@@ -215,3 +219,57 @@ def test_the_summary_counts_rules_in_their_order() -> None:
 ])
 def test_ordinals(n: int, text: str) -> None:
     assert ordinal(n) == text
+
+
+# -- times in the message's offset -------------------------------------------------------------
+
+#: sendAt 10:00+01:00 is 09:00Z, NOW: the message starts then and its times are rendered at
+#: UTC+01:00. Retries 10 minutes apart.
+AT_PLUS_ONE = {"messages": [{"scenarioId": "S", "sendAt": "2030-01-07T10:00:00+01:00",
+                             "retry": {"minPeriod": 10, "maxPeriod": 10, "maxCount": 3},
+                             "destinations": [{"to": A, "messageId": "m-0"},
+                                              {"to": B, "messageId": "m-1"}]}]}
+
+
+def test_the_lifecycle_sentences_in_the_message_offset() -> None:
+    from ivrsched.rules.lifecycle import LifecycleEvent, Operation
+
+    # Paused 09:05Z–09:15Z, cancelled at 09:40Z: attempt 2 (09:10Z) is inside the pause,
+    # attempt 3 is at the cancel itself.
+    events = [LifecycleEvent(Operation.PAUSE, T + 5 * MIN),
+              LifecycleEvent(Operation.RESUME, T + 15 * MIN),
+              LifecycleEvent(Operation.CANCEL, T + 40 * MIN)]
+    rows = log((1, T), (2, T + 10 * MIN), (3, T + 40 * MIN))
+    found = verify(AT_PLUS_ONE, rows, now=NOW, events=events)
+    assert [v.sentence for v in found] == [
+        f"S13-lifecycle: {WHO}: attempt 2 at 2030-01-07T10:10:00.000+01:00 is inside the pause "
+        "from 2030-01-07T10:05:00.000+01:00 (resumed at 2030-01-07T10:15:00.000+01:00) "
+        "[log line 2]",
+        f"S13-lifecycle: {WHO}: attempt 3 at 2030-01-07T10:40:00.000+01:00 is at or after the "
+        "cancel at 2030-01-07T10:40:00.000+01:00 [log line 3]"]
+    assert [(v.attempt, v.line, v.time_us, v.limit_us) for v in found] == [
+        (2, 2, T + 10 * MIN, T + 15 * MIN), (3, 3, T + 40 * MIN, T + 40 * MIN)]
+    # The pause is half-open: its first instant is inside, the resume's is not; 1 µs before
+    # the cancel is allowed.
+    assert [(v.rule, v.time_us) for v in verify(AT_PLUS_ONE, log((1, T + 5 * MIN)), now=NOW,
+                                                 events=events)] == [
+        ("S13-lifecycle", T + 5 * MIN)]
+    rows = log((1, T), (2, T + 15 * MIN), (3, T + 40 * MIN - 1))
+    assert verify(AT_PLUS_ONE, rows, now=NOW, events=events) == []
+    # A pause never resumed lasts until the cancel at 09:30Z, and nothing is allowed after
+    # it: no instant is named as the limit.
+    paused = [LifecycleEvent(Operation.PAUSE, T + 5 * MIN),
+              LifecycleEvent(Operation.CANCEL, T + 30 * MIN)]
+    found = verify(AT_PLUS_ONE, log((1, T), (2, T + 10 * MIN)), now=NOW, events=paused)
+    assert [(v.sentence, v.limit_us) for v in found] == [
+        (f"S13-lifecycle: {WHO}: attempt 2 at 2030-01-07T10:10:00.000+01:00 is inside the "
+         "pause from 2030-01-07T10:05:00.000+01:00 (until the cancel at "
+         "2030-01-07T10:30:00.000+01:00) [log line 2]", None)]
+
+
+def test_the_missing_destination_sentence_in_the_message_offset() -> None:
+    # Unpaced: destination 1's first attempt is planned at the start, 09:00Z.
+    assert sentences(AT_PLUS_ONE, log((1, T)), require_all=True) == [
+        f"missing-destination: message 0 destination 1 (to {B}, messageId m-1): the plan has "
+        "attempts for this destination (the first at 2030-01-07T10:00:00.000+01:00) but the log "
+        "has none"]

@@ -18,6 +18,7 @@ from ivrsched.io.outcome_files import load_outcomes_jsonl
 from ivrsched.oracle.conformance import RULES, overfull, verify_report
 from ivrsched.planning.planner import Plan
 from ivrsched.rules.instants import US_PER_MINUTE, US_PER_SECOND, format_us, to_us
+from ivrsched.rules.lifecycle import LifecycleEvent, Operation
 from ivrsched.simulation.engine import simulate
 from ivrsched.simulation.outcomes import Random
 from ivrsched.testing import DEFAULT_NOW, attempt_logs, outcome_tables, requests
@@ -487,3 +488,71 @@ def test_the_log_of_a_paced_plan_conforms() -> None:
     firsts = [s.attempts_us[0] for s in the_plan]
     assert [b - a for a, b in itertools.pairwise(firsts)] == [30 * SEC, 30 * SEC]
     assert verify(the_plan.request, plan_rows(the_plan), now=NOW, ids=IDS) == []
+
+
+def test_destinations_given_apart_replace_the_message_s_own() -> None:
+    from ivrsched.io.destination_files import destinations_from_lines
+
+    data = request(1)  # its own destination: 41793026700
+    lines = ["41793026701", "41793026702"]
+    log = [{"to": "41793026702", "attempt": 1, "time": format_us(T)},
+           {"to": "41793026700", "attempt": 1, "time": format_us(T)}]
+    found = verify(data, log, now=NOW, destinations=destinations_from_lines(lines))
+    assert [(v.rule, v.to, v.line) for v in found] == [
+        ("unknown-destination", "41793026700", 2)]
+    assert verify(data, log[:1], now=NOW, destinations=list(destinations_from_lines(lines))) \
+        == []
+
+
+# -- the report's order and data ---------------------------------------------------------------
+
+def test_the_summary_counts_each_rule_and_lists_the_rules_in_their_order() -> None:
+    # Both first attempts are early; destination 1's is also numbered 2. RULES puts
+    # attempt-number before S2-early-start (not the alphabetical order).
+    report = verify_report(request(2), [row(0, 1, T - 1), row(1, 2, T - 1)], now=NOW)
+    assert report.summary() == ("does not conform: 3 violation(s) (attempt-number ×1, "
+                                "S2-early-start ×2); 2 attempt(s) of 2 destination(s) checked")
+
+
+def test_the_violations_of_one_attempt_number_follow_the_log_lines() -> None:
+    # Two rows both numbered 1, both past the deadline (09:10Z): the later one is on line 1.
+    # Per attempt number, violations are listed by rule, then log line.
+    log = [row(0, 1, T + 20 * MIN), row(0, 1, T + 15 * MIN)]
+    found = verify(request(1, validityPeriod=10), log, now=NOW)
+    assert [(v.rule, v.attempt, v.line, v.time_us) for v in found] == [
+        ("attempt-number", 1, 2, T + 15 * MIN),
+        ("S4-deadline", 1, 1, T + 20 * MIN),
+        ("S4-deadline", 1, 2, T + 15 * MIN),
+        ("S5-count", 1, 1, T + 20 * MIN)]
+
+
+def test_a_row_naming_no_destination_gives_its_time() -> None:
+    log = [{"to": "999999999", "attempt": 1, "time": format_us(T + MIN)}]
+    (found,) = verify(request(1), log, now=NOW)
+    assert (found.rule, found.time_us, found.limit_us) == ("unknown-destination", T + MIN, None)
+    assert found.as_json()["time"] == "2030-01-07T09:01:00.000+00:00"
+
+
+# -- S13: the start a reschedule set -----------------------------------------------------------
+
+def test_an_early_first_attempt_names_the_last_reschedule_or_else_s2() -> None:
+    # sendAt 12:00Z; three reschedules before it, the last (at 09:30Z) to sendAt 11:00Z: the
+    # start is 11:00Z.
+    data = request(1, sendAt="2030-01-07T12:00:00Z")
+    moves = [LifecycleEvent(Operation.RESCHEDULE, T + 10 * MIN, T + 180 * MIN),
+             LifecycleEvent(Operation.RESCHEDULE, T + 20 * MIN, T + 240 * MIN),
+             LifecycleEvent(Operation.RESCHEDULE, T + 30 * MIN, T + 120 * MIN)]
+    found = verify(data, [row(0, 1, T + 120 * MIN - 1)], now=NOW, events=moves)
+    assert [v.sentence for v in found] == [
+        "S13-lifecycle: message 0 destination 0 (to 41793026700): first attempt at "
+        "2030-01-07T10:59:59.999999+00:00 is before the start 2030-01-07T11:00:00.000+00:00 set "
+        "by the reschedule at 2030-01-07T09:30:00.000+00:00 [log line 1]"]
+    assert verify(data, [row(0, 1, T + 120 * MIN)], now=NOW, events=moves) == []
+    # Under a pause and a resume only, an attempt before the start (NOW) is S2's.
+    pause = [LifecycleEvent(Operation.PAUSE, T + 10 * MIN),
+             LifecycleEvent(Operation.RESUME, T + 20 * MIN)]
+    found = verify(request(1), [row(0, 1, T - 1)], now=NOW, events=pause)
+    assert [v.sentence for v in found] == [
+        "S2-early-start: message 0 destination 0 (to 41793026700): first attempt at "
+        "2030-01-07T08:59:59.999999+00:00 is before the message starts at "
+        "2030-01-07T09:00:00.000+00:00 [log line 1]"]

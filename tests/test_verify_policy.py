@@ -226,6 +226,116 @@ def test_require_all_does_not_ask_for_a_destination_the_policy_never_calls() -> 
         ["missing-destination"]
 
 
+def test_exact_replays_an_attempt_that_ended_as_it_started() -> None:
+    # 13:00Z is 08:00 in New York, the first instant the hours allow after NOW. Attempt 1 ends
+    # as it starts (a duration of 0): its retry is due 10 minutes after 13:00Z, at 13:10Z.
+    request = request_of([(NEW_YORK, "a")], retry={"minPeriod": 10, "maxPeriod": 10,
+                                                   "maxCount": 1})
+    log = [row("a", 1, "2030-01-07T13:00:00Z", "2030-01-07T13:00:00Z"),
+           row("a", 2, "2030-01-07T13:10:00Z")]
+    assert sentences(request, log, FEDERAL, exact=True, require_all=True) == []
+    log[1] = row("a", 2, "2030-01-07T13:10:00.000001Z")
+    assert sentences(request, log, FEDERAL, exact=True) == [
+        "exact-time: message 0 destination 0 (to 12125550100, messageId a): attempt 2 at "
+        "2030-01-07T13:10:00.000001+00:00 is not at its planned instant "
+        "2030-01-07T13:10:00.000+00:00 [log line 2]"]
+
+
+# -- the words of the S15 sentences ----------------------------------------------------------------
+
+#: sendAt 13:00+01:00 is NOW (12:00Z): the message's times are rendered at UTC+01:00.
+AT_PLUS_ONE = {"sendAt": "2030-01-07T13:00:00+01:00"}
+
+
+def test_s15_hours_names_a_run_of_days_by_its_ends_and_two_days_by_both_names() -> None:
+    def policy(*days: str) -> dict[str, Any]:
+        return {"callingHours": {"zone": "Europe/London", "days": list(days),
+                                 "from": {"hour": 8, "minute": 0},
+                                 "to": {"hour": 21, "minute": 0}}}
+
+    # Monday 12:30Z is 12:30 in London (GMT, an offset of +00:00, written with a plus sign);
+    # the message's own times are rendered at its offset, +01:00.
+    request = request_of([(NEW_YORK, "a")], **AT_PLUS_ONE)
+    log = [row("a", 1, "2030-01-07T12:30:00Z")]
+    assert sentences(request, log, policy("TUESDAY", "WEDNESDAY", "THURSDAY")) == [
+        "S15-hours: message 0 destination 0 (to 12125550100, messageId a): attempt 1 at "
+        "2030-01-07T13:30:00.000+01:00 is outside the calling hours in Europe/London: it is "
+        "12:30:00 on MONDAY 2030-01-07 (UTC+00:00) there; calls are allowed TUESDAY to "
+        "THURSDAY 08:00–21:00 [log line 1]"]
+    # Tuesday 12:30Z; two consecutive days are not a run.
+    log = [row("a", 1, "2030-01-08T12:30:00Z")]
+    assert sentences(request, log, policy("WEDNESDAY", "THURSDAY")) == [
+        "S15-hours: message 0 destination 0 (to 12125550100, messageId a): attempt 1 at "
+        "2030-01-08T13:30:00.000+01:00 is outside the calling hours in Europe/London: it is "
+        "12:30:00 on TUESDAY 2030-01-08 (UTC+00:00) there; calls are allowed WEDNESDAY, "
+        "THURSDAY 08:00–21:00 [log line 1]"]
+
+
+def test_s15_no_zone_and_cap_render_times_at_the_message_offset() -> None:
+    request = request_of([(NO_ZONE, "z")], **AT_PLUS_ONE)
+    assert sentences(request, [row("z", 1, "2030-01-07T12:30:00Z")], FEDERAL) == [
+        "S15-no-zone: message 0 destination 0 (to 4179302, messageId z): the policy knows no "
+        "time zone for 4179302 and gives no fallbackZone, so it must not be called; the log "
+        "has 1 attempt(s) for it, the first at 2030-01-07T13:30:00.000+01:00 [log line 1]"]
+    # At most 1 attempt an hour: the retry 10 minutes after 12:00Z is not allowed before 13:00Z.
+    request = request_of([(NEW_YORK, "a")], **AT_PLUS_ONE,
+                         retry={"minPeriod": 10, "maxPeriod": 10, "maxCount": 1})
+    log = [row("a", 1, "2030-01-07T12:00:00Z"), row("a", 2, "2030-01-07T12:10:00Z")]
+    assert sentences(request, log, {"frequencyCap": {"maxAttempts": 1, "periodMinutes": 60}}) \
+        == ["S15-cap: message 0 destination 0 (to 12125550100, messageId a): attempt 2 at "
+            "2030-01-07T13:10:00.000+01:00 would be the 2nd attempt to 12125550100 within 1 h "
+            "(at most 1 per 1 h): message 0 destination 0 attempt 1 at "
+            "2030-01-07T13:00:00.000+01:00; not before 2030-01-07T14:00:00.000+01:00 "
+            "[log line 2]"]
+
+
+def test_s15_cap_counts_every_number_after_a_destination_with_none() -> None:
+    # Message 0: x has no number (rejected, yet attempted first), a is New York; message 1
+    # (rendered at +01:00): c is New York too. At most 1 attempt an hour to a number.
+    request = {"messages": [
+        {"scenarioId": "S", "destinations": [{"messageId": "x"},
+                                             {"to": NEW_YORK, "messageId": "a"}]},
+        {"scenarioId": "S", **AT_PLUS_ONE, "destinations": [{"to": NEW_YORK, "messageId": "c"}]}]}
+    log = [row("x", 1, "2030-01-07T12:00:00Z"), row("a", 1, "2030-01-07T12:00:00Z"),
+           row("c", 1, "2030-01-07T12:30:00Z")]
+    found = verify(request, log, now=NOW,
+                   policy={"frequencyCap": {"maxAttempts": 1, "periodMinutes": 60}})
+    assert [v.sentence for v in found] == [
+        "rejected-destination: message 0 destination 0 (messageId x): the request rejected this "
+        "destination (51 MISSING_TO) but the log has 1 attempt(s) for it [log line 1]",
+        "S15-cap: message 1 destination 0 (to 12125550100, messageId c): attempt 1 at "
+        "2030-01-07T13:30:00.000+01:00 would be the 2nd attempt to 12125550100 within 1 h (at "
+        "most 1 per 1 h): message 0 destination 1 attempt 1 at 2030-01-07T13:00:00.000+01:00; "
+        "not before 2030-01-07T14:00:00.000+01:00 [log line 3]"]
+    assert found[1].as_json() == {
+        "rule": "S15-cap", "message": 1, "index": 0, "to": NEW_YORK, "messageId": "c",
+        "attempt": 1, "line": 3, "time": "2030-01-07T13:30:00.000+01:00",
+        "limit": "2030-01-07T14:00:00.000+01:00", "sentence": found[1].sentence}
+
+
+def test_s15_hours_gives_the_attempt_as_data_in_the_message_offset() -> None:
+    (found,) = verify(request_of([(NEW_YORK, "a")], **AT_PLUS_ONE),
+                      [row("a", 1, "2030-01-07T12:30:00Z")], now=NOW, policy=FEDERAL)
+    assert found.as_json() == {
+        "rule": "S15-hours", "message": 0, "index": 0, "to": NEW_YORK, "messageId": "a",
+        "attempt": 1, "line": 1, "time": "2030-01-07T13:30:00.000+01:00", "limit": None,
+        "sentence": found.sentence}
+
+
+def test_s15_closed_knows_a_holiday_only_the_subdivision_has() -> None:
+    # Friday 15 February 2030 is Susan B. Anthony Day in Florida, not a federal holiday.
+    now = datetime(2030, 2, 15, 12, 0, tzinfo=timezone.utc)
+    log = [row("a", 1, "2030-02-15T16:00:00Z")]
+    got = sentences(request_of([(NEW_YORK, "a")]), log,
+                    {"holidays": {"country": "US", "subdivision": "FL"}}, now)
+    assert got == [
+        "S15-closed: message 0 destination 0 (to 12125550100, messageId a): attempt 1 at "
+        "2030-02-15T16:00:00.000+00:00 is on 2030-02-15 in America/New_York, a public holiday "
+        "in US-FL: Susan B. Anthony Day [log line 1]"]
+    assert sentences(request_of([(NEW_YORK, "a")]), log, {"holidays": {"country": "US"}},
+                     now) == []
+
+
 # -- properties ------------------------------------------------------------------------------------
 
 POLICIES = calling_policies(first_day="2030-01-01", days=10, min_from=240)

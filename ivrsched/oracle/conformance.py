@@ -39,7 +39,7 @@ from ivrsched.planning.planner import MessagePlan, Plan, plan
 from ivrsched.request.destinations import normalize_to
 from ivrsched.request.model import Destination, Request
 from ivrsched.rules.instants import MIN_US, format_us
-from ivrsched.rules.lifecycle import NEVER, Lifecycle, LifecycleEvent, Operation, PausedCalendar
+from ivrsched.rules.lifecycle import Lifecycle, LifecycleEvent, Operation, PausedCalendar
 
 if TYPE_CHECKING:
     from ivrsched.oracle.policy_checks import Finding, PolicyChecks
@@ -411,10 +411,13 @@ def _lifecycle_faults(who: _Who, attempt: _Attempt, timeline_calendar: Calendar,
     if isinstance(timeline_calendar, PausedCalendar):
         for a, b in timeline_calendar.closed:
             if a <= time_us < b:
-                until = f"resumed at {at(b)}" if b < NEVER else "never resumed"
+                # A cancel ends a pause still open (S13), so every pause ends: at its resume,
+                # or at the cancel (then it was not resumed, and nothing is allowed after it).
+                resumed = b != cancel_us
+                until = f"resumed at {at(b)}" if resumed else f"until the cancel at {at(b)}"
                 yield who.violation("S13-lifecycle", f"attempt {number} at {at(time_us)} is "
                                     f"inside the pause from {at(a)} ({until})", attempt,
-                                    b if b < NEVER else None)
+                                    b if resumed else None)
 
 
 def _check_destination(who: _Who, message_plan: MessagePlan, slot: int, attempts: list[_Attempt],
