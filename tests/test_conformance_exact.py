@@ -273,3 +273,16 @@ def test_the_missing_destination_sentence_in_the_message_offset() -> None:
         f"missing-destination: message 0 destination 1 (to {B}, messageId m-1): the plan has "
         "attempts for this destination (the first at 2030-01-07T10:00:00.000+01:00) but the log "
         "has none"]
+
+
+def test_the_pacing_sentence_in_the_message_offset() -> None:
+    # 1 a minute from 09:00Z: destination 1 at 09:00:30Z is the 2nd in that minute.
+    paced = {"messages": [{**AT_PLUS_ONE["messages"][0],
+                           "sendingSpeed": {"speed": 1, "timeUnit": "minute"}}]}
+    rows = [{"messageId": "m-0", "attempt": 1, "time": at(T)},
+            {"messageId": "m-1", "attempt": 1, "time": at(T + 30_000_000)}]
+    assert sentences(paced, rows) == [
+        f"S3-pacing: message 0 destination 1 (to {B}, messageId m-1): first attempt at "
+        "2030-01-07T10:00:30.000+01:00 would be the 2nd in the 1 min starting "
+        "2030-01-07T10:00:00.000+01:00 (at most 1 per 1 min); not before "
+        "2030-01-07T10:01:00.000+01:00 [log line 2]"]

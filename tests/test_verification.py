@@ -504,7 +504,41 @@ def test_destinations_given_apart_replace_the_message_s_own() -> None:
         == []
 
 
+def test_a_row_whose_message_id_and_number_are_both_unknown_is_unknown_by_message_id() -> None:
+    log = [{"messageId": "nope", "to": "999999999", "attempt": 1, "time": format_us(T)}]
+    assert [(v.rule, v.message_id, v.to) for v in verify(request(1), log, now=NOW)] == [
+        ("unknown-destination", "nope", None)]
+
+
+def test_an_unknown_message_id_is_not_read_as_a_destination_that_has_its_own() -> None:
+    # Without the ID source a row's number stands in for a generated messageId only: here the
+    # destination's messageId is given (a), so a row calling it zzz is unknown.
+    data = {"messages": [{"scenarioId": "S", "destinations": [
+        {"to": "41793026700", "messageId": "a"}]}]}
+    log = [{"messageId": "zzz", "to": "41793026700", "attempt": 1, "time": format_us(T)}]
+    assert [(v.rule, v.message_id, v.to) for v in verify(data, log, now=NOW)] == [
+        ("unknown-destination", "zzz", None)]
+
+
+def test_the_destinations_after_a_rejected_one_are_checked_too() -> None:
+    # Destination 0 ("123") is rejected, yet attempted; destination 1's attempt is early.
+    data = {"messages": [{"scenarioId": "S", "destinations": [{"to": "123"},
+                                                              {"to": "41793026700"}]}]}
+    log = [{"to": "123", "attempt": 1, "time": format_us(T)},
+           {"to": "41793026700", "attempt": 1, "time": format_us(T - 1)}]
+    report = verify_report(data, log, now=NOW)
+    assert [(v.rule, v.index) for v in report.violations] == [("rejected-destination", 0),
+                                                              ("S2-early-start", 1)]
+    assert report.destinations == 2
+
+
 # -- the report's order and data ---------------------------------------------------------------
+
+def test_the_report_carries_the_plan_s_notices() -> None:
+    # sendAt 08:00Z is before now (09:00Z): the plan starts the message now and says so.
+    report = verify_report(request(1, sendAt="2030-01-07T08:00:00Z"), [], now=NOW)
+    assert [(n.path, n.code) for n in report.notices] == [("/messages/0/sendAt", "send-at-past")]
+
 
 def test_the_summary_counts_each_rule_and_lists_the_rules_in_their_order() -> None:
     # Both first attempts are early; destination 1's is also numbered 2. RULES puts
@@ -531,6 +565,9 @@ def test_a_row_naming_no_destination_gives_its_time() -> None:
     (found,) = verify(request(1), log, now=NOW)
     assert (found.rule, found.time_us, found.limit_us) == ("unknown-destination", T + MIN, None)
     assert found.as_json()["time"] == "2030-01-07T09:01:00.000+00:00"
+    # The report counts what the rows name: one destination of the request, one unknown.
+    report = verify_report(request(1), [row(0, 1, T), *log], now=NOW)
+    assert (report.rows, report.destinations) == (2, 2)
 
 
 # -- S13: the start a reschedule set -----------------------------------------------------------
@@ -547,6 +584,7 @@ def test_an_early_first_attempt_names_the_last_reschedule_or_else_s2() -> None:
         "S13-lifecycle: message 0 destination 0 (to 41793026700): first attempt at "
         "2030-01-07T10:59:59.999999+00:00 is before the start 2030-01-07T11:00:00.000+00:00 set "
         "by the reschedule at 2030-01-07T09:30:00.000+00:00 [log line 1]"]
+    assert found[0].limit_us == T + 120 * MIN
     assert verify(data, [row(0, 1, T + 120 * MIN)], now=NOW, events=moves) == []
     # Under a pause and a resume only, an attempt before the start (NOW) is S2's.
     pause = [LifecycleEvent(Operation.PAUSE, T + 10 * MIN),

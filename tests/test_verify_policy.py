@@ -226,6 +226,17 @@ def test_require_all_does_not_ask_for_a_destination_the_policy_never_calls() -> 
         ["missing-destination"]
 
 
+def test_exact_under_a_policy_plans_nothing_for_a_number_it_never_calls() -> None:
+    # 4179302 has no zone: the policy plan has no attempt for it, though the plan without the
+    # policy has one at NOW (12:00Z).
+    got = sentences(request_of([(NO_ZONE, "z")]), [row("z", 1, "2030-01-07T12:00:00Z")],
+                    FEDERAL, exact=True)
+    assert got[1:] == [
+        "exact-time: message 0 destination 0 (to 4179302, messageId z): attempt 1 at "
+        "2030-01-07T12:00:00.000+00:00 is not planned (the plan has 0 attempt(s)) [log line 1]"]
+    assert got[0].startswith("S15-no-zone: ")
+
+
 def test_exact_replays_an_attempt_that_ended_as_it_started() -> None:
     # 13:00Z is 08:00 in New York, the first instant the hours allow after NOW. Attempt 1 ends
     # as it starts (a duration of 0): its retry is due 10 minutes after 13:00Z, at 13:10Z.
