@@ -165,6 +165,12 @@ def load_policy(path: str | None, *, strict: bool = False) -> CallingPolicy | No
     :class:`RequestError` (exit 3) listing every problem, each path prefixed by the file."""
     if path is None:
         return None
+    return read_policy(path, strict=strict)[0]
+
+
+def read_policy(path: str, *, strict: bool = False) -> tuple[CallingPolicy, str]:
+    """The calling policy at ``path`` (or ``-``) and the text it was read from (read once);
+    errors and notices as :func:`load_policy` gives them."""
     from ivrsched.policy.document import parse_policy
 
     text = read_text(path)
@@ -175,7 +181,7 @@ def load_policy(path: str | None, *, strict: bool = False) -> CallingPolicy | No
                             for problem in exc.errors]) from None
     print_notices(replace(notice, message=f"{path}: {notice.message}")
                   for notice in policy.notices)
-    return policy
+    return policy, text
 
 
 def add_events_argument(parser: argparse.ArgumentParser) -> None:
@@ -212,5 +218,5 @@ __all__ = [
     "add_dialect_argument", "add_events_argument", "add_now_argument", "add_policy_argument",
     "add_request_argument", "add_seed_argument", "add_tz_argument", "ids_for", "load_events",
     "load_policy", "load_request", "non_negative_seconds", "parse_now", "parse_tz", "rational",
-    "read_text", "silence_stdout",
+    "read_policy", "read_text", "silence_stdout",
 ]

@@ -17,21 +17,26 @@ import csv
 import io
 import json
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ivrsched.ids import SeededIds
-from ivrsched.io.plan_formats import jsonl_lines
+from ivrsched.io.plan_formats import jsonl_lines, write_policy_jsonl
 from ivrsched.oracle.conformance import verify
 from ivrsched.planning.planner import DestinationSchedule, MessagePlan, Plan, plan
 from ivrsched.rules.instants import US_PER_DAY, US_PER_MINUTE, format_us, from_us, to_us
 from ivrsched.rules.retry import LADDER
 
+if TYPE_CHECKING:
+    from ivrsched.policy.document import CallingPolicy
+
 Json = dict[str, Any]
 
+#: The file a case made under a calling policy keeps the policy document in.
+POLICY_FILE = "policy.json"
 #: The log row names, in the order the vectors write them.
 LOG_COLUMNS = ("messageId", "to", "attempt", "time")
 _BASE_NOW = datetime(2030, 1, 7, 9, 0, tzinfo=timezone.utc)  # a Monday
@@ -125,17 +130,21 @@ class Case:
     now: datetime
     id_seed: int
     logs: list[VectorLog] = field(default_factory=list)
+    #: The calling policy the case is planned and verified under (S15), or None, and the text
+    #: of its document (written beside the request as :data:`POLICY_FILE`).
+    policy: CallingPolicy | None = None
+    policy_text: str | None = None
 
     def plan(self) -> Plan:
-        return plan(self.request, now=self.now, ids=SeededIds(self.id_seed))
+        return plan(self.request, now=self.now, ids=SeededIds(self.id_seed), policy=self.policy)
 
     def case_json(self) -> Json:
-        return {
-            "now": format_us(to_us(self.now)),
-            "idSeed": self.id_seed,
-            "logs": [{"file": log.file, "exact": log.exact, "violations": log.violations}
-                     for log in self.logs],
-        }
+        found: Json = {"now": format_us(to_us(self.now)), "idSeed": self.id_seed}
+        if self.policy is not None:
+            found["policy"] = POLICY_FILE
+        found["logs"] = [{"file": log.file, "exact": log.exact, "violations": log.violations}
+                         for log in self.logs]
+        return found
 
 
 # -- requests ----------------------------------------------------------------------------------
@@ -400,9 +409,9 @@ MUTATIONS: tuple[Mutation, ...] = (_early_start, _pacing, _gap, _deadline, _coun
 
 # -- cases -------------------------------------------------------------------------------------
 
-def build_case(seed: int, number: int) -> Case:
-    """Case ``number`` (1-based) of the vector set ``seed``; raises AssertionError when the
-    verifier does not report exactly the violations a mutation was designed to cause."""
+def draw_case(seed: int, number: int) -> Case:
+    """The request and submission time of case ``number`` (1-based) of the vector set
+    ``seed``, without logs."""
     rng = random.Random(f"ivrsched-vectors:{seed}:{number}")
     # The windowed message draws from its own stream, so that the first two messages of a case
     # do not depend on whether it has one.
@@ -419,7 +428,21 @@ def build_case(seed: int, number: int) -> Case:
     request = generate_request(rng, number, now)
     if kind is not None:
         request["messages"].append(windowed_message(window_rng, number, now, change))
-    case = Case(f"case-{number:03d}", request, now, seed)
+    return Case(f"case-{number:03d}", request, now, seed)
+
+
+def build_case(seed: int, number: int, policy: CallingPolicy | None = None,
+               policy_text: str | None = None) -> Case:
+    """Case ``number`` (1-based) of the vector set ``seed``; raises AssertionError when the
+    verifier does not report exactly the violations a mutation was designed to cause.
+
+    With ``policy`` (and the text of its document, ``policy_text``), the case under that
+    calling policy: see :mod:`ivrsched.oracle.policy_vectors`."""
+    if policy is not None:
+        from ivrsched.oracle.policy_vectors import build_policy_case
+
+        return build_policy_case(draw_case(seed, number), policy, policy_text)
+    case = draw_case(seed, number)
     the_plan = case.plan()
     case.logs.append(VectorLog("conforming", _rows(the_plan), exact=True))
     case.logs.append(VectorLog("conforming", _rows(the_plan), exact=True, csv=True))
@@ -433,16 +456,21 @@ def build_case(seed: int, number: int) -> Case:
 
 
 def _check(case: Case, log: VectorLog) -> None:
-    from ivrsched.io.logs import read_log
-
     for exact in (False, True) if log.exact else (False,):
-        found = verify(case.request, read_log(io.StringIO(log.text()),
-                                              "csv" if log.csv else "jsonl"),
-                       now=case.now, exact=exact, ids=SeededIds(case.id_seed))
-        got = [violation_key(v.as_json()) for v in found]
+        got = reported(case, log, exact)
         want = [violation_key(v) for v in log.violations]
         if got != want:
             raise AssertionError(f"{case.name} {log.file}: expected {want}, verify found {got}")
+
+
+def reported(case: Case, log: VectorLog, exact: bool = False) -> list[Json]:
+    """What :func:`verify` reports for ``log`` of ``case`` (read back from its text, under the
+    case's policy), as :func:`violation_key` gives each violation."""
+    from ivrsched.io.logs import read_log
+
+    found = verify(case.request, read_log(io.StringIO(log.text()), "csv" if log.csv else "jsonl"),
+                   now=case.now, exact=exact, ids=SeededIds(case.id_seed), policy=case.policy)
+    return [violation_key(v.as_json()) for v in found]
 
 
 def violation_key(violation: Json) -> Json:
@@ -457,7 +485,14 @@ def write_case(case: Case, directory: Path) -> None:
     (root / "logs").mkdir(parents=True, exist_ok=True)
     _write(root / "request.json", json.dumps(case.request, indent=2, ensure_ascii=False) + "\n")
     _write(root / "case.json", json.dumps(case.case_json(), indent=2, ensure_ascii=False) + "\n")
-    _write(root / "plan.jsonl", "".join(jsonl_lines(case.plan())))
+    if case.policy is None:
+        _write(root / "plan.jsonl", "".join(jsonl_lines(case.plan())))
+    else:
+        assert case.policy_text is not None
+        _write(root / POLICY_FILE, case.policy_text)
+        rows = io.StringIO()
+        write_policy_jsonl(case.plan(), rows)
+        _write(root / "plan.jsonl", rows.getvalue())
     for log in case.logs:
         _write(root / log.file, log.text())
 
@@ -467,16 +502,35 @@ def _write(path: Path, text: str) -> None:
         handle.write(text)
 
 
-def write_vectors(directory: Path, count: int, seed: int) -> list[Case]:
-    """Write ``count`` cases and a README to ``directory``; returns the cases."""
+def write_vectors(directory: Path, count: int, seed: int, *,
+                  policy: CallingPolicy | Mapping[str, Any] | str | None = None) -> list[Case]:
+    """Write ``count`` cases and a README to ``directory``; returns the cases.
+
+    ``policy`` (a :class:`~ivrsched.policy.CallingPolicy`, a policy document, or its JSON
+    text) generates every case under that calling policy (S15, needs the ``policy`` extra):
+    each case directory gets the document as :data:`POLICY_FILE` (JSON text as given, else
+    written out), the expected plan is the policy plan and the logs add the policy's rules; see
+    :mod:`ivrsched.oracle.policy_vectors`. Raises :class:`~ivrsched.errors.RequestError` for an
+    invalid policy."""
+    parsed: CallingPolicy | None = None
+    text: str | None = None
+    if policy is not None:
+        from ivrsched.oracle.policy_vectors import policy_and_text
+
+        parsed, text = policy_and_text(policy)
     directory.mkdir(parents=True, exist_ok=True)
     cases = []
     for number in range(1, count + 1):
         # Each case is written as soon as it is built, so a long run shows progress on disk.
-        case = build_case(seed, number)
+        case = build_case(seed, number, parsed, text)
         write_case(case, directory)
         cases.append(case)
-    _write(directory / "README.md", README.format(count=count, seed=seed))
+    readme = README.format(count=count, seed=seed)
+    if parsed is not None:
+        from ivrsched.oracle.policy_vectors import policy_readme
+
+        readme = policy_readme(readme, count, seed)
+    _write(directory / "README.md", readme)
     return cases
 
 
@@ -552,6 +606,6 @@ moved to the closing instant of its window.
 """
 
 
-__all__ = ["DST_CHANGES", "LOG_COLUMNS", "MUTATIONS", "README", "Case", "DstChange", "VectorLog",
-           "build_case", "generate_request", "violation_key", "window_kind", "windowed_message",
-           "write_case", "write_vectors"]
+__all__ = ["DST_CHANGES", "LOG_COLUMNS", "MUTATIONS", "POLICY_FILE", "README", "Case", "DstChange",
+           "VectorLog", "build_case", "draw_case", "generate_request", "reported",
+           "violation_key", "window_kind", "windowed_message", "write_case", "write_vectors"]
