@@ -23,12 +23,18 @@ also exactly) and targeted changes of it:
 The expected violations are not read off :func:`~ivrsched.verify`: each change states the one it
 was designed to cause, and the policy's rules are read independently here (:class:`_Reading`:
 the local wall clock and date in each zone by :mod:`zoneinfo`, the cap by its definition), for
-the whole changed log. A change tries its candidates (destinations, attempts) in request order:
-an ``S15-*`` change keeps the first that breaks its rule and no other, a plain change the first
-that breaks only its own rule, else its first. A policy that leaves an ``S15-*`` change no
+the rows the change moved or added (and the cap for their numbers). A change tries its
+candidates (destinations, attempts) in request order: an ``S15-*`` change keeps the first that
+breaks its rule and no other, a plain change the first that breaks only its own rule, else its
+first; a candidate the verifier does not agree with exactly is passed over (the naive reading of
+the wall clock may differ from the engine's at a DST change). A policy that leaves a change no
 candidate (no cap: no ``S15-cap`` log; a ``fallbackZone``: no ``S15-no-zone``) gets no such log.
 Then, as without a policy, the verifier must report exactly the expected violations of every
 log (the build fails otherwise).
+
+Cases under a policy have no windowed message (S6): where a window and a number's calling
+hours never overlap, the policy engine searches its whole horizon before it ends the
+destination never-open, which takes minutes.
 """
 
 from __future__ import annotations
@@ -49,6 +55,7 @@ from ivrsched.oracle.vectors import (
     VectorLog,
     _expect,
     _Row,
+    reported,
     violation_key,
 )
 from ivrsched.planning.planner import DestinationSchedule, Plan
@@ -118,10 +125,14 @@ def policy_and_text(policy: CallingPolicy | Mapping[str, Any] | str
 # -- the request -------------------------------------------------------------------------------
 
 def zoned_request(request: Json, rng: random.Random, case: int) -> Json:
-    """``request`` with every accepted destination's number replaced by one of
-    :data:`ZONED_PREFIXES` (three in ten reuse an earlier number of the case), and, in odd
-    cases, :data:`NO_ZONE_NUMBER` added to the unpaced message (message 1)."""
+    """``request`` without its windowed message (if any), every accepted destination's number
+    replaced by one of :data:`ZONED_PREFIXES` (three in ten reuse an earlier number of the
+    case), and, in odd cases, :data:`NO_ZONE_NUMBER` added to the unpaced message (message
+    1)."""
     found: Json = json.loads(json.dumps(request))
+    # The windowed message is left out: where its window and a number's hours never overlap,
+    # the engine searches its whole horizon before it ends the destination never-open (minutes).
+    del found["messages"][2:]
     pool: list[str] = []
     for message in found["messages"]:
         for destination in message["destinations"]:
@@ -204,7 +215,11 @@ class _Reading:
         return found
 
     def violations(self, log: VectorLog) -> list[Json]:
-        """The policy violations of ``log``, as :func:`violation_key` gives them."""
+        """The policy violations of ``log``, as :func:`violation_key` gives them. The hours and
+        closed days are read for the rows the change moved or added only: the others are the
+        plan's, which the verifier finds conforming (the conforming logs), so that a reading of
+        the wall clock that differs from the engine's at a DST change (docs/windows.md) cannot
+        blame them."""
         found: list[Json] = []
         by_destination: dict[tuple[int, int], list[_Row]] = {}
         for row in log.rows:
@@ -220,7 +235,10 @@ class _Reading:
                 if not zones:
                     found.append(self._violation(log, rows[0], "S15-no-zone", schedule))
                     continue
+                planned = schedule.attempts_us
                 for row in rows:
+                    if row.attempt <= len(planned) and planned[row.attempt - 1] == row.time_us:
+                        continue  # the plan's own attempt
                     found.extend(self._violation(log, row, rule, schedule)
                                  for rule in self.attempt_rules(row.time_us, zones))
         found.extend(self._cap(log, by_destination))
@@ -320,12 +338,19 @@ class _Builder:
             if only is None and fallback is None:
                 fallback = log
                 fallback_want = want
-            if rules == ({only} if only is not None else designed):
+            if rules == ({only} if only is not None else designed) and self.agrees(log, want):
                 log.violations = want
                 return log
-        if fallback is not None:
+        if fallback is not None and self.agrees(fallback, fallback_want):
             fallback.violations = fallback_want
-        return fallback
+            return fallback
+        return None
+
+    def agrees(self, log: VectorLog, want: list[Json]) -> bool:
+        """Whether the verifier reports exactly ``want`` for ``log``: a candidate it does not is
+        passed over (the naive reading of the wall clock may differ from the engine's at a DST
+        change), never given the verifier's answer."""
+        return reported(self.case, log) == want
 
     def _find(self, rows: list[_Row], schedule: DestinationSchedule, attempt: int) -> _Row:
         return next(r for r in rows if (r.message, r.index, r.attempt)
@@ -450,8 +475,9 @@ class _Builder:
     def count(self) -> VectorLog | None:
         def change(rows: list[_Row], schedule: DestinationSchedule) -> _Row | None:
             timeline = self.plan.messages[schedule.message].timeline
-            if timeline.deadline_us is not None or not timeline.gaps_us:
-                return None
+            if (timeline.deadline_us is not None or not timeline.gaps_us
+                    or len(schedule.attempts_us) != 1 + len(timeline.gaps_us)):
+                return None  # one attempt more than allowed, or not S5-count
             last = self._find(rows, schedule, len(schedule.attempts_us))
             extra = _Row(last.message, last.index, last.attempt + 1,
                          last.time_us + timeline.gaps_us[-1], last.offset, last.fields)
@@ -545,6 +571,9 @@ instant before it), `no-zone` or `never-open`. Paced slots still follow S3 on th
 open time; each goes to the earliest destination, in request order, whose own calendar is open
 and whose number the cap allows, and a slot nobody can take passes unused. Retries move to the
 destination's next allowed instant.
+
+**Messages.** A case under a policy has the paced and the unpaced message only (no
+`deliveryTimeWindow`).
 
 **Logs.** Besides the logs above (there is no `S3-pacing` or `S6-window` log under a policy),
 the policy's rules:
