@@ -36,6 +36,7 @@ recent attempts per number.
 from __future__ import annotations
 
 import heapq
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from enum import Enum
@@ -291,61 +292,217 @@ class _Pacer:
 
 _SLOT, _KNOWN = 1, 0
 
+#: An event of the engine: (instant, message, phase, slot or index, destination of a known one).
+_Event = tuple[int, int, int, int, "_Pending | None"]
+
+
+@dataclass(frozen=True)
+class PolicyStart:
+    """An attempt the engine has started; its end is not known yet (see
+    :meth:`PolicyEngine.record`)."""
+
+    message: int
+    index: int
+    attempt: int
+    start_us: int
+
+
+class PolicyEngine:
+    """The engine, fed outcomes as they become known (the live dispatcher's core; the offline
+    :func:`run_policy` feeds each outcome at once).
+
+    :meth:`step` processes the earliest event — a slot of a paced message, or an attempt of a
+    destination already known — and returns what it decided: attempts started
+    (:class:`PolicyStart`) and destinations whose result is final (:class:`PolicyResult`).
+    :meth:`record` gives an attempt's outcome, which may queue its retry.
+
+    While attempts await their outcomes, only events strictly before the earliest instant one of
+    their retries could take (its start + g_k: an attempt cannot end before it starts) are
+    processed; so events are processed in the same order, and decided the same way, as when
+    every outcome is known at once. Driven at its events' instants the engine places exactly
+    the attempts :func:`run_policy` places with the same outcomes.
+
+    Processed late (``now_us`` after the event's instant), an event is decided at ``now_us``:
+    the attempt starts then if the destination's calendar is open and the frequency cap allows
+    it, otherwise it moves to the next instant both allow; a paced message's slots keep the S3
+    cap over the first attempts really started (slot j is not before the start of the first
+    attempt ``speed`` attempts earlier + U, moved to the message's next open instant).
+    """
+
+    def __init__(self, runs: Sequence[MessageRun], policy: CallingPolicy,
+                 source: Destinations | None = None) -> None:
+        self._source = source if source is not None else Destinations(policy)
+        self._ledger = CapLedger(policy.cap)
+        self._events: list[_Event] = []
+        self._pacers: dict[int, _Pacer] = {}
+        self._timelines = {run.message: run.timeline for run in runs}
+        self._started: dict[tuple[int, int, int], _Pending] = {}
+        self._bounds: list[tuple[int, int, int, int]] = []  # (retry not before, key...)
+        self._realised: dict[int, deque[int]] = {}
+        self.ready: list[PolicyStart | PolicyResult] = []  # decided while building
+        for run in runs:
+            timeline = run.timeline
+            if timeline.pace is not None:
+                pacer = self._pacers[run.message] = _Pacer(run, self._source, self._ledger)
+                self._realised[run.message] = deque(maxlen=timeline.pace.speed)
+                first = _slot_time(timeline, 0)
+                if first is not None:
+                    heapq.heappush(self._events, (first, run.message, _SLOT, 0, None))
+                else:
+                    self.ready.extend(pacer.expire())
+                continue
+            for index, destination in enumerate(run.destinations):
+                if not destination.accepted:
+                    continue
+                pending = self._source.pending(run, index, destination)
+                ending = _schedule(self._events, pending, timeline, timeline.start_us)
+                if ending is not None:
+                    self.ready.append(pending.result(ending))
+
+    @property
+    def in_progress(self) -> int:
+        """Attempts started whose outcome is not recorded yet."""
+        return len(self._started)
+
+    def _bound(self) -> int | None:
+        bounds = self._bounds
+        while bounds and bounds[0][1:] not in self._started:
+            heapq.heappop(bounds)
+        return bounds[0][0] if bounds else None
+
+    def next_instant(self) -> int | None:
+        """The instant of the earliest event :meth:`step` may process, or None: no event, or
+        none before an outcome is recorded."""
+        if not self._events:
+            return None
+        at = self._events[0][0]
+        bound = self._bound()
+        return at if bound is None or at < bound else None
+
+    def step(self, now_us: int | None = None, hold_us: int | None = None
+             ) -> list[PolicyStart | PolicyResult] | None:
+        """Process the earliest event if it is due at ``now_us`` (any, when None) and may be
+        processed before the outcomes awaited; None when there is none. ``hold_us``: nothing
+        starts at or after it (an open pause): an event that would be decided in
+        ``[hold_us, cut)`` is left queued (None is returned)."""
+        at = self.next_instant()
+        if at is None or (now_us is not None and at > now_us):
+            return None
+        _, message, phase, key, queued = self._events[0]
+        timeline = self._timelines[message]
+        late = now_us is not None and now_us > at
+        if late:
+            assert now_us is not None
+            at = now_us
+        cut = timeline.cut_us
+        if hold_us is not None and at >= hold_us and (cut is None or at < cut):
+            return None
+        heapq.heappop(self._events)
+        out: list[PolicyStart | PolicyResult] = []
+        if phase == _SLOT:
+            self._slot(out, message, key, at, timeline)
+            return out
+        assert queued is not None
+        if cut is not None and at >= cut:
+            out.append(queued.result(PolicyEnding.DEADLINE))
+            return out
+        if late:
+            assert queued.calendar is not None
+            if not queued.calendar.is_open(at):
+                ending = _schedule(self._events, queued, timeline, at)
+                if ending is not None:
+                    out.append(queued.result(ending))
+                return out
+        frees = self._ledger.earliest(queued.number, at)
+        if frees > at:
+            ending = _schedule(self._events, queued, timeline, frees)
+            if ending is not None:
+                out.append(queued.result(ending))
+            return out
+        out.append(self._start(queued, at, timeline))
+        return out
+
+    def _slot(self, out: list[PolicyStart | PolicyResult], message: int, slot: int, at: int,
+              timeline: Timeline) -> None:
+        pacer = self._pacers[message]
+        deadline = timeline.cut_us
+        if deadline is not None and at >= deadline:
+            out.extend(pacer.expire())
+            return
+        chosen = pacer.take(at)
+        out.extend(pacer.finished)
+        pacer.finished = []
+        if chosen is not None:
+            self._realised[message].append(at)
+            out.append(self._start(chosen, at, timeline))
+        following = _next_slot(pacer, timeline, slot, chosen is not None)
+        if following is not None:
+            index, planned = following
+            when = _realised_cap(timeline, self._realised[message], planned)
+            if when is not None:
+                heapq.heappush(self._events, (when, message, _SLOT, index, None))
+                return
+        if not pacer.exhausted:
+            out.extend(pacer.expire())
+
+    def _start(self, pending: _Pending, at: int, timeline: Timeline) -> PolicyStart:
+        self._ledger.record(pending.number, at)
+        pending.attempts.append(at)
+        number = len(pending.attempts)
+        self._started[(pending.message, pending.index, number)] = pending
+        if number <= len(timeline.gaps_us):
+            heapq.heappush(self._bounds, (at + timeline.gaps_us[number - 1], pending.message,
+                                          pending.index, number))
+        return PolicyStart(pending.message, pending.index, number, at)
+
+    def record(self, message: int, index: int, attempt: int, answered: bool,
+               end_us: int) -> list[PolicyResult]:
+        """The outcome of a started attempt: answered or not, and its end (not before its
+        start). Returns the destination's result when this makes it final."""
+        pending = self._started.pop((message, index, attempt))
+        timeline = self._timelines[message]
+        if answered:
+            return [pending.result(PolicyEnding.ANSWERED)]
+        if attempt > len(timeline.gaps_us):
+            return [pending.result(PolicyEnding.RETRIES_EXHAUSTED)]
+        ending = _schedule(self._events, pending, timeline,
+                           end_us + timeline.gaps_us[attempt - 1])
+        return [] if ending is None else [pending.result(ending)]
+
+
+def _realised_cap(timeline: Timeline, realised: deque[int], planned: int) -> int | None:
+    """A slot's instant under the S3 cap over first attempts really started: not before the
+    start ``speed`` first attempts ago + U (the planned instant when the engine is on time)."""
+    pace = timeline.pace
+    assert pace is not None
+    if len(realised) < pace.speed or realised[0] + pace.unit_us <= planned:
+        return planned
+    try:
+        return timeline.calendar.next_open(realised[0] + pace.unit_us)
+    except PlanRangeError:
+        return None
+
 
 def run_policy(runs: Sequence[MessageRun], policy: CallingPolicy, outcome: OutcomeFunction,
                source: Destinations | None = None) -> Iterator[PolicyAttempt | PolicyResult]:
     """Every attempt of ``runs`` under ``policy``, in time order, each destination's result
-    as soon as it is final (accepted destinations only)."""
-    source = source if source is not None else Destinations(policy)
-    ledger = CapLedger(policy.cap)
-    events: list[tuple[int, int, int, int, _Pending | None]] = []
-    pacers: dict[int, _Pacer] = {}
-    for run in runs:
-        timeline = run.timeline
-        if timeline.pace is not None:
-            pacers[run.message] = _Pacer(run, source, ledger)
-            first = _slot_time(timeline, 0)
-            if first is not None:
-                heapq.heappush(events, (first, run.message, _SLOT, 0, None))
-            else:
-                yield from pacers[run.message].expire()
-            continue
-        for index, destination in enumerate(run.destinations):
-            if not destination.accepted:
+    as soon as it is final (accepted destinations only); ``outcome`` says how each attempt
+    ends as soon as it starts."""
+    engine = PolicyEngine(runs, policy, source)
+
+    def settled(items: list[PolicyStart | PolicyResult]
+                ) -> Iterator[PolicyAttempt | PolicyResult]:
+        for item in items:
+            if isinstance(item, PolicyResult):
+                yield item
                 continue
-            pending = source.pending(run, index, destination)
-            ending = _schedule(events, pending, timeline, timeline.start_us)
-            if ending is not None:
-                yield pending.result(ending)
-    by_message = {run.message: run for run in runs}
-    while events:
-        at, message, phase, key, queued = heapq.heappop(events)
-        timeline = by_message[message].timeline
-        deadline = timeline.cut_us
-        if phase == _SLOT:
-            pacer = pacers[message]
-            if deadline is not None and at >= deadline:
-                yield from pacer.expire()
-                continue
-            chosen = pacer.take(at)
-            yield from pacer.finished
-            pacer.finished = []
-            if chosen is not None:
-                yield from _attempt(events, chosen, at, timeline, ledger, outcome)
-            following = _next_slot(pacer, timeline, key, chosen is not None)
-            if following is not None:
-                heapq.heappush(events, (following[1], message, _SLOT, following[0], None))
-            elif not pacer.exhausted:
-                yield from pacer.expire()
-            continue
-        assert queued is not None
-        frees = ledger.earliest(queued.number, at)
-        if frees > at:
-            ending = _schedule(events, queued, timeline, frees)
-            if ending is not None:
-                yield queued.result(ending)
-            continue
-        yield from _attempt(events, queued, at, timeline, ledger, outcome)
+            answered, end = outcome(item.message, item.index, item.attempt, item.start_us)
+            yield PolicyAttempt(item.message, item.index, item.attempt, item.start_us, end)
+            yield from engine.record(item.message, item.index, item.attempt, answered, end)
+
+    yield from settled(engine.ready)
+    while (items := engine.step()) is not None:
+        yield from settled(items)
 
 
 def _slot_time(timeline: Timeline, slot: int) -> int | None:
@@ -375,7 +532,7 @@ def _next_slot(pacer: _Pacer, timeline: Timeline, slot: int,
     return None if at is None else (following, at)
 
 
-def _schedule(events: list[tuple[int, int, int, int, _Pending | None]], pending: _Pending,
+def _schedule(events: list[_Event], pending: _Pending,
               timeline: Timeline, earliest_us: int) -> PolicyEnding | None:
     """Queue ``pending``'s next attempt at its first opening at or after ``earliest_us``; the
     ending instead when there is none before the deadline."""
@@ -390,23 +547,5 @@ def _schedule(events: list[tuple[int, int, int, int, _Pending | None]], pending:
     return None
 
 
-def _attempt(events: list[tuple[int, int, int, int, _Pending | None]], pending: _Pending,
-             at: int, timeline: Timeline, ledger: CapLedger,
-             outcome: OutcomeFunction) -> Iterator[PolicyAttempt | PolicyResult]:
-    ledger.record(pending.number, at)
-    pending.attempts.append(at)
-    number = len(pending.attempts)
-    answered, end = outcome(pending.message, pending.index, number, at)
-    yield PolicyAttempt(pending.message, pending.index, number, at, end)
-    if answered:
-        yield pending.result(PolicyEnding.ANSWERED)
-    elif number > len(timeline.gaps_us):
-        yield pending.result(PolicyEnding.RETRIES_EXHAUSTED)
-    else:
-        ending = _schedule(events, pending, timeline, end + timeline.gaps_us[number - 1])
-        if ending is not None:
-            yield pending.result(ending)
-
-
 __all__ = ["Destinations", "MessageRun", "OutcomeFunction", "PolicyAttempt", "PolicyEnding",
-           "PolicyResult", "failing_after", "run_policy"]
+           "PolicyEngine", "PolicyResult", "PolicyStart", "failing_after", "run_policy"]
