@@ -230,6 +230,36 @@ class _Message:
                 del self.recent[slot]
 
 
+def _policy_text(policy: object) -> str:
+    """The policy as the journal keeps it (JSON text), checked now: a policy with errors
+    raises :class:`~ivrsched.errors.RequestError` listing them."""
+    from ivrsched.policy.document import parse_policy
+
+    if isinstance(policy, dict):
+        text = json.dumps(policy)
+    elif isinstance(policy, str):
+        text = policy
+    else:
+        raise DispatchError("give the policy as JSON text or a dict: the journal keeps it as "
+                            "given, so that it can be read again after a restart")
+    parse_policy(text)
+    return text
+
+
+def _dispatcher_of(connection: sqlite3.Connection, path: Path) -> Dispatcher:
+    """The dispatcher of an open journal: one under a calling policy when it has one."""
+    try:
+        has_policy = connection.execute(
+            "SELECT 1 FROM meta WHERE key = 'policy'").fetchone() is not None
+    except sqlite3.Error as exc:
+        connection.close()
+        raise JournalError(f"{path}: unreadable journal ({exc})") from exc
+    if has_policy:
+        from ivrsched.dispatch.policy_dispatcher import PolicyDispatcher
+        return PolicyDispatcher(connection, path)
+    return Dispatcher(connection, path)
+
+
 def _request_text(request: Request | dict[str, Any] | str) -> str:
     if isinstance(request, str):
         return request
@@ -263,12 +293,13 @@ class Dispatcher:
         an outcome. ``destinations``: a destinations file (text or CSV, as ``plan
         --destinations`` reads) that replaces the destinations of message
         ``destinations_message``; it is read lazily and must not change while the campaign
-        runs. ``policy`` (S15) is not supported yet: give None. ``dialect`` (S17): the
+        runs. ``policy``: a calling policy (S15, JSON text or a dict, as ``plan --policy`` reads
+        it; the ``policy`` extra) that every attempt obeys (see
+        :mod:`ivrsched.dispatch.policy_dispatcher`). ``dialect`` (S17): the
         request's dialect, detected from its shape when None; the journal keeps the one used.
         """
         now_us = instant_us(now, "now")
-        if policy is not None:
-            raise DispatchError("calling policies (S15) are not supported by the dispatcher yet")
+        policy_text = None if policy is None else _policy_text(policy)
         if max_in_progress is not None and (isinstance(max_in_progress, bool)
                                             or not isinstance(max_in_progress, int)
                                             or max_in_progress < 1):
@@ -294,18 +325,25 @@ class Dispatcher:
             "version": "0",
             "clock_us": str(now_us),
         }
+        if policy_text is not None:
+            meta["policy"] = policy_text
         with journal.transaction(connection) as db:
             db.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", meta.items())
             db.executemany("INSERT INTO cursors (message, position, slot) VALUES (?, 0, 0)",
                            [(m,) for m in range(len(parsed.messages))])
             journal.bump_version(db)
-        return cls(connection, Path(path))
+        dispatcher = _dispatcher_of(connection, Path(path))
+        dispatcher._created()
+        return dispatcher
 
     @classmethod
     def open(cls, path: str | Path) -> Dispatcher:
         """The dispatcher of the journal at ``path``, in the state its last committed change
         left (after a crash too)."""
-        return cls(journal.connect(path, create=False), Path(path))
+        return _dispatcher_of(journal.connect(path, create=False), Path(path))
+
+    def _created(self) -> None:
+        """Just created: journal what is decided at the submission already."""
 
     def close(self) -> None:
         """Close the journal (every change is committed already)."""
@@ -562,26 +600,31 @@ class Dispatcher:
             db.execute("UPDATE attempts SET outcome = ?, end_us = ?, answered_at_us = ? "
                        "WHERE key = ?", (kind.value, end_us, answered_us, key))
             del self._in_progress[key]
-            m = self._messages[entry.message]
-            ending: Ending | None = None
-            ended = end_us
-            if kind is Outcome.ANSWERED:
-                ending = Ending.ANSWERED
-            elif entry.number > len(m.timeline.gaps_us):
-                ending = Ending.RETRIES_EXHAUSTED
-            elif m.cut_reached(self._clock):
-                ending, ended = cut_ending(m.timeline, end_us)
-            else:
-                base = end_us + m.timeline.gaps_us[entry.number - 1]
-                heapq.heappush(m.retries, _Retry(m.next_open(base), entry.position,
-                                                 entry.number + 1, base, end_us,
-                                                 entry.first_start_us, entry.to,
-                                                 entry.message_id))
-            if ending is not None:
-                self._final(db, entry.message, entry.position, ending, ended, entry.number,
-                            entry.first_start_us, key)
+            self._settle(db, entry, kind, end_us)
 
         self._change(apply)
+
+    def _settle(self, db: sqlite3.Connection, entry: _InProgress, kind: Outcome,
+                end_us: int) -> None:
+        """An outcome is journaled: the destination's retry is queued, or its result final."""
+        m = self._messages[entry.message]
+        ending: Ending | None = None
+        ended = end_us
+        if kind is Outcome.ANSWERED:
+            ending = Ending.ANSWERED
+        elif entry.number > len(m.timeline.gaps_us):
+            ending = Ending.RETRIES_EXHAUSTED
+        elif m.cut_reached(self._clock):
+            ending, ended = cut_ending(m.timeline, end_us)
+        else:
+            base = end_us + m.timeline.gaps_us[entry.number - 1]
+            heapq.heappush(m.retries, _Retry(m.next_open(base), entry.position,
+                                             entry.number + 1, base, end_us,
+                                             entry.first_start_us, entry.to,
+                                             entry.message_id))
+        if ending is not None:
+            self._final(db, entry.message, entry.position, ending, ended, entry.number,
+                        entry.first_start_us, entry.key)
 
     # -- lifecycle (S13) --------------------------------------------------------------------
     def pause(self, at: datetime) -> None:
@@ -623,12 +666,18 @@ class Dispatcher:
             self._lifecycle = lifecycle
             for m in self._messages:
                 m.timeline = lifecycle.timeline(m.base, m.validity)
-                m.retries = [r._replace(due_us=m.next_open(r.base_us)) for r in m.retries]
-                heapq.heapify(m.retries)
-                if m.cut_reached(self._clock):
-                    self._close(db, m)
+            self._operated(db, event)
 
         self._change(apply)
+
+    def _operated(self, db: sqlite3.Connection, event: LifecycleEvent) -> None:
+        """A lifecycle operation is journaled and the time lines follow it: pending retries
+        move with the calendar, and messages whose cut is reached close."""
+        for m in self._messages:
+            m.retries = [r._replace(due_us=m.next_open(r.base_us)) for r in m.retries]
+            heapq.heapify(m.retries)
+            if m.cut_reached(self._clock):
+                self._close(db, m)
 
     # -- questions ----------------------------------------------------------------------------
     def next_wakeup(self) -> datetime | None:

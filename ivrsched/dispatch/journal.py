@@ -73,6 +73,12 @@ CREATE TABLE results (
     last_key TEXT REFERENCES attempts (key),
     UNIQUE (message, position)
 );
+CREATE TABLE policy_steps (
+    seq INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('due', 'outcome', 'operation')),
+    at_us INTEGER,
+    ref TEXT
+);
 """
 
 

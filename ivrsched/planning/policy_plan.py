@@ -35,7 +35,7 @@ class NoRandomAccessError(TypeError):
     """Indexing a plan made under a calling policy (its schedules are only known in order)."""
 
 
-class _Remembered:
+class RememberedDestinations:
     """A message's accepted destinations, as the engine reads them, kept until their result
     comes (so that a streamed message needs no second read to name its rows)."""
 
@@ -65,7 +65,7 @@ def policy_schedules(plan: Plan) -> Iterator[DestinationSchedule]:
             # counting pass holds it, as it does for any plan that must count first.
             message_plan.summary()
         yield from message_plan.rejected_schedules()
-    remembered = {m.message_index: _Remembered(m.source) for m in plan.messages}
+    remembered = {m.message_index: RememberedDestinations(m.source) for m in plan.messages}
     runs = [MessageRun(m.message_index, m.timeline, remembered[m.message_index])
             for m in plan.messages]
     by_index = {m.message_index: m for m in plan.messages}

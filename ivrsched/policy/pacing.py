@@ -316,11 +316,12 @@ class PolicyEngine:
     (:class:`PolicyStart`) and destinations whose result is final (:class:`PolicyResult`).
     :meth:`record` gives an attempt's outcome, which may queue its retry.
 
-    While attempts await their outcomes, only events strictly before the earliest instant one of
-    their retries could take (its start + g_k: an attempt cannot end before it starts) are
-    processed; so events are processed in the same order, and decided the same way, as when
-    every outcome is known at once. Driven at its events' instants the engine places exactly
-    the attempts :func:`run_policy` places with the same outcomes.
+    Outcomes may come after other events were processed: a retry is decided at the instant it
+    is queued for, once its attempt's outcome is recorded. So when every outcome is recorded
+    before the engine is stepped at or after the attempt's end (as :func:`run_policy` does, and
+    as a caller does who records each call when it ends), events are processed in the same
+    order, and decided the same way, as with every outcome known at once: a retry is queued
+    after its attempt's end, so no event before that end could have been preceded by it.
 
     Processed late (``now_us`` after the event's instant), an event is decided at ``now_us``:
     the attempt starts then if the destination's calendar is open and the frequency cap allows
@@ -337,7 +338,6 @@ class PolicyEngine:
         self._pacers: dict[int, _Pacer] = {}
         self._timelines = {run.message: run.timeline for run in runs}
         self._started: dict[tuple[int, int, int], _Pending] = {}
-        self._bounds: list[tuple[int, int, int, int]] = []  # (retry not before, key...)
         self._realised: dict[int, deque[int]] = {}
         self.ready: list[PolicyStart | PolicyResult] = []  # decided while building
         for run in runs:
@@ -364,25 +364,29 @@ class PolicyEngine:
         """Attempts started whose outcome is not recorded yet."""
         return len(self._started)
 
-    def _bound(self) -> int | None:
-        bounds = self._bounds
-        while bounds and bounds[0][1:] not in self._started:
-            heapq.heappop(bounds)
-        return bounds[0][0] if bounds else None
+    @property
+    def finished(self) -> bool:
+        """Every destination has its result (nothing queued, nothing awaiting an outcome)."""
+        return not self._events and not self._started
+
+    @property
+    def queued_retries(self) -> int:
+        """Retries queued (destinations with an attempt waiting for their next one)."""
+        return sum(1 for event in self._events
+                   if event[2] == _KNOWN and event[4] is not None and event[4].attempts)
+
+    def next_message(self) -> int:
+        """The message of the earliest event (there must be one)."""
+        return self._events[0][1]
 
     def next_instant(self) -> int | None:
-        """The instant of the earliest event :meth:`step` may process, or None: no event, or
-        none before an outcome is recorded."""
-        if not self._events:
-            return None
-        at = self._events[0][0]
-        bound = self._bound()
-        return at if bound is None or at < bound else None
+        """The instant of the earliest event, or None when none is queued."""
+        return self._events[0][0] if self._events else None
 
     def step(self, now_us: int | None = None, hold_us: int | None = None
              ) -> list[PolicyStart | PolicyResult] | None:
-        """Process the earliest event if it is due at ``now_us`` (any, when None) and may be
-        processed before the outcomes awaited; None when there is none. ``hold_us``: nothing
+        """Process the earliest event if it is due at ``now_us`` (any, when None); None when
+        there is none. ``hold_us``: nothing
         starts at or after it (an open pause): an event that would be decided in
         ``[hold_us, cut)`` is left queued (None is returned)."""
         at = self.next_instant()
@@ -419,7 +423,7 @@ class PolicyEngine:
             if ending is not None:
                 out.append(queued.result(ending))
             return out
-        out.append(self._start(queued, at, timeline))
+        out.append(self._start(queued, at))
         return out
 
     def _slot(self, out: list[PolicyStart | PolicyResult], message: int, slot: int, at: int,
@@ -434,7 +438,7 @@ class PolicyEngine:
         pacer.finished = []
         if chosen is not None:
             self._realised[message].append(at)
-            out.append(self._start(chosen, at, timeline))
+            out.append(self._start(chosen, at))
         following = _next_slot(pacer, timeline, slot, chosen is not None)
         if following is not None:
             index, planned = following
@@ -445,14 +449,11 @@ class PolicyEngine:
         if not pacer.exhausted:
             out.extend(pacer.expire())
 
-    def _start(self, pending: _Pending, at: int, timeline: Timeline) -> PolicyStart:
+    def _start(self, pending: _Pending, at: int) -> PolicyStart:
         self._ledger.record(pending.number, at)
         pending.attempts.append(at)
         number = len(pending.attempts)
         self._started[(pending.message, pending.index, number)] = pending
-        if number <= len(timeline.gaps_us):
-            heapq.heappush(self._bounds, (at + timeline.gaps_us[number - 1], pending.message,
-                                          pending.index, number))
         return PolicyStart(pending.message, pending.index, number, at)
 
     def record(self, message: int, index: int, attempt: int, answered: bool,
