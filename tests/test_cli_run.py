@@ -450,3 +450,48 @@ def test_an_operation_without_at_is_now_even_when_a_run_just_moved_the_clock(
     assert capsys.readouterr().out == "paused at 2030-01-01T12:00:02.000+00:00\n"
     # With --at the instant is the user's: refused, not moved.
     assert main(["resume", "--journal", str(journal), "--at", "2030-01-01T12:00:01Z"]) == 6
+
+
+ALL_DAY = {"callingHours": {"zone": "recipient", "from": {"hour": 0, "minute": 0},
+                            "to": {"hour": 24, "minute": 0}}}
+
+
+def test_run_obeys_a_calling_policy_kept_in_the_journal(tmp_path: Path) -> None:
+    # Every local hour is open, but a number needs a known zone: the New York number is
+    # called (it answers: ...00), the one phonenumbers has no zone for is never called and
+    # ends EXPIRED (no-zone).
+    req = tmp_path / "request.json"
+    req.write_text(json.dumps({"messages": [{"scenarioId": "S", "destinations": [
+        {"to": "12125550100", "messageId": "ny"}, {"to": "4179302", "messageId": "nz"}]}]}))
+    policy = tmp_path / "policy.json"
+    policy.write_text(json.dumps(ALL_DAY))
+    journal, now = tmp_path / "c.db", just_now()
+    result = ivrsched("run", str(req), "--journal", str(journal), "--dialer", dialer(tmp_path),
+                      "--now", now, "--seed", "1", "--policy", str(policy), env=env(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert [c["key"] for c in calls(tmp_path)] == ["ny:1"]
+    document = status(journal)
+    assert document["finished"] is True
+    assert document["statuses"] == {"DELIVERED_TO_HANDSET": 1, "EXPIRED_EXPIRED": 1}
+    log = journal.with_suffix(".jsonl")
+    log.write_text("".join(json.dumps(r) + "\n" for r in log_rows(journal)), encoding="utf-8")
+    checked = ivrsched("verify", str(req), str(log), "--now", now, "--policy", str(policy))
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+def test_run_refuses_a_bad_policy_before_a_journal_is_made_and_on_continuing(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    req = request(tmp_path, 1)
+    bad = tmp_path / "policy.json"
+    bad.write_text(json.dumps({"callingHours": {"zone": "Mars/Olympus"},
+                               "frequencyCap": {"maxAttempts": 0}}))
+    journal = tmp_path / "c.db"
+    assert main(["run", str(req), "--journal", str(journal), "--dialer", "x",
+                 "--policy", str(bad)]) == 3
+    err = capsys.readouterr().err
+    assert "/callingHours/zone" in err and "/frequencyCap/maxAttempts" in err
+    assert "Traceback" not in err and not journal.exists()
+    Dispatcher.create(journal, req.read_text(), now=datetime.now(timezone.utc), seed=1).close()
+    assert main(["run", "--journal", str(journal), "--dialer", "x", "--policy",
+                 str(bad)]) == 2
+    assert "--policy: only with REQUEST" in capsys.readouterr().err

@@ -38,16 +38,17 @@ def documented() -> dict[str, list[tuple[str, str]]]:
     return tables
 
 
-def a_journal(tmp_path: Path) -> sqlite3.Connection:
+def a_journal(tmp_path: Path, policy: dict[str, object] | None = None) -> sqlite3.Connection:
     request = {"messages": [{"scenarioId": "S", "destinations": [{"to": "41793026700"}]}]}
-    Dispatcher.create(tmp_path / "j.db", request, now=T0).close()
+    Dispatcher.create(tmp_path / "j.db", request, now=T0, policy=policy).close()
     return sqlite3.connect(tmp_path / "j.db")
 
 
 def test_the_documented_tables_are_the_journal_tables(tmp_path: Path) -> None:
     db = a_journal(tmp_path)
     real = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    assert real == {"meta", "operations", "cursors", "closures", "attempts", "results"}
+    assert real == {"meta", "operations", "cursors", "closures", "attempts", "results",
+                    "policy_steps"}
     assert set(documented()) == real
 
 
@@ -66,6 +67,14 @@ def test_the_documented_meta_keys_are_those_written(tmp_path: Path) -> None:
     columns = [(row[1], row[2]) for row in db.execute("PRAGMA table_info(meta)")]
     assert columns == [("key", "TEXT"), ("value", "TEXT")]
     assert "`key TEXT PRIMARY KEY`, `value TEXT`" in journal_section()
+    keys = {row[0] for row in db.execute("SELECT key FROM meta")}
+    # "policy" is written only for a campaign under a calling policy.
+    assert {key for key, _ in documented()["meta"]} == keys | {"policy"}
+    assert "policy" not in keys
+
+
+def test_a_journal_under_a_policy_has_the_policy_key(tmp_path: Path) -> None:
+    db = a_journal(tmp_path, policy={"frequencyCap": {"maxAttempts": 2, "periodMinutes": 60}})
     keys = {row[0] for row in db.execute("SELECT key FROM meta")}
     assert {key for key, _ in documented()["meta"]} == keys
 

@@ -374,3 +374,24 @@ def test_the_journal_keeps_the_policy_as_given(tmp_path: Path) -> None:
     [(kept,)] = db.execute("SELECT value FROM meta WHERE key = 'policy'").fetchall()
     db.close()
     assert kept == text
+
+
+def test_a_late_caller_still_gets_paced_calls_one_unit_apart(tmp_path: Path) -> None:
+    # Three New York numbers at 1 per hour from 13:00 UTC; the caller first asks at 16:00.
+    # The three slots planned 13:00, 14:00 and 15:00 are all past, but S3 holds over the
+    # calls really placed: 16:00, then 17:00, then 18:00 — not three at 16:00.
+    now = datetime(2030, 1, 8, 13, tzinfo=timezone.utc)
+    request = _request(NEW_YORK, "12125550101", "12125550102", speed=1)
+    with Dispatcher.create(tmp_path / "j.db", request, now=now,
+                           policy=WEEKDAYS_8_TO_21) as d:
+        placed = []
+        clock = datetime(2030, 1, 8, 16, tzinfo=timezone.utc)
+        for _ in range(10):
+            for attempt in d.due(clock):
+                placed.append((attempt.index, attempt.time.hour))
+                d.record(attempt.key, "answered", attempt.time + timedelta(seconds=20))
+            wake = d.next_wakeup()
+            if wake is None:
+                break
+            clock = wake
+    assert placed == [(0, 16), (1, 17), (2, 18)]

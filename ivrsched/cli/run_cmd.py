@@ -18,9 +18,11 @@ from ivrsched.cli.common import (
     EXIT_USAGE,
     CliError,
     add_dialect_argument,
+    add_policy_argument,
     non_negative_seconds,
     parse_now,
     print_notices,
+    read_policy,
     read_text,
     silence_stdout,
 )
@@ -87,6 +89,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                         help="a new campaign's destinations, read lazily from FILE (one number "
                              "per line, or CSV with a 'to' column and optional 'messageId'); "
                              "the request's single message then gives none")
+    add_policy_argument(parser)
     parser.set_defaults(run=run)
 
 
@@ -96,7 +99,8 @@ def _dispatcher(args: argparse.Namespace) -> Dispatcher:
                                               ("--max-in-progress", args.max_in_progress),
                                               ("--strict", args.strict or None),
                                               ("--dialect", args.dialect),
-                                              ("--destinations", args.destinations))
+                                              ("--destinations", args.destinations),
+                                              ("--policy", args.policy))
                  if value is not None]
         if given:
             raise CliError(f"{', '.join(given)}: only with REQUEST, when the campaign is "
@@ -114,13 +118,16 @@ def _dispatcher(args: argparse.Namespace) -> Dispatcher:
     stated = parse_now(args.now)
     now = stated if stated is not None else system_clock()
     print_notices(request.notices if streamed else plan(request, now=now).notices)
+    policy = None if args.policy is None else read_policy(args.policy,
+                                                         strict=args.strict)[1]
     # A random seed unless one is given: two campaigns of one request must not share the
     # generated messageIds, hence keys, that a dialer may be idempotent by.
     seed = args.seed if args.seed is not None else secrets.randbits(63)
     try:
         return Dispatcher.create(args.journal, text, now=now, seed=seed,
                                  max_in_progress=args.max_in_progress,
-                                 destinations=args.destinations, dialect=args.dialect)
+                                 destinations=args.destinations, dialect=args.dialect,
+                                 policy=policy)
     except (DispatchError, JournalError) as exc:
         raise CliError(str(exc), EXIT_USAGE) from None
     except OSError as exc:
