@@ -21,10 +21,14 @@ import time
 from collections import Counter
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from ivrsched import plan, simulate
 from ivrsched.dispatch import Dispatcher
 from ivrsched.ids import SeededIds
+from ivrsched.policy import parse_policy
 from ivrsched.testing import DEFAULT_NOW
 from tests.crash_driver import Outcomes
 
@@ -68,9 +72,20 @@ def notes(calls: Path) -> list[list[str]]:
     return [line.split() for line in calls.read_text().splitlines()]
 
 
-def test_kill_nine_at_random_points_loses_nothing_and_calls_nobody_twice(tmp_path: Path) -> None:
+#: A calling policy that moves attempts (2030-01-01 00:00 UTC is 01:00 in Zurich, the fallback
+#: zone of the request's numbers, which have no zone of their own) and whose cap binds a
+#: destination's third attempt: under it the journal is replayed on every restart.
+POLICY = {"callingHours": {"zone": "recipient", "fallbackZone": "Europe/Zurich", "periods": [
+              {"from": {"hour": 1, "minute": 3}, "to": {"hour": 1, "minute": 9}},
+              {"from": {"hour": 1, "minute": 15}, "to": {"hour": 3, "minute": 0}}]},
+          "frequencyCap": {"maxAttempts": 2, "periodMinutes": 10}}
+
+
+@pytest.mark.parametrize("policy", [None, POLICY], ids=["no-policy", "policy"])
+def test_kill_nine_at_random_points_loses_nothing_and_calls_nobody_twice(
+        tmp_path: Path, policy: dict[str, Any] | None) -> None:
     journal, calls = tmp_path / "campaign.db", tmp_path / "calls.txt"
-    Dispatcher.create(journal, REQUEST, now=DEFAULT_NOW, seed=7).close()
+    Dispatcher.create(journal, REQUEST, now=DEFAULT_NOW, seed=7, policy=policy).close()
     rng = random.Random(13)
     kills = 0
     for _ in range(KILLS):
@@ -131,16 +146,23 @@ def test_kill_nine_at_random_points_loses_nothing_and_calls_nobody_twice(tmp_pat
     asked = {words[1] for words in lines if words[0] in ("place", "reask")}
     assert asked == set(keys)
     # One engine: across all the crashes, the log is the simulation's with the same outcomes.
+    parsed = None if policy is None else parse_policy(policy)
     expected = [e.record() for e in
-                simulate(plan(REQUEST, now=DEFAULT_NOW, ids=SeededIds(7)), Outcomes()).events()]
+                simulate(plan(REQUEST, now=DEFAULT_NOW, ids=SeededIds(7), policy=parsed),
+                         Outcomes()).events()]
     assert log == expected
 
     log_file = tmp_path / "log.jsonl"
     log_file.write_text("".join(json.dumps(row) + "\n" for row in log), encoding="utf-8")
     request_file = tmp_path / "request.json"
     request_file.write_text(json.dumps(REQUEST), encoding="utf-8")
+    policy_args: list[str] = []
+    if policy is not None:
+        (tmp_path / "policy.json").write_text(json.dumps(policy), encoding="utf-8")
+        policy_args = ["--policy", str(tmp_path / "policy.json")]
     verdict = subprocess.run([sys.executable, "-m", "ivrsched", "verify", str(request_file),
-                              str(log_file), "--now", DEFAULT_NOW.isoformat(), "--seed", "7"],
+                              str(log_file), "--now", DEFAULT_NOW.isoformat(), "--seed", "7",
+                              *policy_args],
                              cwd=ROOT, capture_output=True, text=True, timeout=PATIENCE,
                              check=False)
     assert verdict.returncode == 0, verdict.stdout + verdict.stderr
