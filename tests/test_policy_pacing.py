@@ -111,6 +111,8 @@ def reference(runs: list[MessageRun], policy: CallingPolicy,
             schedule(events, p, timeline, end + timeline.gaps_us[len(p.attempts) - 1], finish)
 
     timelines = {run.message: run.timeline for run in runs}
+    last_taken = {run.message: run.timeline.start_us for run in runs}
+    horizon_us = source.book.horizon_days * 86_400_000_000
     steps = 0
     while events:
         steps += 1
@@ -132,6 +134,12 @@ def reference(runs: list[MessageRun], policy: CallingPolicy,
             if chosen is not None:
                 waiting[message].remove(chosen)
                 attempt(chosen, at, timeline)
+                last_taken[message] = at
+            elif waiting[message] and at - last_taken[message] > horizon_us:
+                # No slot taken for longer than the calendars' horizon: the rest never open.
+                for candidate in waiting.pop(message):
+                    finish(candidate, PolicyEnding.NEVER_OPEN)
+                waiting[message] = []
             if waiting[message]:
                 events.append([timeline.first_attempt_us(key + 1), message, 1, key + 1, None])
             continue
@@ -304,3 +312,20 @@ def test_the_cap_counts_across_messages_and_moves_attempts() -> None:
         (0, 0), (1, 0), (0, 60 * minute), (1, 60 * minute), (0, 120 * minute),
         (1, 120 * minute)]
     assert {r[1] for r in results.values()} == {PolicyEnding.RETRIES_EXHAUSTED}
+
+
+def test_openings_that_miss_every_slot_end_never_open_within_the_horizon() -> None:
+    # Paced three an hour from 12:00Z: slots at :00, :20 and :40, with no deadline (a paced
+    # message has none). Calling hours 08:13-08:14 in New York (13:13Z in winter, 12:13Z in
+    # summer) never hold a slot: after no slot taken for longer than the calendars' horizon
+    # (400 days) the destination ends never-open, without an attempt — rather than the engine
+    # offering slots until year 9999. Hours 08:10-08:30 do hold one: 13:20Z on the first day.
+    new_york = "12125550100"
+    narrow = parse_policy({"callingHours": {"from": {"hour": 8, "minute": 13},
+                                            "to": {"hour": 8, "minute": 14}}})
+    attempts, results = engine(runs_of(_paced([new_york], speed=3)), narrow, outcome_of(1))
+    assert attempts == [] and results == {(0, 0): ((), PolicyEnding.NEVER_OPEN)}
+    wider = parse_policy({"callingHours": {"from": {"hour": 8, "minute": 10},
+                                           "to": {"hour": 8, "minute": 30}}})
+    attempts, _ = engine(runs_of(_paced([new_york], speed=3)), wider, outcome_of(1))
+    assert attempts[0].start_us == _us("2030-03-08T13:20:00+00:00")

@@ -15,7 +15,10 @@ cap couples messages that share a number):
 - An attempt the cap forbids moves to the earliest instant the cap allows at which its calendar
   is open (a first attempt of a paced message waits for a later slot instead).
 - A destination that cannot be called before the deadline (S4) ends expired; so does one with
-  no zone to be called by, or whose calendar never opens.
+  no zone to be called by, or whose calendar never opens. "Never" is the calendars' search
+  horizon (:mod:`ivrsched.policy.calendar`: 400 days plus one per closed date): a calendar with
+  no opening that far ahead never opens, and the destinations of a paced message that found no
+  slot for longer than the horizon (their openings miss the slots) end as never-open too.
 
 Ties at one instant (an interpretation): messages in request order; within a message, attempts
 of destinations already known (retries, unpaced first attempts) before its slot; among those,
@@ -47,6 +50,7 @@ from ivrsched.policy.cap import CapLedger
 from ivrsched.policy.document import CallingPolicy
 from ivrsched.policy.zones import ZoneChoice, choose_zones
 from ivrsched.request.model import Destination
+from ivrsched.rules.instants import US_PER_DAY
 from ivrsched.rules.timeline import Timeline
 
 #: ``(message, index, attempt number, start) -> (answered, end)``.
@@ -269,19 +273,19 @@ class _Pacer:
                              self._held[0][0] if self._held else None) if t is not None]
         return min(times) if times else None
 
-    def expire(self) -> list[PolicyResult]:
-        """Every destination still waiting or unread ends expired (the deadline)."""
+    def expire(self, ending: PolicyEnding = PolicyEnding.DEADLINE) -> list[PolicyResult]:
+        """Every destination still waiting or unread ends expired (by default: the
+        deadline)."""
         results, self.finished = self.finished, []
         for group in self._groups.values():
-            results.extend(p.result(PolicyEnding.DEADLINE) for _, p in group.waiting)
+            results.extend(p.result(ending) for _, p in group.waiting)
             group.waiting.clear()
-        results.extend(p.result(PolicyEnding.DEADLINE) for _, _, p in self._held)
+        results.extend(p.result(ending) for _, _, p in self._held)
         self._held.clear()
         if self._unread is not None:
             for index, destination in self._unread:
                 pending = self._source.pending(self.run, index, destination)
-                ending = PolicyEnding.NO_ZONE if pending.calendar is None \
-                    else PolicyEnding.DEADLINE
+                ending = PolicyEnding.NO_ZONE if pending.calendar is None else ending
                 results.append(pending.result(ending))
             self._unread = None
         self._waiting = 0
@@ -339,12 +343,15 @@ class PolicyEngine:
         self._timelines = {run.message: run.timeline for run in runs}
         self._started: dict[tuple[int, int, int], _Pending] = {}
         self._realised: dict[int, deque[int]] = {}
+        self._last_taken: dict[int, int] = {}
+        self._horizon_us = self._source.book.horizon_days * US_PER_DAY
         self.ready: list[PolicyStart | PolicyResult] = []  # decided while building
         for run in runs:
             timeline = run.timeline
             if timeline.pace is not None:
                 pacer = self._pacers[run.message] = _Pacer(run, self._source, self._ledger)
                 self._realised[run.message] = deque(maxlen=timeline.pace.speed)
+                self._last_taken[run.message] = timeline.start_us
                 first = _slot_time(timeline, 0)
                 if first is not None:
                     heapq.heappush(self._events, (first, run.message, _SLOT, 0, None))
@@ -438,8 +445,16 @@ class PolicyEngine:
         pacer.finished = []
         if chosen is not None:
             self._realised[message].append(at)
+            self._last_taken[message] = at
             out.append(self._start(chosen, at))
-        following = _next_slot(pacer, timeline, slot, chosen is not None)
+        elif at - self._last_taken[message] > self._horizon_us:
+            # No waiting destination could take any slot for longer than the calendars'
+            # search horizon: their openings miss the message's slots (e.g. one open minute a
+            # week against a slot every 20 minutes, with no deadline to end the search).
+            out.extend(pacer.expire(PolicyEnding.NEVER_OPEN))
+            return
+        following = _next_slot(pacer, timeline, slot, chosen is not None,
+                               self._last_taken[message] + self._horizon_us + 1)
         if following is not None:
             index, planned = following
             when = _realised_cap(timeline, self._realised[message], planned)
@@ -513,8 +528,11 @@ def _slot_time(timeline: Timeline, slot: int) -> int | None:
         return None
 
 
-def _next_slot(pacer: _Pacer, timeline: Timeline, slot: int,
-               taken: bool) -> tuple[int, int] | None:
+def _next_slot(pacer: _Pacer, timeline: Timeline, slot: int, taken: bool,
+               horizon_at: int) -> tuple[int, int] | None:
+    """The next slot worth offering: the next one after a slot taken; after one nobody took,
+    the first at or after the next instant a group opens or the cap frees someone — but not
+    past the first slot at or after ``horizon_at``, where the waiting ones may end."""
     if pacer.exhausted:
         return None
     following = slot + 1
@@ -522,6 +540,7 @@ def _next_slot(pacer: _Pacer, timeline: Timeline, slot: int,
         wake = pacer.wake_up()
         if wake is None:
             return None
+        wake = min(wake, horizon_at)
         pace = timeline.pace
         assert pace is not None
         try:
