@@ -763,13 +763,7 @@ class Dispatcher:
         """The final status of every destination that has one, as ``simulate`` reports it:
         rejected destinations first (S7), then in the order the statuses became final, then
         the destinations of each message that ended without an attempt (deadline, cancel)."""
-        for m in self._messages:
-            for position, destination in m.destinations_from(0):
-                if not destination.accepted:
-                    yield DestinationResult(m.index, position, destination.to,
-                                            m.message_id(position, destination),
-                                            destination.status, Ending.REJECTED, self._now_us,
-                                            0, None, None, m.offset, destination.reason)
+        yield from self._rejected_results()
         rows = self._db.execute(
             f"SELECT r.status, r.ending, r.at_us, r.attempts, r.first_start_us, "
             f"{', '.join('a.' + c.strip() for c in self._EVENT_COLUMNS.split(','))} "
@@ -789,6 +783,16 @@ class Dispatcher:
                                             m.message_id(position, destination),
                                             ENDING_STATUS[ending], ending, at_us, 0, None, None,
                                             m.offset)
+
+    def _rejected_results(self) -> Iterator[DestinationResult]:
+        """The rejected destinations (S7), final from the submission, in request order."""
+        for m in self._messages:
+            for position, destination in m.destinations_from(0):
+                if not destination.accepted:
+                    yield DestinationResult(m.index, position, destination.to,
+                                            m.message_id(position, destination),
+                                            destination.status, Ending.REJECTED, self._now_us,
+                                            0, None, None, m.offset, destination.reason)
 
     def counts(self) -> dict[str, int]:
         """Attempts handed out, in progress, and final statuses by group name (from the

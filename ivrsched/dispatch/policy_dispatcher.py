@@ -263,13 +263,7 @@ class PolicyDispatcher(Dispatcher):
                                     "WHERE last_key IS NULL"):
             uncalled.setdefault(row[0], set()).add(row[1])
         names = self._names(uncalled)
-        for m in self._messages:
-            for position, destination in m.destinations_from(0):
-                if not destination.accepted:
-                    yield DestinationResult(m.index, position, destination.to,
-                                            m.message_id(position, destination),
-                                            destination.status, Ending.REJECTED, self._now_us,
-                                            0, None, None, m.offset, destination.reason)
+        yield from self._rejected_results()
         for message, position, status, ending, at_us, attempts, first_start, called, \
                 *event_row in rows:
             offset = self._messages[message].offset
