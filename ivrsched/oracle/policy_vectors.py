@@ -55,6 +55,7 @@ from ivrsched.oracle.vectors import (
     VectorLog,
     _expect,
     _Row,
+    _rows,
     reported,
     violation_key,
 )
@@ -296,16 +297,7 @@ class _Builder:
         self.reading = _Reading(case.policy, self.schedules)
 
     def rows(self) -> list[_Row]:
-        rows = []
-        for who in self.order:
-            schedule = self.schedules[who]
-            fields = {"messageId": schedule.message_id}
-            if schedule.to:
-                fields["to"] = schedule.to
-            for number, at in enumerate(schedule.attempts_us, start=1):
-                rows.append(_Row(schedule.message, schedule.index, number, at,
-                                 schedule.offset_minutes, fields))
-        return rows
+        return _rows(self.schedules[who] for who in self.order)
 
     def called(self, *, messages: Callable[[int], bool] = lambda m: True,
                at_least: int = 1) -> Iterator[DestinationSchedule]:

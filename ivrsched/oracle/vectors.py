@@ -17,7 +17,7 @@ import csv
 import io
 import json
 import random
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -250,9 +250,10 @@ def windowed_message(rng: random.Random, case: int, now: datetime,
 
 # -- logs --------------------------------------------------------------------------------------
 
-def _rows(the_plan: Plan) -> list[_Row]:
+def _rows(schedules: Iterable[DestinationSchedule]) -> list[_Row]:
+    """The planned attempts of ``schedules`` as log rows, in that order."""
     rows = []
-    for schedule in the_plan:
+    for schedule in schedules:
         fields = {"messageId": schedule.message_id}
         if schedule.to:
             fields["to"] = schedule.to
