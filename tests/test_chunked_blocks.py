@@ -41,6 +41,10 @@ MESSAGES: list[dict[str, Any]] = [
     {"scenarioId": "S", "sendingSpeed": {"speed": 2, "timeUnit": "hour"},
      "deliveryTimeWindow": {"days": ["TUESDAY"], "from": {"hour": 9, "minute": 0},
                             "to": {"hour": 10, "minute": 0}, "timeZone": "Europe/Berlin"}},
+    # Sub-millisecond slots (7 a second), rendered in the offset of sendAt.
+    {"scenarioId": "S", "sendAt": "2030-01-02T10:00:00.000+05:30",
+     "sendingSpeed": {"speed": 7, "timeUnit": "second"},
+     "retry": {"minPeriod": 1, "maxPeriod": 3, "maxCount": 2}},
 ]
 
 
@@ -52,6 +56,23 @@ class QuotingIds:
 
     def message_id(self, message: int, index: int) -> str:
         return f'id "{index}", \\ {message}'
+
+
+class ShortIds(QuotingIds):
+    """Generated IDs of plain ASCII text and of several lengths."""
+
+    def message_id(self, message: int, index: int) -> str:
+        return f"m{message}-{'x' * (index % 3)}{index}"
+
+
+class AccentedIds(QuotingIds):
+    """Generated IDs with a character outside ASCII (written as it is, not escaped)."""
+
+    def message_id(self, message: int, index: int) -> str:
+        return f"é{index}"
+
+
+ID_SOURCES = [SeededIds(5), QuotingIds(), ShortIds(), AccentedIds()]
 
 
 def _file(tmp_path: Path, lines: list[bytes], bom: bool, bad_byte: int | None,
@@ -78,12 +99,13 @@ files = st.tuples(st.lists(LINE, max_size=40), st.booleans(),
 
 
 @settings(max_examples=80, deadline=None)
-@given(files, st.sampled_from(range(len(MESSAGES))), st.integers(1, 9), st.booleans())
+@given(files, st.sampled_from(range(len(MESSAGES))), st.integers(1, 9),
+       st.sampled_from(range(len(ID_SOURCES))))
 def test_blocks_write_what_the_row_writers_write(tmp_path_factory: pytest.TempPathFactory,
                                                  file: Any, message: int, size: int,
-                                                 quoting: bool) -> None:
+                                                 id_source: int) -> None:
     source = _file(tmp_path_factory.mktemp("blocks"), *file)
-    ids = QuotingIds() if quoting else SeededIds(5)
+    ids: Any = ID_SOURCES[id_source]
     streaming = stream_plan({"messages": [MESSAGES[message]]}, [], now=NOW, ids=ids)
     header = streaming.header
 
@@ -152,3 +174,27 @@ def test_parquet_from_blocks_equals_parquet_from_the_destinations(tmp_path: Path
     from_blocks.seek(0)
     from_list.seek(0)
     assert pq.read_table(from_blocks).equals(pq.read_table(from_list))
+
+
+@pytest.mark.parametrize("message", range(len(MESSAGES)))
+def test_blocks_in_a_rendering_zone_write_what_the_row_writers_write(tmp_path: Path,
+                                                                     message: int) -> None:
+    """``--tz``: each instant in the zone's offset at it, the chunked way as row by row."""
+    from ivrsched.io.plan_formats import write_jsonl
+    from ivrsched.rules.rendering import parse_rendering
+
+    path = tmp_path / "n.txt"
+    path.write_bytes(b"".join(b"%d\n" % (41700000000 + i) for i in range(60)))
+    tz = parse_rendering("America/New_York")
+    for chunked_writer, row_writer in ((chunked.write_plan_jsonl, write_jsonl),
+                                       (chunked.write_plan_csv, write_csv)):
+        outputs = []
+        for writer in (chunked_writer, row_writer):
+            the_plan = plan({"messages": [MESSAGES[message]]}, DestinationFile.open(path),
+                            now=datetime(2030, 3, 10, 6, 50, tzinfo=timezone.utc),
+                            ids=SeededIds(2))
+            out = io.StringIO()
+            writer(the_plan, out, tz)
+            outputs.append(out.getvalue())
+        assert outputs[0] == outputs[1]
+        assert "-04:00" in outputs[0] or message != 0  # the spring-forward day is crossed

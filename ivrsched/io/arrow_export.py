@@ -38,6 +38,8 @@ from typing import IO, Any
 
 import numpy as np
 
+from ivrsched.ids import SeededIds
+from ivrsched.io import row_bytes
 from ivrsched.io.chunked import CHUNK, SlotRows, blocks_of, interleave, render_instants
 from ivrsched.io.destination_files import PlainLines
 from ivrsched.planning.planner import MessagePlan, Plan
@@ -113,7 +115,10 @@ def _batches(header: MessagePlan, destinations: Iterable[Destination], tally: Re
         if isinstance(chunk, PlainLines):  # every line accepted, no messageId given
             accepted = np.ones(len(chunk), dtype=bool)
             tos: Sequence[str | None] = chunk.tos
-            ids = [header.name(index + i, None) for i in range(len(chunk))]
+            ids: Any = [header.name(index + i, None) for i in range(len(chunk))] \
+                if not isinstance(header.ids, SeededIds) else _strings(pa, row_bytes.uuid_texts(
+                    header.ids.message_digests(header.message_index, index,
+                                               index + len(chunk))))
             statuses = pa.repeat("PENDING_ACCEPTED", len(chunk))
             lines: Any = np.arange(chunk.first_line, chunk.first_line + len(chunk),
                                    dtype=np.int64)
@@ -140,7 +145,8 @@ def _batches(header: MessagePlan, destinations: Iterable[Destination], tally: Re
         per_row[accepted] = per_slot
         offsets = np.concatenate([[0], np.cumsum(per_row, dtype=np.int32)]).astype(np.int32)
         values = interleave(columns).astype(np.int64)
-        rendered = interleave([render_instants(c, header.offset_minutes) for c in columns])
+        rendered = interleave([render_instants(c, header.offset_minutes, as_bytes=True)
+                               for c in columns])
         yield pa.record_batch([
             pa.array(np.full(len(chunk), header.message_index, dtype=np.int32)),
             pa.array(np.arange(index, index + len(chunk), dtype=np.int64)),
@@ -148,13 +154,24 @@ def _batches(header: MessagePlan, destinations: Iterable[Destination], tally: Re
             pa.array(ids, type=pa.string()),
             statuses,
             pa.ListArray.from_arrays(pa.array(offsets),
-                                     pa.array(rendered.tolist() if rendered.size else [],
-                                              type=pa.string())),
+                                     _strings(pa, row_bytes.byte_texts(rendered))),
             pa.array([deadline] * len(chunk), type=pa.string()),
             pa.array(lines, type=pa.int64()),
             pa.ListArray.from_arrays(pa.array(offsets), pa.array(values, type=pa.int64())),
         ], schema=schema())
         index += len(chunk)
+
+
+def _strings(pa: Any, texts: row_bytes.ByteMatrix) -> Any:
+    """A byte matrix of ASCII texts (NUL-padded) as an Arrow string array: straight from
+    its bytes when every text has the matrix's width, as most chunks' do."""
+    count, width = texts.shape
+    if count and bool(texts.all()):
+        offsets = np.arange(0, (count + 1) * width, width, dtype=np.int32)
+        return pa.Array.from_buffers(pa.string(), count, [
+            None, pa.py_buffer(offsets), pa.py_buffer(np.ascontiguousarray(texts))])
+    return pa.array([bytes(row).rstrip(b"\x00").decode("ascii") for row in texts],
+                    type=pa.string())
 
 
 def message_batches(header: MessagePlan, destinations: Iterable[Destination], *,

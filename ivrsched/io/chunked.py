@@ -23,6 +23,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ivrsched.errors import PlanRangeError
+from ivrsched.ids import SeededIds
+from ivrsched.io import row_bytes
 from ivrsched.io.destination_files import Block, PlainLines, destination_lists
 from ivrsched.io.plan_formats import CSV_HEADER, deadline_json, json_string
 from ivrsched.planning.planner import MessagePlan, Plan
@@ -48,34 +50,39 @@ TextArray = NDArray[np.str_]
 _NEEDS_ESCAPE = re.compile(r'[\x00-\x1f"\\]')
 
 
-def render_instants(values: Int64Array, offset_minutes: int = 0) -> TextArray:
+def render_instants(values: Int64Array, offset_minutes: int = 0, *,
+                    as_bytes: bool = False) -> TextArray:
     """S1's rendering of each instant, equal to :func:`ivrsched.rules.instants.format_us`:
     ``YYYY-MM-DDTHH:MM:SS.fff±HH:MM``, six fractional digits when the sub-millisecond part is
-    not zero. Raises :class:`PlanRangeError` for an instant outside years 1..9999 (also as read
-    in the offset)."""
+    not zero; with ``as_bytes``, as ASCII bytes (a NumPy ``S`` array, NUL-padded). Raises
+    :class:`PlanRangeError` for an instant outside years 1..9999 (also as read in the
+    offset)."""
     if not values.size:
-        return np.empty(0, dtype="U29")
+        return np.empty(0, dtype="S29" if as_bytes else "U29")
     for extreme in (int(values.min()), int(values.max())):
         check_range(extreme, offset_minutes=offset_minutes)
     whole_ms = values % 1000 == 0  # the offset is whole minutes: same sub-millisecond part
     if bool(whole_ms.all()):
-        return _rendered(values, offset_minutes, millis=True)
-    micro = _rendered(values, offset_minutes, millis=False)
+        return _rendered(values, offset_minutes, millis=True, as_bytes=as_bytes)
+    micro = _rendered(values, offset_minutes, millis=False, as_bytes=as_bytes)
     if not bool(whole_ms.any()):
         return micro
-    return np.where(whole_ms, _rendered(values, offset_minutes, millis=True), micro)
+    return np.where(whole_ms, _rendered(values, offset_minutes, millis=True,
+                                        as_bytes=as_bytes), micro)
 
 
-def render_in(values: Int64Array, offset_minutes: int, tz: Rendering | None) -> TextArray:
+def render_in(values: Int64Array, offset_minutes: int, tz: Rendering | None, *,
+              as_bytes: bool = False) -> TextArray:
     """:func:`render_instants` in the message's offset, or with ``tz`` each instant in that
     zone's offset at it (the instants of each distinct offset rendered together)."""
     if tz is None or not values.size:
-        return render_instants(values, offset_minutes)
+        return render_instants(values, offset_minutes, as_bytes=as_bytes)
     offsets = tz.offsets_at(values)
     distinct = np.unique(offsets).tolist()
     if len(distinct) == 1:
-        return render_instants(values, int(distinct[0]))
-    parts = [(offsets == offset, render_instants(values[offsets == offset], int(offset)))
+        return render_instants(values, int(distinct[0]), as_bytes=as_bytes)
+    parts = [(offsets == offset, render_instants(values[offsets == offset], int(offset),
+                                                 as_bytes=as_bytes))
              for offset in distinct]
     out = np.empty(values.size, dtype=max(part.dtype for _, part in parts))
     for where, part in parts:
@@ -89,6 +96,9 @@ _TWO = np.array([[48 + i // 10, 48 + i % 10] for i in range(100)], dtype=np.uint
 _MINUTES = np.array([f"{m // 60:02d}:{m % 60:02d}:" for m in range(1440)], dtype="U6")
 _SECONDS = np.array([f"{s:02d}." for s in range(60)], dtype="U3")
 _THREE = np.array([f"{i:03d}" for i in range(1000)], dtype="U3")
+#: The same tables as ASCII bytes.
+_TABLES = {False: (_MINUTES, _SECONDS, _THREE),
+           True: (_MINUTES.astype("S6"), _SECONDS.astype("S3"), _THREE.astype("S3"))}
 
 
 def _codes(text: str) -> NDArray[np.uint32]:
@@ -116,36 +126,45 @@ def _dates(days: Int64Array) -> NDArray[np.uint32]:
     return out
 
 
-def _rendered(values: Int64Array, offset_minutes: int, *, millis: bool) -> TextArray:
+def _rendered(values: Int64Array, offset_minutes: int, *, millis: bool,
+              as_bytes: bool = False) -> TextArray:
     """The S1 text of each instant with three (``millis``) or six fractional digits. Each
     string is a record of fixed-width text fields (date, ``HH:MM:``, ``SS.``, milliseconds,
     microseconds, offset) laid end to end, so that the record *is* the string: every field is
     a look-up in a small table of ready-made text (the dates in a table of the days spanned),
-    copied whole, and no digit is written one by one."""
+    copied whole, and no digit is written one by one. ``as_bytes``: the same in ASCII."""
+    kind = "S" if as_bytes else "U"
+    minutes, seconds, three = _TABLES[as_bytes]
     local = values + np.int64(offset_minutes * US_PER_MINUTE)
     days, in_day = np.divmod(local, np.int64(US_PER_DAY))
     suffix = format_offset(offset_minutes)
-    fields = [("date", "U11"), ("minute", "U6"), ("second", "U3"), ("milli", "U3")]
+    fields = [("date", f"{kind}11"), ("minute", f"{kind}6"), ("second", f"{kind}3"),
+              ("milli", f"{kind}3")]
     if not millis:
-        fields.append(("micro", "U3"))
-    fields.append(("offset", f"U{len(suffix)}"))
+        fields.append(("micro", f"{kind}3"))
+    fields.append(("offset", f"{kind}{len(suffix)}"))
     out = np.empty(values.size, dtype=np.dtype(fields))
     first, last = int(days.min()), int(days.max())
     if last - first < values.size:
         # Plans span few days against their instants: render each day once.
-        dates = _dates(np.arange(first, last + 1, dtype=np.int64)).view("U11").ravel()
+        dates = _date_texts(np.arange(first, last + 1, dtype=np.int64), as_bytes)
         out["date"] = dates[days - first]
     else:
-        out["date"] = _dates(days).view("U11").ravel()
+        out["date"] = _date_texts(days, as_bytes)
     minute, in_minute = np.divmod(in_day, np.int64(US_PER_MINUTE))
-    out["minute"] = _MINUTES[minute]
+    out["minute"] = minutes[minute]
     second, micros = np.divmod(in_minute, np.int64(1_000_000))
-    out["second"] = _SECONDS[second]
-    out["milli"] = _THREE[micros // 1000]
+    out["second"] = seconds[second]
+    out["milli"] = three[micros // 1000]
     if not millis:
-        out["micro"] = _THREE[micros % 1000]
-    out["offset"] = suffix
-    return out.view(f"U{20 + (3 if millis else 6) + len(suffix)}")
+        out["micro"] = three[micros % 1000]
+    out["offset"] = suffix.encode("ascii") if as_bytes else suffix
+    return out.view(f"{kind}{20 + (3 if millis else 6) + len(suffix)}")
+
+
+def _date_texts(days: Int64Array, as_bytes: bool) -> TextArray:
+    codes = _dates(days)
+    return (codes.astype(np.uint8).view("S11") if as_bytes else codes.view("U11")).ravel()
 
 
 #: ``destinations`` in lists of a given size (the name the writers knew it by).
@@ -181,10 +200,15 @@ class SlotRows:
     def next_slots(self, count: int) -> list[list[str]]:
         """Rendered attempts of the next ``count`` slots, column by column (column k has an
         entry per slot with a (k+1)-th attempt: a prefix)."""
+        return [column.tolist() for column in self.next_slot_texts(count)]
+
+    def next_slot_texts(self, count: int, *, as_bytes: bool = False) -> list[TextArray]:
+        """:meth:`next_slots` as NumPy arrays of text (of ASCII bytes with ``as_bytes``)."""
         slots = range(self.slot, self.slot + count)
         self.slot += count
         columns = vector.attempt_columns(self.timeline, slots, self.kernel)
-        return [render_in(column, self.offset, self.tz).tolist() for column in columns]
+        return [render_in(column, self.offset, self.tz, as_bytes=as_bytes)
+                for column in columns]
 
 
 def _runs(columns: list[list[str]]) -> Iterator[tuple[int, int, list[list[str]]]]:
@@ -216,11 +240,49 @@ def _joined(pieces: Sequence[Iterable[str] | str]) -> str:
                                              else piece for piece in pieces), strict=False)))
 
 
+def _generated_ids(header: MessagePlan, first_index: int, count: int,
+                   name: Callable[[int, str | None], str]) -> row_bytes.ByteMatrix | None:
+    """The generated messageIds of destinations ``first_index`` on as a byte matrix, or None
+    when some ID is not plain ASCII text (JSON or CSV would have to escape or quote it)."""
+    if isinstance(header.ids, SeededIds):
+        return row_bytes.uuid_texts(header.ids.message_digests(
+            header.message_index, first_index, first_index + count))
+    ids = [name(index, None) for index in range(first_index, first_index + count)]
+    joined = "".join(ids)
+    if not joined.isascii() or _NEEDS_ESCAPE.search(joined) or _CSV_SPECIAL.search(joined):
+        return None
+    return row_bytes.ascii_texts(ids)
+
+
 def _plain_jsonl_chunk(header: MessagePlan, chunk: PlainLines, first_index: int,
                        rows: SlotRows, deadline: str,
                        name: Callable[[int, str | None], str]) -> str:
     """The rows of plain lines: every one accepted, its address digits, its messageId
-    generated (written out by JSON's rules in the rare chunk whose IDs need it)."""
+    generated. The rows are laid out as a byte matrix (:mod:`ivrsched.io.row_bytes`), or, in
+    the rare chunk whose IDs JSON would escape, joined from strings."""
+    count = len(chunk)
+    if not count:
+        return ""
+    ids_matrix = _generated_ids(header, first_index, count, name)
+    if ids_matrix is None:
+        return _plain_jsonl_strings(header, chunk, first_index, rows, deadline, name)
+    texts = rows.next_slot_texts(count, as_bytes=True)
+    attempts = [row_bytes.Band(['"' if k == 0 else ', "', row_bytes.byte_texts(column), '"'],
+                               len(column))
+                for k, column in enumerate(texts) if len(column)]
+    return row_bytes.rows_text([
+        f'{{"message": {header.message_index}, "index": ',
+        row_bytes.digits(np.arange(first_index, first_index + count, dtype=np.int64)),
+        ', "to": "', row_bytes.ascii_texts(chunk.tos), '", "messageId": "', ids_matrix,
+        '", "status": "PENDING_ACCEPTED", "attempts": [', *attempts,
+        f'], "deadline": {deadline}, "line": ',
+        row_bytes.digits(np.arange(chunk.first_line, chunk.first_line + count, dtype=np.int64)),
+        "}\n"], count)
+
+
+def _plain_jsonl_strings(header: MessagePlan, chunk: PlainLines, first_index: int,
+                         rows: SlotRows, deadline: str,
+                         name: Callable[[int, str | None], str]) -> str:
     count = len(chunk)
     columns = rows.next_slots(count)
     ids = [name(index, None) for index in range(first_index, first_index + count)]
@@ -364,6 +426,9 @@ def _csv_chunk(header: MessagePlan, chunk: Block, first_index: int, rows: SlotRo
                tally: RejectionTally | None, name: Callable[[int, str | None], str]) -> str:
     message = header.message_index
     if isinstance(chunk, PlainLines):
+        fast = _plain_csv_chunk(header, chunk, first_index, rows, name)
+        if fast is not None:
+            return fast
         # Addresses of digits need no quoting; generated IDs seldom do (checked per ID).
         count = len(chunk)
         columns = rows.next_slots(count)
@@ -394,6 +459,38 @@ def _csv_chunk(header: MessagePlan, chunk: Block, first_index: int, rows: SlotRo
     if count != len(chunk) or with_attempts != count:
         return _csv_mixed_chunk(prefixes, accepted, columns)
     return _csv_rows(prefixes, columns)
+
+
+def _plain_csv_chunk(header: MessagePlan, chunk: PlainLines, first_index: int,
+                     rows: SlotRows, name: Callable[[int, str | None], str]) -> str | None:
+    """The rows of plain lines as a byte matrix of destinations × attempts × row text (a
+    destination with no attempt has one row with empty ``attempt`` and ``time``), or None
+    when an ID would need quoting (nothing is consumed then)."""
+    count = len(chunk)
+    if not count:
+        return ""
+    ids_matrix = _generated_ids(header, first_index, count, name)
+    if ids_matrix is None:
+        return None
+    times = [row_bytes.byte_texts(column)
+             for column in rows.next_slot_texts(count, as_bytes=True) if len(column)]
+    prefix = row_bytes.rows_matrix([
+        f"{header.message_index},",
+        row_bytes.digits(np.arange(first_index, first_index + count, dtype=np.int64)), ",",
+        row_bytes.ascii_texts(chunk.tos), ",", ids_matrix, ",PENDING_ACCEPTED,"], count)
+    # Each destination's rows in turn: a block of ``max(1, attempts)`` rows of the matrix, the
+    # k-th "prefix,k,time\n" (the destinations with no attempt: "prefix,\n" alone).
+    rows_parts = [[row_bytes.Band([prefix[:len(column)], f"{k + 1},", column, "\n"],
+                                  len(column))] for k, column in enumerate(times)]
+    without = len(times[0]) if times else 0  # the destinations with no attempt at all
+    width = max([row_bytes.width_of(parts) for parts in rows_parts]
+                + [prefix.shape[1] + 2])
+    matrix = np.zeros((count, max(1, len(times)), width), dtype=np.uint8)
+    for k, parts in enumerate(rows_parts):
+        row_bytes.fill(matrix[:, k, :], parts)
+    if without < count:
+        row_bytes.fill(matrix[without:, 0, :], [prefix[without:], ",\n"])
+    return row_bytes.squeezed(matrix)
 
 
 def _csv_rows(prefixes: list[str], columns: list[list[str]]) -> str:
