@@ -41,6 +41,10 @@ MESSAGES: list[dict[str, Any]] = [
     {"scenarioId": "S", "sendingSpeed": {"speed": 2, "timeUnit": "hour"},
      "deliveryTimeWindow": {"days": ["TUESDAY"], "from": {"hour": 9, "minute": 0},
                             "to": {"hour": 10, "minute": 0}, "timeZone": "Europe/Berlin"}},
+    # The window opens after the deadline: accepted destinations with no attempt at all.
+    {"scenarioId": "S", "validityPeriod": 1,
+     "deliveryTimeWindow": {"days": ["FRIDAY"], "from": {"hour": 9, "minute": 0},
+                            "to": {"hour": 10, "minute": 0}}},
     # Sub-millisecond slots (7 a second), rendered in the offset of sendAt.
     {"scenarioId": "S", "sendAt": "2030-01-02T10:00:00.000+05:30",
      "sendingSpeed": {"speed": 7, "timeUnit": "second"},
