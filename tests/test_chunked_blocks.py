@@ -202,3 +202,27 @@ def test_blocks_in_a_rendering_zone_write_what_the_row_writers_write(tmp_path: P
             outputs.append(out.getvalue())
         assert outputs[0] == outputs[1]
         assert "-04:00" in outputs[0] or message != 0  # the spring-forward day is crossed
+
+
+@pytest.mark.parametrize("message", range(len(MESSAGES)))
+@pytest.mark.parametrize("id_source", [0, 2])
+def test_parquet_from_blocks_holds_the_row_writers_rows(tmp_path: Path, message: int,
+                                                        id_source: int) -> None:
+    """Plain blocks and others, attempts of several widths (three or six fractional digits),
+    destinations with no attempt, generated IDs of one width or of several."""
+    import json
+
+    path = tmp_path / "n.txt"
+    path.write_bytes(b"".join(b"%d\n" % (41700000000 + i) for i in range(25)) + b"bad\n"
+                     + b"".join(b"%d\n" % (4180000000 + i) for i in range(12)))
+    source = DestinationFile.open(path)
+    header = stream_plan({"messages": [MESSAGES[message]]}, [], now=NOW,
+                         ids=ID_SOURCES[id_source]).header
+    expected = io.StringIO()
+    write_jsonl_stream(header, source, expected)
+    out = io.BytesIO()
+    write_parquet_stream(header, source, out, chunk_size=8)
+    out.seek(0)
+    table = pq.read_table(out).to_pylist()
+    rows = [json.loads(line) for line in expected.getvalue().splitlines()]
+    assert [{k: v for k, v in row.items() if k != "attempts_us"} for row in table] == rows

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -54,7 +55,7 @@ def ascii_texts(texts: Sequence[str]) -> ByteMatrix:
     return array.view(np.uint8).reshape(array.size, array.dtype.itemsize)
 
 
-def byte_texts(texts: NDArray[np.bytes_]) -> ByteMatrix:
+def byte_texts(texts: NDArray[Any]) -> ByteMatrix:
     """A NumPy array of bytes (such as rendered instants) as a byte matrix, not copied."""
     return texts.view(np.uint8).reshape(texts.size, texts.dtype.itemsize)
 
@@ -133,6 +134,15 @@ def squeezed(matrix: NDArray[np.uint8]) -> str:
     return matrix.tobytes().replace(b"\x00", b"").decode("ascii")
 
 
-__all__ = ["Band", "ascii_texts", "byte_texts", "digits", "fill", "rows_matrix", "rows_text",
-           "squeezed", "width_of",
-           "uuid_texts"]
+__all__ = [
+    "Band",
+    "ascii_texts",
+    "byte_texts",
+    "digits",
+    "fill",
+    "rows_matrix",
+    "rows_text",
+    "squeezed",
+    "uuid_texts",
+    "width_of",
+]
