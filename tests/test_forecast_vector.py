@@ -63,8 +63,9 @@ def test_count_columns_equal_the_rows(request_json: dict[str, Any], bucket_secon
     the_plan = plan(request_json, now=NOW, ids=SeededIds(1))
     rows = forecast(the_plan, bucket=timedelta(seconds=bucket_seconds)).rows
     columns = rows.count_columns()
-    expected = [[row.first_attempts for row in rows],
-                *([row.retries[k] for row in rows] for k in range(len(columns) - 1))]
+    by_bucket = [rows[i] for i in range(len(rows))]  # the reference, bucket by bucket
+    expected = [[row.first_attempts for row in by_bucket],
+                *([row.retries[k] for row in by_bucket] for k in range(len(columns) - 1))]
     assert [c.tolist() for c in columns] == expected
     with mock.patch.object(vector, "column_table", lambda timeline, slots: None):
         assert [c.tolist() for c in rows.count_columns()] == expected  # edge by edge

@@ -168,7 +168,13 @@ def _opening_bursts(timeline: Timeline, columns: Sequence[Sequence[int]]) -> lis
     """Instants just after closed time at which more attempts start than the pace allows in a
     unit (more than one, unpaced)."""
     threshold = 1 if timeline.pace is None else timeline.pace.speed
-    return [burst for burst in bursts(heapq.merge(*columns), threshold)
+    try:
+        from ivrsched.forecasting import capacity_columns
+    except ImportError:  # pragma: no cover - depends on the environment
+        found: Iterable[Burst] = bursts(heapq.merge(*columns), threshold)
+    else:
+        found = capacity_columns.bursts(capacity_columns.sorted_starts(columns), threshold)
+    return [burst for burst in found
             if burst.at_us > timeline.start_us and not _open_just_before(timeline, burst.at_us)]
 
 
@@ -184,6 +190,20 @@ def _busy_hour(sorted_starts: Sequence[int]) -> int:
             low += 1
         best = max(best, high - low + 1)
     return best
+
+
+def _sweep(columns: Sequence[Sequence[int]], duration_us: int) -> tuple[int, Peak, int]:
+    """The number of attempts, the peak in progress and the busy hour's attempts: on NumPy
+    arrays when it is installed (:mod:`ivrsched.forecasting.capacity_columns`, the same
+    values), else by the sweeps above."""
+    try:
+        from ivrsched.forecasting import capacity_columns
+    except ImportError:  # pragma: no cover - depends on the environment
+        starts = list(heapq.merge(*columns))
+        return len(starts), peak_in_progress(columns, duration_us), _busy_hour(starts)
+    ordered = capacity_columns.sorted_starts(columns)
+    return (int(ordered.size), capacity_columns.peak_in_progress(ordered, duration_us),
+            capacity_columns.busy_hour(ordered))
 
 
 def plan_capacity(plan: Plan, call_duration: timedelta, *, channels: int | None = None,
@@ -212,10 +232,10 @@ def plan_capacity(plan: Plan, call_duration: timedelta, *, channels: int | None 
             message_columns = tuple(placed[message_plan.message_index])
         columns.extend(message_columns)
         opening.extend(_opening_bursts(timeline, message_columns))
-    starts = list(heapq.merge(*columns))
-    capacity = Capacity(duration_us, len(starts), peak_in_progress(columns, duration_us),
+    attempts, peak, busiest = _sweep(columns, duration_us)
+    capacity = Capacity(duration_us, attempts, peak,
                         tuple(sorted(opening, key=lambda b: (-b.count, b.at_us))),
-                        _busy_hour(starts), channels)
+                        busiest, channels)
     if channels is None:
         return capacity
     return replace(capacity, blocking=erlang_b(capacity.offered_erlangs, channels))

@@ -252,6 +252,15 @@ class ForecastRows(Sequence[ForecastRow]):
         return self.model.row(start, start + self.bucket_us)
 
     def __iter__(self) -> Iterator[ForecastRow]:
+        """The rows in order: a block of buckets at a time from the vector kernel's columns
+        where a series has them (:mod:`ivrsched.forecasting.row_blocks`, the same values),
+        else bucket by bucket."""
+        from ivrsched.forecasting.row_blocks import blocks
+
+        in_blocks = blocks(self)
+        if in_blocks is not None:
+            yield from in_blocks
+            return
         for index in range(self.length):
             yield self[index]
 
