@@ -12,8 +12,11 @@ docs/development.md.
 
 from __future__ import annotations
 
+import itertools
 import os
+import tempfile
 import tomllib
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -109,3 +112,13 @@ def _fresh_rule_caches() -> None:
                 clear = getattr(value, "cache_clear", None)
                 if callable(clear) and getattr(value, "__module__", None) == name:
                     clear()
+
+
+@pytest.fixture(scope="module")
+def new_journal() -> Iterator[Callable[[], Path]]:
+    """A function giving a new journal path at each call, all in one temporary directory for
+    the module (a Hypothesis test runs many examples in one call of a fixture, so each example
+    asks for its own path)."""
+    numbers = itertools.count()
+    with tempfile.TemporaryDirectory() as directory:
+        yield lambda: Path(directory) / f"journal-{next(numbers)}.db"

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import itertools
 import json
-import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -33,23 +32,11 @@ from ivrsched.rules.lifecycle import LifecycleError, LifecycleEvent, Operation
 from ivrsched.simulation.outcomes import AttemptOutcome, Outcome, Random
 from ivrsched.testing import DEFAULT_NOW, calling_policies, policy_requests
 
-_counter = itertools.count()
-
 WEEKDAYS_8_TO_21 = {"callingHours": {"zone": "recipient",
                                      "days": ["MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY",
                                               "FRIDAY"],
                                      "from": {"hour": 8, "minute": 0},
                                      "to": {"hour": 21, "minute": 0}}}
-
-
-@pytest.fixture(scope="module")
-def journal_dir() -> Iterator[Path]:
-    with tempfile.TemporaryDirectory() as directory:
-        yield Path(directory)
-
-
-def _journal(directory: Path) -> Path:
-    return directory / f"p-{next(_counter)}.db"
 
 
 def _results(dispatcher: Dispatcher) -> list[tuple[Any, ...]]:
@@ -68,7 +55,7 @@ def _expected_results(simulation: Any) -> list[tuple[Any, ...]]:
 @given(policy_requests(max_messages=2, max_destinations=5), calling_policies(min_from=240),
        event_lists(), st.integers(0, 99), st.sampled_from([0, 0.5]), st.booleans())
 def test_driven_at_its_wake_ups_the_dispatcher_logs_what_simulate_computes(
-        journal_dir: Path, request: dict[str, Any], policy: dict[str, Any],
+        new_journal: Callable[[], Path], request: dict[str, Any], policy: dict[str, Any],
         events: list[LifecycleEvent], seed: int, answer: float, reopen: bool) -> None:
     source = Random(answer, 0.2, seed=seed, ring_timeout=timedelta(seconds=30))
     parsed = parse_policy(policy)
@@ -79,7 +66,7 @@ def test_driven_at_its_wake_ups_the_dispatcher_logs_what_simulate_computes(
         return  # refused offline; the lifecycle's own tests cover refusals live
     simulation = simulate(the_plan, source)
     expected = [e.record() for e in simulation.events()]
-    path = _journal(journal_dir)
+    path = new_journal()
     with Dispatcher.create(path, request, now=DEFAULT_NOW, seed=7, policy=policy) as d:
         if reopen:
             _drive_reopening(path, d, place_with(source), events)
@@ -159,11 +146,12 @@ def _run_in_flight(d: Dispatcher, place: Any, delays: list[int]) -> list[str]:
 @given(policy_requests(max_messages=2, max_destinations=5), calling_policies(min_from=240),
        st.integers(0, 99))
 def test_calls_in_flight_recorded_as_they_end_give_simulates_log(
-        journal_dir: Path, request: dict[str, Any], policy: dict[str, Any], seed: int) -> None:
+        new_journal: Callable[[], Path],
+        request: dict[str, Any], policy: dict[str, Any], seed: int) -> None:
     source = Random(0.3, 0.2, seed=seed, ring_timeout=timedelta(seconds=30))
     simulation = simulate(plan(request, now=DEFAULT_NOW, ids=SeededIds(7),
                                policy=parse_policy(policy)), source)
-    with Dispatcher.create(_journal(journal_dir), request, now=DEFAULT_NOW, seed=7,
+    with Dispatcher.create(new_journal(), request, now=DEFAULT_NOW, seed=7,
                            policy=policy) as d:
         _run_in_flight(d, place_with(source), [])
         assert list(d.log()) == [e.record() for e in simulation.events()]
@@ -175,10 +163,10 @@ def test_calls_in_flight_recorded_as_they_end_give_simulates_log(
        st.lists(st.integers(0, 6 * 3600), min_size=1, max_size=40), st.integers(0, 99),
        st.sampled_from([None, 1, 2]))
 def test_a_late_caller_gets_only_attempts_the_policy_allows(
-        journal_dir: Path, request: dict[str, Any], policy: dict[str, Any],
+        new_journal: Callable[[], Path], request: dict[str, Any], policy: dict[str, Any],
         delays: list[int], seed: int, max_in_progress: int | None) -> None:
     source = Random(0.3, 0.2, seed=seed, ring_timeout=timedelta(seconds=30))
-    with Dispatcher.create(_journal(journal_dir), request, now=DEFAULT_NOW, seed=7,
+    with Dispatcher.create(new_journal(), request, now=DEFAULT_NOW, seed=7,
                            policy=policy, max_in_progress=max_in_progress) as d:
         keys = _run_in_flight(d, place_with(source), delays)
         assert d.finished

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import itertools
-import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -33,18 +31,6 @@ from ivrsched.testing import DEFAULT_NOW, requests
 
 NOW = DEFAULT_NOW
 SEED = 7
-_counter = itertools.count()
-
-
-@pytest.fixture(scope="module")
-def journal_dir() -> Iterator[Path]:
-    with tempfile.TemporaryDirectory() as directory:
-        yield Path(directory)
-
-
-def fresh(directory: Path) -> Path:
-    """A new journal path (Hypothesis runs many examples per test)."""
-    return directory / f"campaign-{next(_counter)}.db"
 
 
 def placer(source: OutcomeSource) -> Callable[[Attempt], AttemptOutcome]:
@@ -77,9 +63,9 @@ outcome_models = st.builds(
 @given(requests(max_messages=2, max_destinations=8, windows=None, rejected=True,
                 message_ids=True), outcome_models)
 def test_driven_at_its_wakeups_the_log_is_the_simulation_log(
-        journal_dir: Path, request: dict[str, Any], source: Random) -> None:
+        new_journal: Callable[[], Path], request: dict[str, Any], source: Random) -> None:
     expected_log, expected_results = simulated(request, source)
-    with Dispatcher.create(fresh(journal_dir), request, now=NOW, seed=SEED) as d:
+    with Dispatcher.create(new_journal(), request, now=NOW, seed=SEED) as d:
         drive(d, placer(source))
         assert d.finished and d.state is State.FINISHED
         assert list(d.log()) == expected_log
@@ -98,10 +84,11 @@ def reopened(d: Dispatcher) -> Dispatcher:
 @given(requests(max_messages=2, max_destinations=6, windows=None, rejected=True,
                 message_ids=True), outcome_models, st.data())
 def test_restarts_at_any_point_lose_nothing_and_repeat_nothing(
-        journal_dir: Path, request: dict[str, Any], source: Random, data: st.DataObject) -> None:
+        new_journal: Callable[[], Path],
+        request: dict[str, Any], source: Random, data: st.DataObject) -> None:
     expected_log, expected_results = simulated(request, source)
     place = placer(source)
-    d = Dispatcher.create(fresh(journal_dir), request, now=NOW, seed=SEED)
+    d = Dispatcher.create(new_journal(), request, now=NOW, seed=SEED)
     handed: list[str] = []
     try:
         for _ in range(10_000):
@@ -154,12 +141,12 @@ def most_in_any_window(times: list[int], length: int) -> int:
     return max((sum(1 for u in times if t <= u < t + length) for t in times), default=0)
 
 
-def test_a_late_caller_gets_no_burst(journal_dir: Path) -> None:
+def test_a_late_caller_gets_no_burst(new_journal: Callable[[], Path]) -> None:
     # 10 calls a second, the caller asks every 10 s. By hand: at 09:00:00 only slot 0 is due;
     # at 09:00:10 slots 1..10 (slot 10 may go: slot 0 was realised a second before); slot 11
     # must wait until a second after slot 1 was realised (09:00:11). So ten per call after the
     # first, never more than ten in a second.
-    with Dispatcher.create(fresh(journal_dir), paced(100), now=T0) as d:
+    with Dispatcher.create(new_journal(), paced(100), now=T0) as d:
         per_call = []
         for k in range(12):
             handed = d.due(T0 + timedelta(seconds=10 * k))
@@ -176,9 +163,10 @@ def test_a_late_caller_gets_no_burst(journal_dir: Path) -> None:
 @settings(max_examples=40)
 @given(requests(max_messages=2, max_destinations=12, paced=True, windows=None),
        st.lists(st.integers(0, 3_600_000_000), min_size=1, max_size=30))
-def test_called_late_the_log_still_conforms(journal_dir: Path, request: dict[str, Any],
+def test_called_late_the_log_still_conforms(
+        new_journal: Callable[[], Path], request: dict[str, Any],
                                              gaps: list[int]) -> None:
-    with Dispatcher.create(fresh(journal_dir), request, now=NOW, seed=SEED) as d:
+    with Dispatcher.create(new_journal(), request, now=NOW, seed=SEED) as d:
         now = to_us(NOW)
         for gap in gaps:
             now += gap
@@ -192,10 +180,11 @@ def test_called_late_the_log_still_conforms(journal_dir: Path, request: dict[str
 @settings(max_examples=30)
 @given(requests(max_messages=2, max_destinations=10, windows=None), st.integers(1, 3),
        outcome_models)
-def test_never_more_in_progress_than_the_cap(journal_dir: Path, request: dict[str, Any],
+def test_never_more_in_progress_than_the_cap(
+        new_journal: Callable[[], Path], request: dict[str, Any],
                                               cap: int, source: Random) -> None:
     place = placer(source)
-    with Dispatcher.create(fresh(journal_dir), request, now=NOW, seed=SEED,
+    with Dispatcher.create(new_journal(), request, now=NOW, seed=SEED,
                            max_in_progress=cap) as d:
         in_flight: list[Attempt] = []
         for _ in range(10_000):
@@ -214,10 +203,10 @@ def test_never_more_in_progress_than_the_cap(journal_dir: Path, request: dict[st
         assert verify(request, d.log(), now=NOW, ids=SeededIds(SEED)) == []
 
 
-def test_the_cap_holds_attempts_back_until_an_outcome(journal_dir: Path) -> None:
+def test_the_cap_holds_attempts_back_until_an_outcome(new_journal: Callable[[], Path]) -> None:
     request = {"messages": [{"scenarioId": "S", "validityPeriod": 60,
                              "destinations": [{"to": f"4179302{i:04d}"} for i in range(5)]}]}
-    with Dispatcher.create(fresh(journal_dir), request, now=T0, max_in_progress=2) as d:
+    with Dispatcher.create(new_journal(), request, now=T0, max_in_progress=2) as d:
         first = d.due(T0)
         assert [a.index for a in first] == [0, 1]
         assert d.due(T0) == []
@@ -233,10 +222,10 @@ def snapshot(d: Dispatcher) -> tuple[object, ...]:
             d.lifecycle, d.counts())
 
 
-def test_refused_calls_change_nothing(journal_dir: Path) -> None:
+def test_refused_calls_change_nothing(new_journal: Callable[[], Path]) -> None:
     request = paced(5, speed=1, unit="minute",
                     retry={"minPeriod": 1, "maxPeriod": 1, "maxCount": 1})
-    path = fresh(journal_dir)
+    path = new_journal()
     later = T0 + timedelta(minutes=2)
     with Dispatcher.create(path, request, now=T0) as d:
         [a] = d.due(T0)
@@ -268,12 +257,12 @@ def test_refused_calls_change_nothing(journal_dir: Path) -> None:
         assert [(row["index"], row["attempt"]) for row in again.log()] == [(0, 1), (1, 1)]
 
 
-def test_pause_resume_and_cancel_live(journal_dir: Path) -> None:
+def test_pause_resume_and_cancel_live(new_journal: Callable[[], Path]) -> None:
     # One call a minute from 09:00, paused 09:02:30-09:10. Pacing runs on open time: slot 3
     # (planned 09:03) had 30 s of open time to go at the pause, so it goes at 09:10:30 and slot
     # 4 at 09:11:30. Cancelled at 09:12: slots 5..7 never start.
     request = paced(8, speed=1, unit="minute")
-    with Dispatcher.create(fresh(journal_dir), request, now=T0) as d:
+    with Dispatcher.create(new_journal(), request, now=T0) as d:
         def step() -> None:
             wake = d.next_wakeup()
             assert wake is not None
@@ -301,11 +290,11 @@ def test_pause_resume_and_cancel_live(journal_dir: Path) -> None:
             (i, Ending.CANCELLED) for i in range(5, 8)]
 
 
-def test_reschedule_before_the_start(journal_dir: Path) -> None:
+def test_reschedule_before_the_start(new_journal: Callable[[], Path]) -> None:
     request = {"messages": [{"scenarioId": "S", "sendAt": "2030-01-07T10:00:00Z",
                              "validityPeriod": 30, "destinations": [{"to": "41793026700"}],
                              "retry": {"minPeriod": 60, "maxPeriod": 60, "maxCount": 1}}]}
-    with Dispatcher.create(fresh(journal_dir), request, now=T0) as d:
+    with Dispatcher.create(new_journal(), request, now=T0) as d:
         d.reschedule(T0 + timedelta(minutes=5), T0 + timedelta(hours=3))
         assert d.next_wakeup() == T0 + timedelta(hours=3)
         [a] = d.due(T0 + timedelta(hours=3))
@@ -320,16 +309,17 @@ def test_reschedule_before_the_start(journal_dir: Path) -> None:
                                                  to_us(T0 + timedelta(hours=3, seconds=45)))
 
 
-def test_a_journal_is_created_once(journal_dir: Path) -> None:
-    path = fresh(journal_dir)
+def test_a_journal_is_created_once(new_journal: Callable[[], Path]) -> None:
+    path = new_journal()
     Dispatcher.create(path, paced(1), now=T0).close()
     with pytest.raises(JournalError, match="already"):
         Dispatcher.create(path, paced(1), now=T0)
     with pytest.raises(JournalError, match="no such journal"):
-        Dispatcher.open(journal_dir / "missing.db")
+        Dispatcher.open(new_journal().with_name("missing.db"))
 
 
-def test_attempt_times_are_rendered_as_every_output_renders_them(journal_dir: Path) -> None:
+def test_attempt_times_are_rendered_as_every_output_renders_them(
+        new_journal: Callable[[], Path]) -> None:
     # S1: milliseconds, six digits only with a sub-millisecond part, in the sendAt's offset.
     # Three a second from 10:00 +01:00: slots at 0, 1/3 s and 2/3 s (floor, in µs).
     request = {"messages": [{"scenarioId": "S", "sendAt": "2030-01-07T10:00:00+01:00",
@@ -337,7 +327,7 @@ def test_attempt_times_are_rendered_as_every_output_renders_them(journal_dir: Pa
                              "destinations": [{"to": f"4179302{i:04d}"} for i in range(3)]}]}
     expected = ["2030-01-07T10:00:00.000+01:00", "2030-01-07T10:00:00.333333+01:00",
                 "2030-01-07T10:00:00.666666+01:00"]
-    with Dispatcher.create(fresh(journal_dir), request, now=T0) as d:
+    with Dispatcher.create(new_journal(), request, now=T0) as d:
         documents = []
         while (wake := d.next_wakeup()) is not None:
             for a in d.due(wake):
@@ -361,10 +351,11 @@ UNIT_US = {"second": 1_000_000, "minute": 60_000_000, "hour": 3_600_000_000,
                 min_size=1, max_size=30),
        st.sampled_from(["answered", "busy"]))
 def test_a_late_caller_never_breaks_the_cap_over_realised_first_attempts(
-        journal_dir: Path, request: dict[str, Any], gaps: list[int], outcome: str) -> None:
+        new_journal: Callable[[], Path],
+        request: dict[str, Any], gaps: list[int], outcome: str) -> None:
     # However late and irregular the caller's polls, any half-open interval of U holds at most
     # `speed` first attempts of a message as they were really handed out (S3, S14).
-    with Dispatcher.create(fresh(journal_dir), request, now=NOW, seed=SEED) as d:
+    with Dispatcher.create(new_journal(), request, now=NOW, seed=SEED) as d:
         now = to_us(NOW)
         for gap in gaps:
             now += gap
@@ -385,8 +376,8 @@ NAIVE = datetime(2030, 1, 7, 9, 5)
 @settings(max_examples=60)
 @given(requests(max_messages=2, max_destinations=6, windows=None), st.data())
 def test_any_refused_call_at_any_point_changes_nothing(
-        journal_dir: Path, request: dict[str, Any], data: st.DataObject) -> None:
-    path = fresh(journal_dir)
+        new_journal: Callable[[], Path], request: dict[str, Any], data: st.DataObject) -> None:
+    path = new_journal()
     with Dispatcher.create(path, request, now=NOW, seed=SEED) as d:
         in_flight: list[Attempt] = []
         done: list[Attempt] = []

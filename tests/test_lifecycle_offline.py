@@ -3,12 +3,10 @@ under timed events, the event file and ``--events``, and the same log as a live 
 
 from __future__ import annotations
 
-import itertools
 import json
 import subprocess
 import sys
-import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -35,7 +33,6 @@ from ivrsched.testing import DEFAULT_NOW, requests
 ROOT = Path(__file__).resolve().parent.parent
 UTC = timezone.utc
 NOW = datetime(2030, 1, 1, 11, 0, tzinfo=UTC)
-_counter = itertools.count()
 
 
 def at(hour: int, minute: int, second: int = 0) -> datetime:
@@ -241,12 +238,6 @@ def test_verify_on_the_command_line_with_events(tmp_path: Path) -> None:
 
 # -- one engine: offline under events = a dispatcher given the same events ----------------------
 
-@pytest.fixture(scope="module")
-def journal_dir() -> Iterator[Path]:
-    with tempfile.TemporaryDirectory() as directory:
-        yield Path(directory)
-
-
 @st.composite
 def event_lists(draw: st.DrawFn) -> list[LifecycleEvent]:
     """Allowed operations after DEFAULT_NOW: maybe a reschedule at once, pauses and resumes
@@ -281,20 +272,21 @@ def place_with(source: Random) -> Any:
 @given(requests(max_messages=2, max_destinations=6, windows=None, message_ids=True),
        event_lists(), st.integers(0, 99), st.sampled_from([0, 0.5]))
 def test_a_dispatcher_given_the_same_events_logs_what_simulate_computes(
-        journal_dir: Path, request: dict[str, Any], events: list[LifecycleEvent], seed: int,
+        new_journal: Callable[[], Path], request: dict[str, Any], events: list[LifecycleEvent],
+        seed: int,
         answer: float) -> None:
     source = Random(answer, 0.2, seed=seed, ring_timeout=timedelta(seconds=30))
     try:
         the_plan = plan(request, now=DEFAULT_NOW, ids=SeededIds(7), events=events)
     except LifecycleError:
         # Refused offline (a reschedule after a first attempt at once): refused live too.
-        with Dispatcher.create(journal_dir / f"c-{next(_counter)}.db", request,
+        with Dispatcher.create(new_journal(), request,
                                now=DEFAULT_NOW, seed=7) as d, pytest.raises(LifecycleError):
             drive(d, place_with(source), events)
         return
     simulation = simulate(the_plan, source)
     expected = [e.record() for e in simulation.events()]
-    with Dispatcher.create(journal_dir / f"c-{next(_counter)}.db", request, now=DEFAULT_NOW,
+    with Dispatcher.create(new_journal(), request, now=DEFAULT_NOW,
                            seed=7) as d:
         drive(d, place_with(source), events)
         log = list(d.log())
