@@ -133,6 +133,9 @@ UTC_CALENDARS = {
     "utc-one-minute": window((WED,), (23, 59), None, None),
     # +14:00 and -12:00: the window crosses midnight UTC, into the neighbouring week.
     "plus-14": window((MON, SUN), (1, 0), (20, 0), "Etc/GMT-14"),
+    # Monday 00:00-01:00 at +14:00 is Sunday 10:00-11:00 UTC: after it, the next opening is
+    # in the UTC week after next, counted from that Monday.
+    "plus-14-monday": window((MON,), (0, 0), (1, 0), "Etc/GMT-14"),
     "minus-12": window((SAT, SUN), (13, 0), (23, 0), "Etc/GMT+12"),
 }
 ZONED_CALENDARS = {
@@ -256,13 +259,15 @@ def test_pace_offsets_do_not_overflow_for_large_slots() -> None:
 def test_repeating_calendars_many_slots(name: str, speed: int, unit: int) -> None:
     # Enough slots for the kernel to compute one period and repeat it (a UTC week, a pace
     # interval): every slot compared, first attempts and two retries.
+    # In year 5000 an instant is above 2^53 µs: a float would lose its odd microseconds.
     calendar = ALWAYS_OPEN if name == "always" else UTC_CALENDARS[name]
-    start = MONDAY + 10 * US_PER_HOUR + 7
-    timeline = Timeline(start, Pace(speed, unit), None, (US_PER_HOUR, 2 * US_PER_DAY + 1),
-                        3 * SECOND, calendar)
-    for slots in (range(0, 700), range(1, 2), range(5, 6), range(13, 300)):
-        assert vector_first(timeline, slots) == scalar_first(timeline, list(slots))
-        assert vector_columns(timeline, slots) == scalar_columns(timeline, slots)
+    for start in (MONDAY + 10 * US_PER_HOUR + 7, utc(5000, 1, 1, 10) + 7):
+        timeline = Timeline(start, Pace(speed, unit), None, (US_PER_HOUR, 2 * US_PER_DAY + 1),
+                            3 * SECOND, calendar)
+        for slots in (range(0, 700), range(1, 2), range(5, 6), range(13, 300)):
+            assert vector_first(timeline, slots) == scalar_first(timeline, list(slots))
+            assert vector_columns(timeline, slots) == scalar_columns(timeline, slots)
+        assert vector.first_attempts(timeline, range(700)).dtype == np.int64
 
 
 @pytest.mark.parametrize("name", sorted(ZONED_CALENDARS))
@@ -356,14 +361,14 @@ def test_always_open_to_the_last_microsecond_of_9999() -> None:
     assert vector_first(timeline, [0, 11]) is PlanRangeError
     with pytest.raises(PlanRangeError, match="first attempt of slot 11 falls outside"):
         vector.first_attempts(timeline, [3, 11])
-    assert vector.next_open(ALWAYS_OPEN, [MAX_US - 1, MAX_US, MAX_US + 1]).tolist() == [
-        MAX_US - 1, MAX_US, PAST_9999]
+    assert vector.next_open(ALWAYS_OPEN, [MAX_US - 1, MAX_US, MAX_US + 1, MAX_US + 5]).tolist() \
+        == [MAX_US - 1, MAX_US, PAST_9999, PAST_9999]
     # A retry past year 9999 without a deadline is an error; with one it is dropped.
     retrying = Timeline(MAX_US - 10, Pace(1, 1), None, (5,), 0)
     assert vector_columns(retrying, range(6)) == [list(range(MAX_US - 10, MAX_US - 4)),
                                                   list(range(MAX_US - 5, MAX_US + 1))]
     assert vector_columns(retrying, range(7)) is PlanRangeError
-    with pytest.raises(PlanRangeError, match=r"retry falls outside years 1\.\.9999"):
+    with pytest.raises(PlanRangeError, match=r"^a retry falls outside years 1\.\.9999$"):
         vector.attempt_columns(retrying, range(7))
     cut = Timeline(MAX_US - 10, Pace(1, 1), MAX_US, (5,), 0)
     assert vector_columns(cut, range(12)) == [list(range(MAX_US - 10, MAX_US)),
@@ -425,7 +430,7 @@ def test_windows_near_the_start_of_year_1(zone: str | None) -> None:
 
 
 def test_an_instant_before_year_1_is_refused() -> None:
-    with pytest.raises(PlanRangeError, match="before year 1"):
+    with pytest.raises(PlanRangeError, match=r"^an instant falls before year 1$"):
         vector.next_open(ALWAYS_OPEN, [MIN_US, MIN_US - 1])
     assert vector.next_open(ALWAYS_OPEN, [MIN_US]).tolist() == [MIN_US]
 
@@ -515,18 +520,27 @@ def test_slots_must_be_a_flat_list_of_non_negative_numbers() -> None:
     assert vector.first_attempts(timeline, range(0)).tolist() == []
     assert vector.first_attempts(timeline, range(4, 10, 3)).tolist() == [
         MONDAY + 4 * SECOND, MONDAY + 7 * SECOND]
+    assert vector.first_attempts(timeline, range(4, 10, 2)).tolist() == [
+        MONDAY + 4 * SECOND, MONDAY + 6 * SECOND, MONDAY + 8 * SECOND]
+    # The answers are int64 arrays, also when there are none.
     assert vector.first_attempts(timeline, [0]).dtype == np.int64
+    assert vector.first_attempts(timeline, []).dtype == np.int64
     assert vector.next_open(ALWAYS_OPEN, []).tolist() == []
+    assert vector.next_open(ALWAYS_OPEN, []).dtype == np.int64
     with pytest.raises(ValueError, match=r"^columns need consecutive slots$"):
         vector.attempt_columns(timeline, range(0, 10, 2))
     assert vector_columns(Timeline(MONDAY, Pace(1, SECOND), None, (SECOND,)), range(0)) == [[],
                                                                                            []]
 
 
-def test_next_open_of_no_instants_asked_of_any_kernel() -> None:
+def test_every_kernel_answers_int64_arrays_also_for_no_instants() -> None:
     empty = np.empty(0, dtype=np.int64)
-    for calendar in (ALWAYS_OPEN, UTC_CALENDARS["utc-office"], ZONED_CALENDARS["berlin"]):
-        assert vector.kernel_for(calendar, MONDAY).next_open(empty).tolist() == []
+    paused = PausedCalendar(ALWAYS_OPEN, ((MONDAY + SECOND, MONDAY + 2 * SECOND),))
+    for calendar in (ALWAYS_OPEN, UTC_CALENDARS["utc-office"], ZONED_CALENDARS["berlin"], paused):
+        kernel = vector.kernel_for(calendar, MONDAY)
+        assert kernel.next_open(empty).tolist() == []
+        assert kernel.next_open(empty).dtype == np.int64
+    assert vector.kernel_for(paused, MONDAY).advance(empty).dtype == np.int64
 
 
 def test_daily_offsets_by_hand() -> None:
@@ -581,3 +595,170 @@ def test_the_column_table_counts_reads_and_sums_exactly() -> None:
 def test_table_limits() -> None:
     assert vector.TABLE_SLOTS == 20_000_000
     assert vector.OUT_OF_RANGE == PAST_9999
+
+
+# -- more rules, each case worked out by hand or from the scalar engine ------------------------
+
+def test_slots_of_another_integer_type_give_the_same_instants() -> None:
+    # int32 slots; the pace's s·U is above 2^63, so every slot takes the scalar path.
+    timeline = Timeline(MONDAY, Pace(2**40, 2**30 + 1))
+    slots = np.array([0, 1, 2**30], dtype=np.int32)
+    assert vector.first_attempts(timeline, slots).tolist() == [
+        MONDAY + s * (2**30 + 1) // 2**40 for s in (0, 1, 2**30)]
+
+
+def test_a_pace_above_int64_under_a_zoned_window() -> None:
+    # s > U: the first slots' offsets are 0 µs, all at the window's first opening.
+    calendar = ZONED_CALENDARS["berlin-office"]
+    timeline = Timeline(MONDAY, Pace(2**40, 2**30 + 1), calendar=calendar)
+    assert vector_first(timeline, [0, 1, 5]) == [MONDAY + 8 * US_PER_HOUR] * 3
+    assert vector_first(timeline, range(3)) == [MONDAY + 8 * US_PER_HOUR] * 3
+
+
+def test_an_interval_of_more_than_2_to_the_53_microseconds() -> None:
+    # 2^53 + 1 µs (about 285 years) between first attempts, exactly.
+    step = 2**53 + 1
+    timeline = Timeline(MONDAY, Pace(1, step))
+    assert vector.first_attempts(timeline, [0, 1, 2]).tolist() == [MONDAY, MONDAY + step,
+                                                                   MONDAY + 2 * step]
+    assert vector.pace_offsets(Pace(1, step), np.arange(3)).tolist() == [0, step, 2 * step]
+
+
+def test_a_pace_whose_calendar_period_is_huge_asks_only_for_its_slots() -> None:
+    # 7 calls per 10^9 + 7 µs (a prime) against 40 open hours a week: the pace and the week
+    # repeat together only after about 10^12 slots; ten slots are ten answers.
+    calendar = UTC_CALENDARS["utc-office"]
+    timeline = Timeline(MONDAY, Pace(7, 10**9 + 7), None, (US_PER_HOUR,), 0, calendar)
+    assert vector_first(timeline, range(10)) == scalar_first(timeline, list(range(10)))
+    assert vector_columns(timeline, range(10)) == scalar_columns(timeline, range(10))
+
+
+def test_slots_out_of_order_starting_with_the_smallest() -> None:
+    # Many slots (more than four per interval of the zone's table), in no order but the first
+    # the smallest: each gets its own instant.
+    calendar = ZONED_CALENDARS["berlin-office"]
+    start = ZONED_STARTS["berlin-office"][0]
+    timeline = Timeline(start, Pace(7, US_PER_HOUR), calendar=calendar)
+    slots = [0, *range(900, 0, -1)]
+    assert vector_first(timeline, slots) == scalar_first(timeline, slots)
+    times = [start, *range(start + 40 * US_PER_DAY, start, -US_PER_HOUR // 3)]
+    assert vector.next_open(calendar, times).tolist() == scalar_next_open(calendar, times)
+
+
+def test_the_last_microsecond_of_9999_is_open_when_the_window_is() -> None:
+    # 9999-12-31 is a Friday: a whole-Friday window, in UTC and in London (UTC+0 in winter),
+    # and a pause that ended before, are open at MAX_US itself.
+    paused = PausedCalendar(ALWAYS_OPEN, ((MAX_US - 9, MAX_US - 2),))
+    for calendar in (window((FRI,), None, None, None), window((FRI,), None, None,
+                                                              "Europe/London"), paused):
+        assert vector.next_open(calendar, [MAX_US - 1, MAX_US]).tolist() == [MAX_US - 1, MAX_US]
+        assert vector.next_open(calendar, [MAX_US]).tolist() == [MAX_US]
+        assert vector.next_open(calendar, [MAX_US - 5, MAX_US + 3]).tolist() == \
+            scalar_next_open(calendar, [MAX_US - 5, MAX_US + 3])
+
+
+def test_a_start_past_9999_or_paused_for_good_has_no_first_attempt() -> None:
+    with pytest.raises(PlanRangeError):
+        vector.first_attempts(Timeline(MAX_US + 1, Pace(1, 1)), [0])
+    with pytest.raises(PlanRangeError):
+        vector.first_attempts(Timeline(MAX_US + 1, Pace(1, 1)), range(1))
+    t = MONDAY
+    never = PausedCalendar(ALWAYS_OPEN, ((t, NEVER),))
+    assert scalar_first(Timeline(t + 1, Pace(1, SECOND), calendar=never), [0]) is PlanRangeError
+    for slots in ([0], range(1)):
+        with pytest.raises(PlanRangeError):
+            vector.first_attempts(Timeline(t + 1, Pace(1, SECOND), calendar=never), slots)
+
+
+def test_a_retry_past_9999_raises_the_scalar_paths_own_error() -> None:
+    # 20 days to the first retry (1 µs to the second), from 30 days before the end of 9999:
+    # the first retries of the later slots fall past it.
+    for calendar in (UTC_CALENDARS["utc-office"], ZONED_CALENDARS["new-york"]):
+        start = MAX_US - 30 * US_PER_DAY
+        timeline = Timeline(start, Pace(1, US_PER_HOUR), None, (20 * US_PER_DAY, 1), 0, calendar)
+        slots = range(0, 120)
+        with pytest.raises(PlanRangeError) as scalar:
+            [timeline.attempts_us(s) for s in slots]
+        with pytest.raises(PlanRangeError) as vectored:
+            vector.attempt_columns(timeline, slots)
+        assert str(vectored.value) == str(scalar.value)
+
+
+def test_exact_sums_beyond_2_to_the_53() -> None:
+    # 3,000,001 instants of 2^45 + 2^32 - 1 µs: the sums of their low 32 bits pass 2^53.
+    value, count = 2**45 + 2**32 - 1, 3_000_001
+    table = vector.ColumnTable((np.full(count, value, dtype=np.int64),))
+    assert table.instant_sum(0, 0, count) == count * value
+    assert table.instant_sum(0, 1, count) == (count - 1) * value
+
+
+def test_daily_offsets_at_the_edges_of_a_run() -> None:
+    from zoneinfo import ZoneInfo
+
+    hour = US_PER_HOUR
+    # Ten days up to Saturday 2030-03-30 in Berlin: all +1 h; the change is the next day.
+    day = utc(2030, 3, 21) // US_PER_DAY
+    assert vector.daily_offsets(ZoneInfo("Europe/Berlin"), day, 10).tolist() == [hour] * 10
+    # Before 1970 (negative day numbers): Kolkata was at +5:30 all through 1960.
+    day = utc(1960, 1, 1) // US_PER_DAY
+    assert vector.daily_offsets(ZoneInfo("Asia/Kolkata"), day, 20).tolist() == \
+        [11 * hour // 2] * 20
+
+
+def test_a_zoned_table_extended_on_a_second_request() -> None:
+    # The kernel's table, asked for more open time (or a later instant) again, continues: its
+    # running open time, and its last day before the scalar path takes over near year 9999.
+    calendar = ZONED_CALENDARS["berlin"]
+    start = utc(2030, 3, 1, 2)
+    kernel = vector.kernel_for(calendar, start)
+    first = kernel.reach(10 * US_PER_HOUR)
+    more = kernel.reach(first + 300 * US_PER_HOUR)
+    assert more >= first + 300 * US_PER_HOUR
+    offsets = sorted({0, 1, first - 1, first, first + 1, (first + more) // 2, more - 1})
+    assert kernel.advance(np.array(offsets, dtype=np.int64)).tolist() == [
+        calendar.advance(start, x) for x in offsets]
+    # Near the end: a first request builds the table up to one day before its last day, the
+    # second the last day, then the scalar path answers.
+    last_day = MAX_US // US_PER_DAY - 16
+    late = (last_day - 70) * US_PER_DAY
+    kernel = vector.kernel_for(calendar, late)
+    near = (last_day - 65) * US_PER_DAY + US_PER_HOUR
+    assert kernel.next_open(np.array([near], dtype=np.int64)).tolist() == \
+        scalar_next_open(calendar, [near])
+    far = [MAX_US - 3 * US_PER_DAY, MAX_US - 14 * US_PER_DAY]
+    assert kernel.next_open(np.array(far, dtype=np.int64)).tolist() == \
+        scalar_next_open(calendar, far)
+
+
+@pytest.mark.parametrize("name", ["berlin", "new-york", "utc-office"])
+def test_next_open_of_each_boundary_alone_near_9999(name: str) -> None:
+    calendar = {**UTC_CALENDARS, **ZONED_CALENDARS}[name]
+    for t in boundaries(calendar, MAX_US - 40 * US_PER_DAY, MAX_US):
+        assert vector.next_open(calendar, [t]).tolist() == scalar_next_open(calendar, [t])
+        assert vector.next_open(calendar, [t - 1]).tolist() == scalar_next_open(calendar, [t - 1])
+
+
+def test_columns_of_a_calendar_the_kernel_does_not_know_are_int64() -> None:
+    # Paused between the first attempts and their retries, until after the deadline: no
+    # retry is left, and that column is empty.
+    t = MONDAY
+    calendar = PausedCalendar(ALWAYS_OPEN, ((t + 3 * SECOND, t + 100 * SECOND),))
+    timeline = Timeline(t, Pace(1, SECOND), t + 50 * SECOND, (5 * SECOND,), 0, calendar)
+    columns = vector.attempt_columns(timeline, range(3))
+    assert [c.tolist() for c in columns] == [[t, t + SECOND, t + 2 * SECOND], []]
+    assert [c.dtype for c in columns] == [np.int64, np.int64]
+
+
+@pytest.mark.parametrize("name", ["utc-office", "new-york"])
+def test_a_deadline_past_9999_drops_what_falls_past_it(name: str) -> None:
+    # A validity period from late 9999 ends after the year does: the retries whose opening
+    # would be in year 10000 are dropped, as the scalar path drops them.
+    calendar = {**UTC_CALENDARS, **ZONED_CALENDARS}[name]
+    start = MAX_US - 30 * US_PER_DAY
+    timeline = Timeline(start, Pace(1, US_PER_HOUR), MAX_US + 60 * US_PER_DAY,
+                        (20 * US_PER_DAY,), 0, calendar)
+    slots = range(0, 400)
+    expected = scalar_columns(timeline, slots)
+    assert isinstance(expected, list)
+    assert len(expected[1]) < len(expected[0])
+    assert vector_columns(timeline, slots) == expected
