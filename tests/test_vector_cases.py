@@ -762,3 +762,14 @@ def test_a_deadline_past_9999_drops_what_falls_past_it(name: str) -> None:
     assert isinstance(expected, list)
     assert len(expected[1]) < len(expected[0])
     assert vector_columns(timeline, slots) == expected
+
+
+def test_daily_offsets_see_a_change_that_lasted_one_week() -> None:
+    from zoneinfo import ZoneInfo
+
+    # Recife kept summer time (-2:00 for -3:00) for one week in October 2000: the UTC
+    # midnights of 9 to 15 October. Sampled once a week, one sample always falls inside it.
+    hour = US_PER_HOUR
+    first = utc(2000, 10, 8) // US_PER_DAY
+    assert vector.daily_offsets(ZoneInfo("America/Recife"), first, 16).tolist() == \
+        [-3 * hour] + [-2 * hour] * 7 + [-3 * hour] * 8
