@@ -32,9 +32,8 @@ candidate (no cap: no ``S15-cap`` log; a ``fallbackZone``: no ``S15-no-zone``) g
 Then, as without a policy, the verifier must report exactly the expected violations of every
 log (the build fails otherwise).
 
-Cases under a policy have no windowed message (S6): where a window and a number's calling
-hours never overlap, the policy engine searches its whole horizon before it ends the
-destination never-open, which takes minutes.
+A case's windowed message (S6) stays: its attempts lie where the window and each number's
+calling hours are both open, and where they never are the destination ends never-open.
 """
 
 from __future__ import annotations
@@ -126,14 +125,10 @@ def policy_and_text(policy: CallingPolicy | Mapping[str, Any] | str
 # -- the request -------------------------------------------------------------------------------
 
 def zoned_request(request: Json, rng: random.Random, case: int) -> Json:
-    """``request`` without its windowed message (if any), every accepted destination's number
-    replaced by one of :data:`ZONED_PREFIXES` (three in ten reuse an earlier number of the
-    case), and, in odd cases, :data:`NO_ZONE_NUMBER` added to the unpaced message (message
-    1)."""
+    """``request`` with every accepted destination's number replaced by one of
+    :data:`ZONED_PREFIXES` (three in ten reuse an earlier number of the case), and, in odd
+    cases, :data:`NO_ZONE_NUMBER` added to the unpaced message (message 1)."""
     found: Json = json.loads(json.dumps(request))
-    # The windowed message is left out: where its window and a number's hours never overlap,
-    # the engine searches its whole horizon before it ends the destination never-open (minutes).
-    del found["messages"][2:]
     pool: list[str] = []
     for message in found["messages"]:
         for destination in message["destinations"]:
