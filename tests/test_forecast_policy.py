@@ -20,7 +20,7 @@ from ivrsched.forecasting.capacity import plan_capacity
 from ivrsched.policy import parse_policy
 from ivrsched.policy.pacing import MessageRun, PolicyAttempt, failing_after, run_policy
 from ivrsched.rules.instants import to_us
-from ivrsched.testing import calling_policies, requests, zoned_numbers
+from ivrsched.testing import calling_policies, policy_requests
 
 NOW = datetime(2030, 3, 8, 12, 0, tzinfo=timezone.utc)
 HOUR = 3_600_000_000
@@ -32,20 +32,7 @@ def _us(text: str) -> int:
     return to_us(datetime.fromisoformat(text))
 
 
-@st.composite
-def zoned_requests(draw: st.DrawFn) -> Any:
-    request = draw(requests(2, 5, windows=None, send_at=False))
-    pool = draw(st.lists(zoned_numbers(), min_size=1, max_size=3))
-    for message in request["messages"]:
-        for destination in message["destinations"]:
-            destination["to"] = draw(st.sampled_from(pool))
-        if "sendingSpeed" in message:
-            message["sendingSpeed"] = {"speed": draw(st.integers(1, 4)),
-                                       "timeUnit": draw(st.sampled_from(["minute", "hour"]))}
-    return request
-
-
-@given(zoned_requests(), calling_policies(first_day="2030-03-08", days=10),
+@given(policy_requests(2, 5), calling_policies(first_day="2030-03-08", days=10),
        st.sampled_from([timedelta(minutes=15), timedelta(hours=1), timedelta(days=1)]))
 def test_the_counts_per_bucket_are_the_policy_plans_attempts(request: Any, policy_json: Any,
                                                             bucket: timedelta) -> None:

@@ -24,7 +24,7 @@ from ivrsched.policy.pacing import (
 )
 from ivrsched.request.destinations import normalize_to
 from ivrsched.rules.instants import US_PER_MINUTE
-from ivrsched.testing import calling_policies, requests, zoned_numbers
+from ivrsched.testing import calling_policies, policy_requests
 
 NOW = datetime(2030, 3, 8, 12, 0, tzinfo=timezone.utc)  # the US DST change is on 10 March
 
@@ -176,25 +176,6 @@ def engine(runs: list[MessageRun], policy: CallingPolicy,
             assert key not in results, "a destination ended twice"
             results[key] = (record.attempts, record.ending)
     return attempts, results
-
-
-def policy_requests(max_messages: int = 3, max_destinations: int = 8) -> st.SearchStrategy[Any]:
-    """Requests whose destinations are zoned numbers (repeated across messages, so the cap
-    couples them), paced in minutes or hours when paced (so that slot scans stay short)."""
-    @st.composite
-    def build(draw: st.DrawFn) -> Any:
-        request = draw(requests(max_messages, max_destinations, windows=None, send_at=False))
-        # A few numbers only, so that the cap often binds within and across messages.
-        pool = draw(st.lists(zoned_numbers(), min_size=1, max_size=3))
-        for message in request["messages"]:
-            for destination in message["destinations"]:
-                destination["to"] = draw(st.sampled_from(pool))
-            if "sendingSpeed" in message:
-                message["sendingSpeed"] = {"speed": draw(st.integers(1, 6)),
-                                           "timeUnit": draw(st.sampled_from(["minute",
-                                                                             "hour"]))}
-        return request
-    return build()
 
 
 @given(policy_requests(), calling_policies(first_day="2030-03-08", days=10),

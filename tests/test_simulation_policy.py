@@ -23,7 +23,7 @@ from ivrsched.request.status import Status
 from ivrsched.rules.instants import US_PER_MINUTE, US_PER_SECOND, to_us
 from ivrsched.simulation.engine import AttemptEvent, DestinationResult, Ending
 from ivrsched.simulation.outcomes import AttemptOutcome, Constant, Outcome, Random
-from ivrsched.testing import calling_policies, requests, zoned_numbers
+from ivrsched.testing import calling_policies, policy_requests, requests
 
 NOW = datetime(2030, 3, 8, 12, 0, tzinfo=timezone.utc)  # US DST begins on Sunday 10 March
 MIN = US_PER_MINUTE
@@ -33,24 +33,6 @@ EXPIRING = {Ending.DEADLINE, Ending.NO_ZONE, Ending.NEVER_OPEN}
 
 def _us(text: str) -> int:
     return to_us(datetime.fromisoformat(text))
-
-
-def policy_requests() -> st.SearchStrategy[Any]:
-    """Requests whose destinations share a few zoned numbers (so that the cap binds across
-    messages), with windows sometimes, paced in minutes or hours when paced."""
-    @st.composite
-    def build(draw: st.DrawFn) -> Any:
-        request = draw(requests(3, 6, windows=None, send_at=False))
-        pool = draw(st.lists(zoned_numbers() | st.just("4179302"), min_size=1, max_size=3))
-        for message in request["messages"]:
-            for destination in message["destinations"]:
-                destination["to"] = draw(st.sampled_from(pool))
-            if "sendingSpeed" in message:
-                message["sendingSpeed"] = {"speed": draw(st.integers(1, 4)),
-                                           "timeUnit": draw(st.sampled_from(["minute",
-                                                                             "hour"]))}
-        return request
-    return build()
 
 
 def outcome_sources() -> st.SearchStrategy[Random]:
@@ -89,7 +71,7 @@ def allowed_locally(policy_json: dict[str, Any], zone: str, at_us: int) -> bool:
                for period in periods)
 
 
-@given(policy_requests(), calling_policies(holidays=False, min_from=240,
+@given(policy_requests(3, 6), calling_policies(holidays=False, min_from=240,
                                            first_day="2030-03-08", days=10),
        outcome_sources())
 def test_what_s15_promises_holds_on_simulated_runs(request: Any, policy_json: Any,
