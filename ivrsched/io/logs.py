@@ -137,23 +137,31 @@ def _row(data: Mapping[str, object], line: int) -> LogRow:
     return LogRow(line, attempt, time_us, message_id, to, end_us)
 
 
+def jsonl_row(text: str, number: int, source: str = UNNAMED) -> LogRow | None:
+    """The row of one JSONL line (line ``number`` of ``source``), None for a blank line;
+    :class:`LogError` when it is not a row."""
+    if not text.strip():
+        return None
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError) as exc:
+        reason = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc) or \
+            "nested too deeply"
+        raise LogError(source, number, f"not valid JSON: {reason}") from exc
+    if not isinstance(data, dict):
+        raise LogError(source, number, "each line must be a JSON object")
+    return row_from_mapping(data, number, source)
+
+
 def read_jsonl(lines: Iterable[str], source: str = UNNAMED) -> Iterator[LogRow]:
     """Rows of a JSONL log: one JSON object per line, blank lines skipped (a leading byte order
     mark too)."""
     number = 0
     try:
         for number, text in enumerate(without_bom(lines), start=1):
-            if not text.strip():
-                continue
-            try:
-                data = json.loads(text)
-            except (ValueError, RecursionError) as exc:
-                reason = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc) or \
-                    "nested too deeply"
-                raise LogError(source, number, f"not valid JSON: {reason}") from exc
-            if not isinstance(data, dict):
-                raise LogError(source, number, "each line must be a JSON object")
-            yield row_from_mapping(data, number, source)
+            row = jsonl_row(text, number, source)
+            if row is not None:
+                yield row
     except UnicodeDecodeError as exc:
         # A text stream decodes ahead, in chunks: the fault is on this line or a little later.
         raise LogError(source, number + 1, "not UTF-8 text (here or a little further)") from exc
@@ -235,6 +243,6 @@ def sniff_format(first_line: str) -> LogFormat:
 
 __all__ = [
     "FIELDS", "LOG_FORMATS", "UNNAMED", "LogError", "LogFormat", "LogRow", "decode_lines",
-    "format_for_path", "parse_log_time", "read_csv", "read_jsonl", "read_log", "row_from_mapping",
-    "sniff_format", "without_bom",
+    "format_for_path", "jsonl_row", "parse_log_time", "read_csv", "read_jsonl", "read_log",
+    "row_from_mapping", "sniff_format", "without_bom",
 ]

@@ -28,6 +28,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import Enum
+from os import PathLike, fspath
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ivrsched.abc import Calendar
@@ -42,6 +43,7 @@ from ivrsched.rules.instants import MIN_US, format_us
 from ivrsched.rules.lifecycle import Lifecycle, LifecycleEvent, Operation, PausedCalendar
 
 if TYPE_CHECKING:
+    from ivrsched.io.log_columns import LogColumns
     from ivrsched.oracle.policy_checks import Finding, PolicyChecks
     from ivrsched.policy.document import CallingPolicy
 
@@ -245,6 +247,15 @@ class _Directory:
         m, position = self.locate(gid)
         return self.request.messages[m].destinations[position]
 
+    def id_arrays(self) -> tuple[Any, Any]:
+        """The messageIds a row may name (a pyarrow string array) and their destinations'
+        global numbers (a NumPy array), for looking rows up at once."""
+        import numpy as np
+        import pyarrow as pa
+
+        return (pa.array(list(self.by_id), type=pa.string()),
+                np.fromiter(self.by_id.values(), dtype=np.int64, count=len(self.by_id)))
+
     def resolve(self, row: LogRow) -> int | _Unresolved:
         """The row's destination, or why there is none."""
         if row.message_id is not None:
@@ -340,6 +351,20 @@ class _Columns:
     def buckets(self, size: int) -> tuple[array[int], array[int]]:
         """A counting sort by destination: ``(starts, order)`` where the rows of destination g
         are ``order[starts[g]:starts[g + 1]]``, in log order."""
+        try:
+            import numpy as np
+        except ImportError:  # NumPy is an optional extra: the same sort in Python
+            return self._buckets(size)
+        gid = np.frombuffer(self.gid, dtype=np.int64) if len(self.gid) else \
+            np.empty(0, dtype=np.int64)
+        counts = np.bincount(gid, minlength=size) if gid.size else np.zeros(size, np.int64)
+        starts = np.zeros(size + 1, dtype=np.int64)
+        np.cumsum(counts, out=starts[1:])
+        # A stable sort keeps each destination's rows in log order, as the counting sort does.
+        order = np.argsort(gid, kind="stable").astype(np.int64)
+        return array("q", starts.tobytes()), array("q", order.tobytes())
+
+    def _buckets(self, size: int) -> tuple[array[int], array[int]]:
         starts = array("q", bytes(8 * (size + 1)))
         for gid in self.gid:
             starts[gid + 1] += 1
@@ -513,6 +538,59 @@ class _Verifier:
     rows: int = 0
     _buckets: tuple[array[int], array[int]] = field(
         default_factory=lambda: (array("q"), array("q")))
+
+    def read_columns(self, log: LogColumns) -> None:
+        """Read a log in columns (:mod:`ivrsched.io.log_columns`): the common rows' messageIds
+        are looked up at once; the rows that lookup does not settle (unknown IDs, the odd rows)
+        are resolved one by one as :meth:`read` would, and the columns are laid out in log
+        order, as :meth:`read` lays them out."""
+        import numpy as np
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        from ivrsched.io.log_columns import NO_END
+
+        self.rows += len(log)
+        keys, gids = self.directory.id_arrays()
+        found = pc.index_in(log.message_id, value_set=keys)
+        known = np.asarray(found.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+        index = np.asarray(found.fill_null(0).to_numpy(), dtype=np.int64)
+        gid = gids[index] if gids.size else np.zeros(index.size, dtype=np.int64)
+        unknown = np.flatnonzero(~known)
+        # Scalar rows, in log order: the odd ones and the common ones of unknown messageIds.
+        scalar = list(log.rows)
+        if unknown.size:
+            names = log.message_id.take(pa.array(unknown)).to_pylist()
+            line, attempt = log.line[unknown].tolist(), log.attempt[unknown].tolist()
+            time, end = log.time[unknown].tolist(), log.end[unknown].tolist()
+            scalar.extend(LogRow(line[i], attempt[i], time[i], names[i], None,
+                                 None if end[i] == NO_END else end[i])
+                          for i in range(unknown.size))
+            scalar.sort(key=lambda row: row.line)
+        extra = _Columns()
+        for row in scalar:
+            resolved = self.directory.resolve(row)
+            if isinstance(resolved, int):
+                extra.add(resolved, row)
+                continue
+            stranger = self.strangers.get(resolved)
+            if stranger is None:
+                stranger = self.strangers[resolved] = _Stranger(resolved, row.line, row.time_us)
+            stranger.rows += 1
+
+        def column(values: array[int]) -> Any:
+            return np.frombuffer(values, dtype=np.int64) if len(values) else \
+                np.empty(0, dtype=np.int64)
+
+        keep = np.flatnonzero(known)
+        lines = np.concatenate((log.line[keep], column(extra.line)))
+        order = np.argsort(lines, kind="stable")
+        c = self.columns
+        for name, fast in (("gid", gid[keep]), ("attempt", log.attempt[keep]),
+                           ("time", log.time[keep]), ("end", log.end[keep]),
+                           ("line", log.line[keep])):
+            values = np.concatenate((fast, column(getattr(extra, name))))[order]
+            getattr(c, name).frombytes(np.ascontiguousarray(values, dtype=np.int64).tobytes())
 
     def read(self, log: Iterable[LogRow | Mapping[str, Any]]) -> None:
         for number, item in enumerate(log, start=1):
@@ -737,8 +815,8 @@ class _Verifier:
 
 
 def verify_report(request: Request | dict[str, Any] | str,
-                  log: Iterable[LogRow | Mapping[str, Any]], *, now: datetime,
-                  exact: bool = False, failure_delay: timedelta = timedelta(0),
+                  log: Iterable[LogRow | Mapping[str, Any]] | PathLike[str] | ColumnarLog,
+                  *, now: datetime, exact: bool = False, failure_delay: timedelta = timedelta(0),
                   ids: IdSource | None = None, require_all: bool = False,
                   destinations: Iterable[Destination] | None = None,
                   events: Iterable[LifecycleEvent] = (),
@@ -762,12 +840,67 @@ def verify_report(request: Request | dict[str, Any] | str,
                               else parse_policy(policy))
     verifier = _Verifier(the_plan, _Directory(the_plan.request, ids), exact, require_all,
                          checks)
-    verifier.read(log)
+    if isinstance(log, PathLike):
+        _read_file(verifier, log)
+    elif isinstance(log, ColumnarLog):
+        columns = read_log_columns(log.path, log.source)
+        if columns is None:
+            verifier.read(log.rows)
+        else:
+            verifier.read_columns(columns)
+    else:
+        verifier.read(log)
     return replace(verifier.check(), notices=the_plan.notices)
 
 
-def verify(request: Request | dict[str, Any] | str, log: Iterable[LogRow | Mapping[str, Any]],
-           *, now: datetime, exact: bool = False, failure_delay: timedelta = timedelta(0),
+@dataclass(frozen=True)
+class ColumnarLog:
+    """A JSONL log file for :func:`verify_report` to read in columns when it can (NumPy and
+    pyarrow installed, a file :mod:`ivrsched.io.log_columns` takes), else through ``rows``, the
+    row reader of the same file; ``source`` names it in errors. The report is the same."""
+
+    path: str | PathLike[str]
+    source: str
+    rows: Iterable[LogRow]
+
+
+def _read_file(verifier: _Verifier, path: PathLike[str]) -> None:
+    """A log file: in columns when it can be (a JSONL file, NumPy and pyarrow installed, see
+    :mod:`ivrsched.io.log_columns`), else row by row; the same rows either way."""
+    from ivrsched.io.logs import decode_lines, format_for_path, read_log, sniff_format
+
+    source = fspath(path)
+    log_format = format_for_path(source)
+    if log_format is None:
+        with open(path, "rb") as handle:
+            first = handle.readline().decode("utf-8", errors="replace")
+        log_format = sniff_format(first) if first else "jsonl"
+    if log_format == "jsonl":
+        columns = read_log_columns(path, source)
+        if columns is not None:
+            verifier.read_columns(columns)
+            return
+    with open(path, "rb") as handle:
+        verifier.read(read_log(decode_lines(handle, source), log_format, source))
+
+
+def read_log_columns(path: str | PathLike[str], source: str) -> LogColumns | None:
+    """The JSONL log file at ``path`` in columns, or None when it must be read row by row
+    (NumPy or pyarrow missing, or a file the columns decline)."""
+    try:
+        from ivrsched.io.log_columns import read_jsonl_columns
+    except ImportError:  # NumPy and pyarrow are an optional extra
+        return None
+    try:
+        import pyarrow  # noqa: F401
+    except ImportError:
+        return None
+    return read_jsonl_columns(path, source)
+
+
+def verify(request: Request | dict[str, Any] | str,
+           log: Iterable[LogRow | Mapping[str, Any]] | PathLike[str], *, now: datetime,
+           exact: bool = False, failure_delay: timedelta = timedelta(0),
            ids: IdSource | None = None, require_all: bool = False,
            destinations: Iterable[Destination] | None = None,
            events: Iterable[LifecycleEvent] = (),
@@ -776,9 +909,11 @@ def verify(request: Request | dict[str, Any] | str, log: Iterable[LogRow | Mappi
 
     ``log`` is any iterable of :class:`~ivrsched.io.logs.LogRow` or of mappings with the log's row
     names (``messageId`` and/or ``to``, ``attempt``, ``time``, optional ``end``; times as ISO
-    8601 text). It is read once. Returns the violations in request order (message, destination,
-    attempt), then rows naming no destination of the request; an empty list means the log
-    conforms.
+    8601 text), or the path of a log file (an :class:`os.PathLike`, JSONL or CSV by its name,
+    else by its first line), read in columns when NumPy and pyarrow are installed (see
+    :mod:`ivrsched.io.log_columns`; the same report either way). It is read once. Returns the
+    violations in request order (message, destination, attempt), then rows naming no
+    destination of the request; an empty list means the log conforms.
 
     ``exact`` also requires each attempt to be at its planned instant. ``failure_delay`` is
     added after an attempt's start when the log gives no end (as the plan does). ``ids`` is the
@@ -807,4 +942,5 @@ def verify(request: Request | dict[str, Any] | str, log: Iterable[LogRow | Mappi
                               policy=policy).violations)
 
 
-__all__ = ["RULES", "VerificationReport", "Violation", "overfull", "verify", "verify_report"]
+__all__ = ["RULES", "ColumnarLog", "VerificationReport", "Violation", "overfull", "verify",
+           "verify_report"]

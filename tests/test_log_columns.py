@@ -1,0 +1,336 @@
+"""The columnar log reader (ivrsched.io.log_columns) against the row reader: the same times, the
+same reports, the same errors, whichever path a log file takes."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ivrsched import SeededIds
+from ivrsched.io.logs import LogError, parse_log_time, read_log
+from ivrsched.oracle import conformance
+from ivrsched.oracle.conformance import ColumnarLog, VerificationReport, verify_report
+from ivrsched.rules.instants import InstantSyntaxError
+
+pa = pytest.importorskip("pyarrow")
+np = pytest.importorskip("numpy")
+
+from ivrsched.io.log_columns import parse_times, read_jsonl_columns  # noqa: E402
+
+NOW = datetime(2030, 1, 7, 9, 0, tzinfo=timezone.utc)
+NUMBERS = [f"4179302{6700 + i:04d}" for i in range(5)]
+REQUEST: dict[str, Any] = {"messages": [
+    {"scenarioId": "A", "retry": {"minPeriod": 1, "maxPeriod": 10, "maxCount": 2},
+     "sendingSpeed": {"speed": 2, "timeUnit": "minute"},
+     "destinations": [{"to": NUMBERS[0], "messageId": "a"}, {"to": NUMBERS[1], "messageId": "b"},
+                      {"to": NUMBERS[2]}, {"to": NUMBERS[3]}, {"to": NUMBERS[3]},
+                      {"to": "12", "messageId": "r"}]},
+    {"scenarioId": "B", "validityPeriod": 60,
+     "destinations": [{"to": NUMBERS[4], "messageId": "c"}, {"to": NUMBERS[0], "messageId": "d"}]},
+]}
+
+
+# -- times -------------------------------------------------------------------------------------
+
+def _scalar(text: str) -> int | None:
+    try:
+        return parse_log_time(text)
+    except InstantSyntaxError:
+        return None
+
+
+def _two(low: int, high: int) -> st.SearchStrategy[str]:
+    return st.integers(low, high).map(lambda n: f"{n:02d}")
+
+
+#: Strings of about the common shape, with every field a little out of range now and then.
+shapes = st.builds(
+    lambda year, month, day, hour, minute, second, sep, fraction, zone: (
+        f"{year:04d}-{month}-{day}{sep}{hour}:{minute}:{second}{fraction}{zone}"),
+    st.sampled_from([0, 1, 2, 4, 1600, 1900, 1970, 2000, 2024, 2030, 2100, 9999])
+    | st.integers(0, 9999),
+    _two(0, 13), _two(0, 32), _two(0, 24), _two(0, 60), _two(0, 60),
+    st.sampled_from(["T", "T", "T", "t", " "]),
+    st.sampled_from(["", ""]) | st.text("0123456789", min_size=0, max_size=8).map(
+        lambda d: "." + d),
+    st.sampled_from(["Z", "Z", "z", "+00:00", "-00:00", "+24:00", "+01:60", "+0100", ""])
+    | st.builds(lambda s, h, m: f"{s}{h}:{m}", st.sampled_from("+-"), _two(0, 23), _two(0, 59)),
+)
+
+
+@given(st.lists(shapes, min_size=1, max_size=20))
+def test_the_vector_time_parser_agrees_with_the_scalar_one(texts: list[str]) -> None:
+    us, taken = parse_times(pa.array(texts, type=pa.string()))
+    for text, value, took in zip(texts, us.tolist(), taken.tolist(), strict=True):
+        if took:
+            assert _scalar(text) == value, text
+
+
+@given(st.datetimes(datetime(1, 1, 2), datetime(9999, 12, 30)), st.integers(-23 * 60 - 59,
+       23 * 60 + 59), st.integers(0, 6))
+def test_the_vector_time_parser_takes_every_common_time(moment: datetime, offset: int,
+                                                        digits: int) -> None:
+    zone = timezone(timedelta(minutes=offset))
+    local = moment.replace(tzinfo=zone)
+    text = f"{local.year:04d}-{local.month:02d}-{local.day:02d}T{local.hour:02d}:" \
+        f"{local.minute:02d}:{local.second:02d}"
+    if digits:
+        text += "." + f"{local.microsecond:06d}"[:digits]
+    hours, minutes = divmod(abs(offset), 60)
+    text += "Z" if offset == 0 and digits % 2 else f"{'-' if offset < 0 else '+'}" \
+        f"{hours:02d}:{minutes:02d}"
+    # The expected value, from the datetime itself (not from the parsers).
+    truncated = local.replace(microsecond=int(
+        f"{local.microsecond:06d}"[:digits].ljust(6, "0")))
+    expected = (truncated - datetime(1970, 1, 1, tzinfo=timezone.utc)) // timedelta(
+        microseconds=1)
+    us, taken = parse_times(pa.array([text, None]))
+    if -62_135_596_800_000_000 <= expected <= 253_402_300_799_999_999:
+        assert taken.tolist() == [True, False] and int(us[0]) == expected, text
+    else:
+        assert not taken[0]
+
+
+def test_years_1_and_9999_and_their_edges() -> None:
+    texts = ["0001-01-01T00:00:00Z", "9999-12-31T23:59:59.999999Z",
+             "0001-01-01T00:30:00+01:00", "9999-12-31T23:30:00-01:00",
+             "0001-01-01T01:00:00+01:00", "2024-02-29T12:00:00.5+05:30", "2023-02-29T12:00:00Z",
+             "2030-01-07T09:00:00.000001-00:00"]
+    us, taken = parse_times(pa.array(texts))
+    assert taken.tolist() == [True, True, False, False, True, True, False, True]
+    assert us.tolist()[:2] == [-62_135_596_800_000_000, 253_402_300_799_999_999]
+    assert int(us[4]) == -62_135_596_800_000_000
+    assert int(us[5]) == 1_709_188_200_500_000  # 06:30Z, independently: 19782 days + 6.5 h
+
+
+# -- whole logs: the columnar path against the row path ----------------------------------------
+
+def _row_report(path: Path, **options: Any) -> VerificationReport | str:
+    try:
+        with path.open(encoding="utf-8") as lines:
+            return verify_report(REQUEST, read_log(lines), now=NOW, **options)
+    except LogError as exc:
+        return f"LogError: {exc}"
+
+
+def _column_report(path: Path, **options: Any) -> VerificationReport | str:
+    try:
+        with path.open(encoding="utf-8") as lines:
+            log = ColumnarLog(path, "<log>", read_log(lines))
+            return verify_report(REQUEST, log, now=NOW, **options)
+    except LogError as exc:
+        return f"LogError: {exc}"
+
+
+def _time(minutes: int, offset: int = 0, digits: int = 0) -> str:
+    moment = NOW + timedelta(minutes=minutes, microseconds=123456)
+    local = moment.astimezone(timezone(timedelta(minutes=offset)))
+    text = local.strftime("%Y-%m-%dT%H:%M:%S")
+    if digits:
+        text += "." + f"{local.microsecond:06d}"[:digits]
+    return text + ("Z" if offset == 0 else local.strftime("%z")[:3] + ":" +
+                   local.strftime("%z")[3:])
+
+
+def _line(fields: dict[str, Any]) -> str:
+    return json.dumps(fields)
+
+
+ODD_LINES = [
+    f'{{"to": "{NUMBERS[2]}", "attempt": 1, "time": "{_time(1)}"}}',
+    f'{{"to": "{NUMBERS[3]}", "attempt": 1, "time": "{_time(1)}"}}',
+    f'{{"messageId": "a", "to": "{NUMBERS[1]}", "attempt": 2, "time": "{_time(30)}"}}',
+    f'{{"messageId": "zz", "attempt": 1, "time": "{_time(2)}"}}',
+    f'{{"messageId": "zz", "attempt": 2, "time": "{_time(20)}"}}',
+    f'{{"messageId": "", "to": "{NUMBERS[2]}", "attempt": 1, "time": "{_time(3)}"}}',
+    f'{{"messageId": "r", "attempt": 1, "time": "{_time(4)}"}}',
+    '{"messageId": "c", "attempt": 1, "time": "2030-01-07 09:10:00Z"}',
+    '{"messageId": "c", "attempt": 1, "time": "2030-01-07T09:10Z"}',
+    f'{{"messageId": "d", "attempt": 1, "time": "{_time(5)}", "end": ""}}',
+    '{"messageId": "d", "attempt": 1, "time": "0001-01-01T00:00:00Z"}',
+    '{"messageId": "d", "attempt": 1, "time": "9999-12-31T23:59:59.999999Z"}',
+]
+FAULTY_LINES = [
+    f'{{"messageId": "a", "attempt": 0, "time": "{_time(1)}"}}',
+    '{"messageId": "a", "attempt": 1}',
+    f'{{"messageId": "a", "time": "{_time(1)}"}}',
+    f'{{"attempt": 1, "time": "{_time(1)}"}}',
+    f'{{"messageId": "a", "attempt": 1, "time": "{_time(5)}", "end": "{_time(4)}"}}',
+    '{"messageId": "a", "attempt": 1, "time": "2030-02-30T09:00:00Z"}',
+    '{"messageId": "a", "attempt": 1, "time": "0001-01-01T00:00:00+01:00"}',
+    '{"messageId": "a", "attempt": 1, "time": "yesterday"}',
+    f'{{"messageId": 5, "attempt": 1, "time": "{_time(1)}"}}',
+    f'{{"messageId": "a", "attempt": "2", "time": "{_time(1)}"}}',
+    f'{{"messageId": "a", "attempt": 1.0, "time": "{_time(1)}"}}',
+    f'{{"messageId": "a", "attempt": true, "time": "{_time(1)}"}}',
+    '{"messageId": "a", "attempt": 1, "time": 5}',
+    f'{{"messageId": "a", "attempt": 1, "time": "{_time(1)}"',
+    '["messageId"]',
+    f'{{"messageId": "a", "attempt": 1, "attempt": 2, "time": "{_time(1)}"}}',
+    f'{{"messageId": "a\\u0062", "attempt": 1, "time": "{_time(1)}"}}',
+    f'{{"messageId": "a", "attempt": 1, "time": "{_time(1)}", "x": {{"y": 1}}}}',
+    f'{{"messageId": "a", "attempt": 99999999999999999999, "time": "{_time(1)}"}}',
+    f'{{"messageId": "a", "attempt": 1, "time": "{_time(1)}"}} {{"messageId": "b"}}',
+    '   ',
+    f'\t{{"messageId": "a", "attempt": 1, "time": "{_time(1)}"}}',
+]
+
+
+def _common(draw: st.DrawFn) -> str:
+    who = draw(st.sampled_from(["a", "b", "c", "d", "r"]))
+    fields: dict[str, Any] = {"messageId": who, "attempt": draw(st.integers(1, 4)),
+                              "time": _time(draw(st.integers(-30, 90)),
+                                            draw(st.sampled_from([0, 0, 60, -90, 330])),
+                                            draw(st.integers(0, 6)))}
+    if draw(st.booleans()):
+        fields["end"] = _time(draw(st.integers(-30, 95)), 0, draw(st.integers(0, 6)))
+    if draw(st.booleans()):
+        fields["other"] = draw(st.sampled_from([1, "x", None, True]))
+    return _line(fields)
+
+
+@st.composite
+def log_files(draw: st.DrawFn) -> bytes:
+    lines: list[str] = []
+    for _ in range(draw(st.integers(0, 14))):
+        kind = draw(st.sampled_from(["common"] * 6 + ["odd", "odd", "blank", "faulty"]))
+        if kind == "common":
+            lines.append(_common(draw))
+        elif kind == "odd":
+            lines.append(draw(st.sampled_from(ODD_LINES)))
+        elif kind == "blank":
+            lines.append("")
+        else:
+            lines.append(draw(st.sampled_from(FAULTY_LINES)))
+    end = draw(st.sampled_from(["\n", "\n", "\r\n"]))
+    text = end.join(lines) + draw(st.sampled_from([end, ""]))
+    raw = text.encode("utf-8")
+    return (b"\xef\xbb\xbf" if draw(st.integers(0, 4)) == 0 else b"") + raw
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(log_files(), st.booleans())
+def test_a_log_file_gives_the_same_report_or_error_either_way(tmp_path: Path, raw: bytes,
+                                                             seeded: bool) -> None:
+    path = tmp_path / "log.jsonl"
+    path.write_bytes(raw)
+    options: dict[str, Any] = {"ids": SeededIds(3)} if seeded else {}
+    assert _column_report(path, **options) == _row_report(path, **options)
+
+
+def test_odd_rows_are_read_row_by_row_and_the_rest_in_columns(tmp_path: Path) -> None:
+    common = [_line({"messageId": "a", "attempt": 1, "time": _time(0)}),
+              _line({"messageId": "a", "attempt": 2, "time": _time(1, 60, 3)}),
+              _line({"messageId": "b", "attempt": 1, "time": _time(0), "end": _time(1)})]
+    path = tmp_path / "log.jsonl"
+    path.write_text("\n".join([*common[:2], "", *ODD_LINES, common[2]]) + "\n",
+                    encoding="utf-8")
+    columns = read_jsonl_columns(path)
+    assert columns is not None
+    # Rows by ``to``, with an empty messageId or end, or another time shape are read row by
+    # row; the rest (unknown messageIds and years 1 and 9999 too) in columns. The blank line 3
+    # counts as a line.
+    by_rows = [0, 1, 2, 5, 7, 8, 9]
+    assert [row.line for row in columns.rows] == [4 + i for i in by_rows]
+    assert columns.line.tolist() == [1, 2] + [4 + i for i in range(len(ODD_LINES))
+                                              if i not in by_rows] + [4 + len(ODD_LINES)]
+    assert _column_report(path) == _row_report(path)
+    report = _column_report(path)
+    assert isinstance(report, VerificationReport) and report.rows == 3 + len(ODD_LINES)
+    rules = {v.rule for v in report.violations}
+    assert {"unknown-destination", "ambiguous-destination", "rejected-destination",
+            "S4-deadline"} <= rules
+
+
+@pytest.mark.parametrize("faulty", FAULTY_LINES)
+def test_a_faulty_row_is_the_row_readers_error_at_its_line(tmp_path: Path, faulty: str) -> None:
+    good = _line({"messageId": "a", "attempt": 1, "time": _time(0)})
+    path = tmp_path / "log.jsonl"
+    path.write_text(f"{good}\n\n{faulty}\n{good}\n", encoding="utf-8")
+    row = _row_report(path)
+    assert _column_report(path) == row
+    if isinstance(row, str):
+        assert row.startswith("LogError: <log>:3: ")
+
+
+def test_crlf_a_byte_order_mark_and_bad_utf8(tmp_path: Path) -> None:
+    good = _line({"messageId": "a", "attempt": 1, "time": _time(0)}).encode()
+    path = tmp_path / "log.jsonl"
+    for raw in (b"\xef\xbb\xbf" + good + b"\r\n" + good + b"\r\n",
+                good + b"\n" + good[:-2] + b'\xff"}\n', good + b"\r" + good):
+        path.write_bytes(raw)
+        assert _column_report(path) == _row_report(path)
+    path.write_bytes(b"\xef\xbb\xbf" + good + b"\r\n" + good.replace(b'"a"', b'"b"'))
+    assert read_jsonl_columns(path) is not None
+
+
+def test_a_path_is_read_in_columns_or_by_rows_with_the_same_report(tmp_path: Path,
+                                                                   monkeypatch: Any) -> None:
+    path = tmp_path / "attempts.log"  # no extension: the first line says JSONL
+    path.write_text("\n".join([_line({"messageId": "a", "attempt": 1, "time": _time(0)}),
+                               *ODD_LINES]) + "\n", encoding="utf-8")
+    fast = verify_report(REQUEST, path, now=NOW)
+    assert fast == _row_report(path)
+    # Without pyarrow (or NumPy) the same report, by rows and the Python counting sort.
+    monkeypatch.setitem(sys.modules, "pyarrow", None)
+    monkeypatch.setitem(sys.modules, "numpy", None)
+    assert conformance.read_log_columns(path, "x") is None
+    assert verify_report(REQUEST, path, now=NOW) == fast
+
+
+def test_the_counting_sorts_agree() -> None:
+    columns = conformance._Columns()
+    gids = [3, 0, 3, 1, 0, 3, 5]
+    columns.gid.extend(gids)
+    starts, order = columns.buckets(6)
+    # Independently: the rows of each destination, in log order.
+    expected = [r for g in range(6) for r, x in enumerate(gids) if x == g]
+    assert list(order) == expected
+    assert list(starts) == [0, 2, 3, 3, 6, 6, 7]
+    assert columns.buckets(6) == columns._buckets(6)
+
+
+def test_the_cli_reads_a_regular_file_in_columns_with_the_same_output(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: Any) -> None:
+    from ivrsched.cli.common import EXIT_UNREADABLE_INPUT, EXIT_VIOLATIONS
+    from ivrsched.cli.main import main
+
+    request = tmp_path / "request.json"
+    request.write_text(json.dumps(REQUEST), encoding="utf-8")
+    path = tmp_path / "log.jsonl"
+    read: list[object] = []
+    columnar = conformance.read_log_columns
+
+    def spied(*args: Any) -> Any:
+        read.append(found := columnar(*args))
+        return found
+
+    def run(*extra: str) -> tuple[int, str, str]:
+        try:
+            code = main(["verify", str(request), str(path), "--now", "2030-01-07T09:00:00Z",
+                         *extra])
+        except SystemExit as exc:  # pragma: no cover - main returns its code
+            code = int(exc.code or 0)
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    first = _line({"messageId": "a", "attempt": 1, "time": _time(0)})
+    for expected, text in ((EXIT_VIOLATIONS, "\n".join([first, *ODD_LINES]) + "\n"),
+                           (EXIT_UNREADABLE_INPUT,
+                            f"{_line({'messageId': 'a', 'attempt': 1, 'time': _time(0)})}\n"
+                            '{"messageId": "a", "attempt": 1, "time": "x"}\n')):
+        path.write_text(text, encoding="utf-8")
+        monkeypatch.setattr(conformance, "read_log_columns", spied)
+        by_columns = [run(), run("--format", "jsonl")]
+        assert read and read[-1] is not None  # the columns took this file
+        monkeypatch.setattr(conformance, "read_log_columns", lambda *args: None)
+        by_rows = [run(), run("--format", "jsonl")]
+        assert by_columns == by_rows
+        assert [code for code, _, _ in by_rows] == [expected, expected]
