@@ -67,19 +67,25 @@ class LogColumns:
 
 #: Widest common shape: 19 + "." + 6 digits + "+HH:MM".
 _WIDTH = 32
+_DATE_DIGITS = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18]
 _FIXED = ((4, ord("-")), (7, ord("-")), (10, ord("T")), (13, ord(":")), (16, ord(":")))
 _MONTH_DAYS = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
 
 
 def _string_bytes(values: pa.Array) -> tuple[Int64Array, NDArray[np.uint8], BoolArray]:
-    """A string array's start offsets and lengths in one byte buffer, and its validity."""
+    """A string array's offsets into its byte buffer, the buffer, and the validity."""
     import pyarrow as pa
 
-    values = values.cast(pa.large_string())
-    valid = ~np.asarray(values.is_null().to_numpy(zero_copy_only=False), dtype=bool)
+    wide = pa.types.is_large_string(values.type)
+    if not wide:
+        values = values.cast(pa.string())
+    if values.null_count:
+        valid = ~np.asarray(values.is_null().to_numpy(zero_copy_only=False), dtype=bool)
+    else:
+        valid = np.ones(len(values), dtype=bool)
     buffers = values.buffers()
-    offsets = np.frombuffer(buffers[1], dtype=np.int64)[values.offset:
-                                                        values.offset + len(values) + 1]
+    offsets = np.frombuffer(buffers[1], dtype=np.int64 if wide else np.int32)[
+        values.offset:values.offset + len(values) + 1].astype(np.int64)
     data = np.frombuffer(buffers[2], dtype=np.uint8) if buffers[2] is not None and \
         buffers[2].size else np.zeros(1, dtype=np.uint8)
     return offsets, data, valid
@@ -99,45 +105,48 @@ def parse_times(values: pa.Array) -> tuple[Int64Array, BoolArray]:
         return result, taken
     starts = offsets[:-1][candidates]
     length = length_all[candidates]
-    # Every position read is inside its string: the candidates are at least 20 bytes long.
+    # Each candidate's first 32 bytes as a row of a matrix (a window over the buffer, copied
+    # a row at a time); bytes past a string's end are masked below by its length. Its last 6
+    # (the offset, or the fraction's end and "Z") are inside: candidates have 20 to 32 bytes.
+    padded = np.concatenate((data, np.zeros(_WIDTH, dtype=np.uint8)))
+    rows = np.lib.stride_tricks.sliding_window_view(padded, _WIDTH)[starts]
+    # Transposed, so that each byte position is one contiguous array.
+    head = np.ascontiguousarray(rows.T)
+    n = candidates.size
+    across = np.arange(n)
+    tail = np.stack([head[length - 6 + j, across] for j in range(6)])
+    # Bytes minus "0", wrapping around in uint8: a digit is exactly a value <= 9.
+    head_digit, tail_digit = head[:26] - np.uint8(ord("0")), tail - np.uint8(ord("0"))
+    head_is_digit = head_digit <= 9
+    ok = head_is_digit[_DATE_DIGITS].all(axis=0)
+    for k, expected in _FIXED:
+        ok &= head[k] == expected
 
-    def char(k: int | Int64Array) -> Int64Array:
-        return np.asarray(data[starts + k], dtype=np.int64)
-
-    def digit(k: int | Int64Array) -> tuple[Int64Array, BoolArray]:
-        d = char(k) - ord("0")
-        return d, (d >= 0) & (d <= 9)
-
-    ok = np.ones(candidates.size, dtype=bool)
-
-    def number(*positions: int | Int64Array) -> Int64Array:
-        nonlocal ok
-        value = np.zeros(candidates.size, dtype=np.int64)
+    def number(*positions: int) -> Int64Array:
+        value = np.zeros(n, dtype=np.int64)
         for k in positions:
-            d, is_digit = digit(k)
-            ok &= is_digit
-            value = value * 10 + d
+            value = value * 10 + head_digit[k]
         return value
 
-    for k, expected in _FIXED:
-        ok &= char(k) == expected
     year, month, day = number(0, 1, 2, 3), number(5, 6), number(8, 9)
     hour, minute, second = number(11, 12), number(14, 15), number(17, 18)
-    zulu = char(length - 1) == ord("Z")
+    zulu = tail[5] == ord("Z")
     body = np.where(zulu, length - 1, length - 6)
-    sign = char(length - 6)
-    zoned = ~zulu & ((sign == ord("+")) | (sign == ord("-"))) & (char(length - 3) == ord(":"))
-    off_hours = number(np.where(zulu, 0, length - 5), np.where(zulu, 1, length - 4))
-    off_minutes = number(np.where(zulu, 0, length - 2), np.where(zulu, 1, length - 1))
+    sign = tail[0]
+    zoned = (~zulu & ((sign == ord("+")) | (sign == ord("-"))) & (tail[3] == ord(":"))
+             & (tail_digit[[1, 2, 4, 5]] <= 9).all(axis=0))
+    off_hours = tail_digit[1].astype(np.int64) * 10 + tail_digit[2]
+    off_minutes = tail_digit[4].astype(np.int64) * 10 + tail_digit[5]
+    off_hours = np.where(zulu, 0, off_hours)
+    off_minutes = np.where(zulu, 0, off_minutes)
     ok &= zulu | zoned
     fraction = body - 19  # 0, or "." and 1 to 6 digits
-    ok &= (fraction == 0) | ((fraction >= 2) & (fraction <= 7) & (char(19) == ord(".")))
-    micros = np.zeros(candidates.size, dtype=np.int64)
+    ok &= (fraction == 0) | ((fraction >= 2) & (fraction <= 7) & (head[19] == ord(".")))
+    micros = np.zeros(n, dtype=np.int64)
     for k in range(20, 26):
         inside = k < body
-        d, is_digit = digit(np.minimum(k, length - 1))
-        ok &= ~inside | is_digit
-        micros = micros * 10 + np.where(inside, d, 0)
+        ok &= ~inside | head_is_digit[k]
+        micros = micros * 10 + np.where(inside, head_digit[k].astype(np.int64), 0)
     leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
     month_days = _MONTH_DAYS[np.clip(month, 1, 12) - 1] + ((month == 2) & leap)
     ok &= (year >= 1) & (month >= 1) & (month <= 12) & (day >= 1) & (day <= month_days)
@@ -173,9 +182,11 @@ def _vouched(data: bytes, buffer: NDArray[np.uint8]) -> Int64Array | None:
     if b"\\u" in data or b"[" in data:
         return None  # escapes (surrogates, spelled keys) and nesting: the row reader's
     newline = np.flatnonzero(buffer == ord("\n"))
-    returns = data.count(b"\r")
-    if returns != data.count(b"\r\n"):
-        return None
+    returns = 0
+    if b"\r" in data:
+        returns = data.count(b"\r")
+        if returns != data.count(b"\r\n"):
+            return None
     if int(np.count_nonzero(buffer < 0x20)) != newline.size + returns:
         return None  # control characters other than line ends
     begin = np.concatenate(([0], newline + 1))
@@ -185,7 +196,7 @@ def _vouched(data: bytes, buffer: NDArray[np.uint8]) -> Int64Array | None:
     if not bool((first == ord("{")).all()):
         return None
     numbers = np.flatnonzero(filled).astype(np.int64) + 1
-    if data.count(b"{") != numbers.size:
+    if int(np.count_nonzero(buffer == ord("{"))) != numbers.size:
         return None  # nested objects, or a brace in a string
     return numbers
 

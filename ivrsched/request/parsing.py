@@ -233,7 +233,16 @@ def _parse_destinations(p: Problems, obj: JsonObject, path: str,
     base = pointer(path, "destinations")
     xml = _wants_xml(obj)
     destinations: list[Destination] = []
+    strict = p.strict
     for i, item in enumerate(items):
+        if not strict and type(item) is dict and _plain(item):
+            # The common case, decided without the general path's field readers: two ASCII
+            # strings (printable, so nothing an XML report could not carry), no other member.
+            # It gives the same Destination, and there is nothing to report but S7's status.
+            to, message_id = item["to"], item.get("messageId")
+            destinations.append(Destination(to, message_id,
+                                            *destination_status(to, message_id, registry)))
+            continue
         where = pointer(base, i)
         entry = as_object(p, item, where)
         if entry is None:
@@ -250,6 +259,20 @@ def _parse_destinations(p: Problems, obj: JsonObject, path: str,
                                          registry))
     _count_notice(p, destinations, base)
     return destinations
+
+
+def _plain(item: dict[str, object]) -> bool:
+    """Whether a destination object is ``{"to": ..., "messageId": ...}`` (or ``{"to": ...}``)
+    with printable ASCII strings, a non-empty messageId: one the field readers would take as it
+    is, with no error or notice."""
+    to = item.get("to")
+    if type(to) is not str or not (to.isascii() and to.isprintable()):
+        return False
+    if len(item) == 1:
+        return True
+    message_id = item.get("messageId")
+    return len(item) == 2 and type(message_id) is str and message_id != "" and \
+        message_id.isascii() and message_id.isprintable()
 
 
 def _address_writable(p: Problems, to: object, where: str, xml: bool) -> bool:
