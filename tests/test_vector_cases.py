@@ -773,3 +773,26 @@ def test_daily_offsets_see_a_change_that_lasted_one_week() -> None:
     first = utc(2000, 10, 8) // US_PER_DAY
     assert vector.daily_offsets(ZoneInfo("America/Recife"), first, 16).tolist() == \
         [-3 * hour] + [-2 * hour] * 7 + [-3 * hour] * 8
+
+
+@pytest.mark.parametrize("start", [utc(1939, 8, 20) + k * US_PER_DAY for k in range(7)])
+def test_freetowns_four_days_of_1939_are_not_missed_by_the_weekly_samples(start: int) -> None:
+    # Freetown's clock read -00:40 from 1939-09-01 to 09-05 only (-01:00 before and after): at
+    # UTC midnights, 4 days of a different offset, which samples a week apart can step over
+    # (the seven starts put the samples at every phase). The kernel's intervals must be the
+    # scalar engine's there too: 08:00-09:00 local is 08:40Z-09:40Z on those days, else
+    # 09:00Z-10:00Z.
+    calendar = window((MON, TUE, WED, THU, FRI, SAT, SUN), (8, 0), (9, 0), "Africa/Freetown")
+    assert (utc(1939, 9, 3, 8, 40), utc(1939, 9, 3, 9, 40)) in \
+        list(calendar.open_periods(utc(1939, 9, 3), utc(1939, 9, 4)))
+    check_to_the_microsecond(calendar, start, 21)
+
+
+@pytest.mark.parametrize("zone", ["Europe/London", "America/New_York", "Asia/Kathmandu"])
+def test_zones_before_1970_and_after_2040_agree_with_the_scalar_engine(zone: str) -> None:
+    # Outside the years whose weekly samples were checked against daily ones (1970-2040), the
+    # kernel must still give the scalar engine's answers: London's double summer time of 1941,
+    # New York's war time of 1942, Kathmandu's +05:41:16 mean time of 1919, and 2075.
+    calendar = window((MON, THU, SUN), (1, 0), (3, 30), zone)
+    for start in (utc(1941, 4, 1), utc(1942, 1, 30), utc(1919, 12, 20), utc(2075, 3, 1)):
+        check_to_the_microsecond(calendar, start, 14)
