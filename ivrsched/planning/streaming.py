@@ -97,12 +97,20 @@ class StreamingPlan:
         return iter(self.header)
 
     def write_jsonl(self, out: IO[str]) -> StreamSummary:
-        """Write the ``jsonl`` rows to ``out``; returns the counts."""
+        """Write the ``jsonl`` rows to ``out``; returns the counts. With NumPy (the ``fast``
+        extra) the rows are assembled a chunk at a time (:mod:`ivrsched.io.chunked`, the same
+        bytes, as ``ivrsched plan`` writes them), else one at a time."""
         if self.plan.policy is not None:
             from ivrsched.io.plan_formats import write_policy_jsonl
 
             return write_policy_jsonl(self.plan, out, messages={self.header.message_index})
-        return write_message_jsonl(self.header, out)
+        try:
+            from ivrsched.io.chunked import write_jsonl_chunked
+        except ImportError:  # pragma: no cover - depends on the environment
+            return write_message_jsonl(self.header, out)
+        summary = write_jsonl_chunked(self.header, self.header.source, out)
+        self.header.record_counts(summary)
+        return summary
 
 
 def without_destinations(request: Request, message: int = 0) -> Request:
