@@ -334,3 +334,45 @@ def test_the_cli_reads_a_regular_file_in_columns_with_the_same_output(
         by_rows = [run(), run("--format", "jsonl")]
         assert by_columns == by_rows
         assert [code for code, _, _ in by_rows] == [expected, expected]
+
+
+# -- the request's plain destinations ------------------------------------------------------------
+
+_addresses = st.sampled_from(["41793026700", "+41793026701", "41793026700", "0123456", "12",
+                              "", "4179 3026", "41793026\u00e9", "4179302\t67", "x"])
+_ids = st.sampled_from(["m1", "m2", "m1", "", "m\u00e9", "a\nb", "id with space", 5, None])
+
+
+@st.composite
+def _destination_objects(draw: st.DrawFn) -> object:
+    item: dict[str, object] = {}
+    if draw(st.integers(0, 9)):
+        item["to"] = draw(_addresses | st.sampled_from([41793026700, None]))
+    if draw(st.booleans()):
+        item["messageId"] = draw(_ids)
+    if not draw(st.integers(0, 9)):
+        item["other"] = 1
+    return item if draw(st.integers(0, 9)) else draw(st.sampled_from([5, "x", None]))
+
+
+@given(st.lists(_destination_objects(), min_size=1, max_size=12), st.booleans(),
+       st.booleans())
+def test_plain_destination_objects_parse_as_through_the_field_readers(
+        items: list[object], strict: bool, xml: bool) -> None:
+    from types import MappingProxyType
+
+    from ivrsched.errors import RequestError
+    from ivrsched.request.parsing import parse_request
+
+    def parsed(destinations: list[object]) -> object:
+        message: dict[str, object] = {"scenarioId": "S", "destinations": destinations}
+        if xml:
+            message["notifyContentType"] = "application/xml"
+        try:
+            return parse_request({"messages": [message]}, strict=strict)
+        except RequestError as exc:
+            return f"RequestError: {exc}"
+
+    # A mapping that is not a dict takes the general path of the field readers.
+    general = [MappingProxyType(item) if isinstance(item, dict) else item for item in items]
+    assert parsed(items) == parsed(general)
