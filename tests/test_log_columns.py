@@ -376,3 +376,37 @@ def test_plain_destination_objects_parse_as_through_the_field_readers(
     # A mapping that is not a dict takes the general path of the field readers.
     general = [MappingProxyType(item) if isinstance(item, dict) else item for item in items]
     assert parsed(items) == parsed(general)
+
+
+@pytest.mark.parametrize(("tail", "rejected"), [
+    ([], ()), ([{"to": "41793026709", "messageId": "m0"}], (50,)),
+    ([{"to": "0123456", "messageId": "z"}], (50,)),
+    ([{"to": "4179302670\n41793026701", "messageId": "z"}], (50,)),
+    ([{"to": "+41793026709"}], ()), ([{"to": "41793026709", "messageId": "z\u00e9"}], ()),
+    ([{"to": "41793026709", "messageId": ""}], None),
+])
+def test_a_list_of_plain_accepted_destinations_parses_as_one_by_one(
+        tail: list[object], rejected: tuple[int, ...] | None) -> None:
+    from types import MappingProxyType
+
+    from ivrsched.errors import RequestError
+    from ivrsched.request.parsing import parse_request
+
+    items: list[object] = [{"to": f"+4179302{6700 + i:04d}", "messageId": f"m{i}"}
+                           for i in range(50)] + tail
+    general = [MappingProxyType(item) if isinstance(item, dict) else item for item in items]
+
+    def parsed(destinations: list[object]) -> object:
+        try:
+            request = parse_request({"messages": [{"scenarioId": "S",
+                                                   "destinations": destinations}]})
+        except RequestError as exc:
+            return f"RequestError: {exc}"
+        return request, request.messages[0].rejected_indices
+
+    fast = parsed(items)
+    assert fast == parsed(general)
+    if rejected is None:
+        assert isinstance(fast, str)
+    else:
+        assert isinstance(fast, tuple) and fast[1] == rejected

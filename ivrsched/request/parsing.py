@@ -231,6 +231,11 @@ def _parse_destinations(p: Problems, obj: JsonObject, path: str,
     if items is None:
         return None
     base = pointer(path, "destinations")
+    if not p.strict:
+        block = _accepted_block(items, registry)
+        if block is not None:
+            _count_notice(p, block, base)
+            return block
     xml = _wants_xml(obj)
     destinations: list[Destination] = []
     strict = p.strict
@@ -259,6 +264,44 @@ def _parse_destinations(p: Problems, obj: JsonObject, path: str,
                                          registry))
     _count_notice(p, destinations, base)
     return destinations
+
+
+#: International numbers (see ivrsched.request.destinations), one a line.
+_NUMBERS = re.compile(r"(?:\+?[1-9][0-9]{6,14}\n)*\+?[1-9][0-9]{6,14}")
+
+
+def _accepted_block(items: Sequence[object], registry: MessageIdRegistry
+                    ) -> list[Destination] | None:
+    """The destinations of ``items`` when every one is ``{"to": ..., "messageId": ...}`` with
+    an international number and a new, unique, non-empty printable ASCII messageId, decided
+    for the whole list at once: then each is accepted, with nothing to report. None
+    otherwise (each item then goes its own way, from the start)."""
+    if not all(type(item) is dict and len(item) == 2 for item in items):
+        return None
+    try:
+        tos = [item["to"] for item in items]  # type: ignore[index]
+        ids = [item["messageId"] for item in items]  # type: ignore[index]
+    except KeyError:
+        return None
+    if not (all(type(to) is str for to in tos) and all(type(i) is str and i for i in ids)):
+        return None
+    numbers, names = "\n".join(tos), "".join(ids)
+    if numbers.count("\n") != len(tos) - 1 or _NUMBERS.fullmatch(numbers) is None:
+        return None
+    if not (names.isascii() and names.isprintable()):
+        return None
+    unique = set(ids)
+    if len(unique) != len(ids) or not unique.isdisjoint(registry.seen):
+        return None
+    registry.seen.update(unique)
+    accepted = Status.PENDING_ACCEPTED
+    return _AllAccepted(Destination(to, message_id, accepted, None)
+                        for to, message_id in zip(tos, ids, strict=True))
+
+
+class _AllAccepted(list[Destination]):
+    """Destinations known to be all accepted (so their message has no rejected index to look
+    for, one by one)."""
 
 
 def _plain(item: dict[str, object]) -> bool:
@@ -341,7 +384,8 @@ def parse_message(p: Problems, obj: JsonObject, path: str,
     pause = read_int(p, obj, "pause", path, minimum=0)
     if scenario_id is None or destinations is None:
         return None
-    rejected = tuple(i for i, d in enumerate(destinations) if not d.accepted)
+    rejected = () if isinstance(destinations, _AllAccepted) else \
+        tuple(i for i, d in enumerate(destinations) if not d.accepted)
     return Message(
         scenario_id=scenario_id,
         destinations=tuple(destinations),
