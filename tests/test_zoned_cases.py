@@ -420,3 +420,43 @@ def test_totals_far_apart_give_the_same_answers() -> None:
     springs = 9  # the last Sundays of March 2022..2030
     assert fresh().open_between(us(2021, 10, 30), us(2030, 6, 10)) == (
         sundays * US_PER_HOUR + falls * US_PER_HOUR - springs * 30 * US_PER_MINUTE)
+
+
+# -- totals across a week without open time ---------------------------------------------------
+
+def ny_skipped_sundays() -> WindowCalendar:
+    # Sundays 02:10-02:50 in New York: 40 minutes a week, none in the week of 2021-03-14 (the
+    # clock jumps from 02:00 to 03:00 that Sunday). Sunday 2021-03-07 02:10 EST is 07:10Z;
+    # Sunday 2021-03-21 02:10 EDT is 06:10Z.
+    return WindowCalendar.from_window(DeliveryTimeWindow(
+        (Weekday.SUNDAY,), TimeOfDay(2, 10), TimeOfDay(2, 50), "America/New_York"))
+
+
+def test_a_total_reached_at_the_anchor_skips_an_empty_week_before_it() -> None:
+    # Totals anchored at the week of Monday 2021-03-15 (just after the empty week): the total 0
+    # is reached on the last open day before it, Sunday 03-07, two weeks back, 40 min before.
+    days = ZonedDays((6,), 130 * US_PER_MINUTE, 170 * US_PER_MINUTE, "America/New_York")
+    march_15 = day_number(date(2021, 3, 15))
+    assert days.cum(march_15) == 0
+    assert days.day_for_open(0) == (march_15 - 8, -40 * US_PER_MINUTE)
+    # Through the calendar: anchored there by a first question, then 40 minutes of open time
+    # from Sunday 03-07 00:00Z end at 07:50Z, a closing: the next opening is 03-21 06:10Z.
+    cal = ny_skipped_sundays()
+    assert cal.advance(us(2021, 3, 16), 1) == us(2021, 3, 21, 6, 10) + 1
+    assert cal.advance(us(2021, 3, 7), 40 * US_PER_MINUTE) == us(2021, 3, 21, 6, 10)
+    assert cal.advance(us(2021, 3, 7), 40 * US_PER_MINUTE - 1) == us(2021, 3, 7, 7, 50) - 1
+
+
+def test_a_total_at_a_week_boundary_before_the_anchor_skips_an_empty_week() -> None:
+    # Anchored at Monday 2021-03-22: the week of 03-21 holds 40 minutes, that of 03-14 none,
+    # that of 03-07 40 more. The total -40 min (reached at the end of 03-07's window) lies on
+    # Sunday 03-07, whose day begins at -80 min.
+    days = ZonedDays((6,), 130 * US_PER_MINUTE, 170 * US_PER_MINUTE, "America/New_York")
+    march_22 = day_number(date(2021, 3, 22))
+    assert days.cum(march_22) == 0
+    assert days.day_for_open(-40 * US_PER_MINUTE) == (march_22 - 15, -80 * US_PER_MINUTE)
+    assert days.day_for_open(-40 * US_PER_MINUTE + 1) == (march_22 - 1, -40 * US_PER_MINUTE)
+    cal = ny_skipped_sundays()
+    assert cal.advance(us(2021, 3, 23), 1) == us(2021, 3, 28, 6, 10) + 1
+    assert cal.advance(us(2021, 3, 7), 40 * US_PER_MINUTE) == us(2021, 3, 21, 6, 10)
+    assert cal.open_between(us(2021, 3, 7), us(2021, 3, 22)) == 80 * US_PER_MINUTE
