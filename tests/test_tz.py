@@ -292,6 +292,22 @@ def test_many_instants_across_a_change_inside_an_hour() -> None:
     assert fixed.tolist() == [-90] * 7 and fixed.dtype == np.int64
 
 
+def test_instants_beyond_2_to_the_53_take_the_offset_of_their_own_hour() -> None:
+    # London springs forward at 01:00Z on Sunday 5000-03-30 (its rule goes on for ever). Near
+    # 10^17 µs a float is 16 µs coarse: an instant 9 µs after the change, asked with one two
+    # hours before it, must still get its own hour's offset (+01:00), as zoneinfo says.
+    london = Rendering(zone="Europe/London")
+    change = us("5000-03-30T01:00:00Z")
+    assert change > 2**53
+    values = [change - 2 * 3_600_000_000, change - 1, change, change + 9, change + 15]
+    expected = [(EPOCH + timedelta(microseconds=v)).astimezone(ZoneInfo("Europe/London"))
+                .utcoffset() // timedelta(minutes=1) for v in values]  # type: ignore[operator]
+    assert expected == [0, 0, 60, 60, 60]
+    for pair in ([values[0], values[3]], [values[0], values[4]]):
+        assert london.offsets_at(np.array(pair, dtype=np.int64)).tolist() == [0, 60]
+    assert london.offsets_at(np.array(values, dtype=np.int64)).tolist() == expected
+
+
 def test_a_zone_at_the_ends_of_the_range() -> None:
     first, last = us("0001-01-01T00:00:00Z"), us("9999-12-31T23:59:59.999999Z")
     utc = Rendering(zone="UTC")
