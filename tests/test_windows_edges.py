@@ -267,3 +267,19 @@ def test_closed_periods_of_any_calendar_never_ask_about_the_end() -> None:
     assert list(closed_periods(ClosedTenToTwenty(), 12, 20)) == [(12, 20)]
     assert list(closed_periods(ClosedTenToTwenty(), 0, 10)) == []
     assert list(closed_periods(ClosedTenToTwenty(), 5, 15)) == [(10, 15)]
+
+
+def test_a_fixed_offset_window_beyond_2_to_the_53_counts_single_microseconds() -> None:
+    # Mondays 09:00-17:00 at UTC+14 (Etc/GMT-14): Monday 9000-01-06 opens at 19:00Z on Sunday
+    # 9000-01-05. Its instants are near 2.2 * 10^17 µs, where a float is 32 µs coarse: one
+    # microsecond of open time after the opening is still the opening plus one, an integer.
+    cal = WindowCalendar.from_window(DeliveryTimeWindow(
+        (Weekday.MONDAY,), TimeOfDay(9, 0), TimeOfDay(17, 0), "Etc/GMT-14"))
+    opening = us(9000, 1, 5, 19)
+    assert opening > 2**53
+    assert cal.next_open(opening - 1) == opening
+    for k in (1, 7, 8 * US_PER_HOUR - 1):
+        reached = cal.advance(opening, k)
+        assert reached == opening + k and type(reached) is int
+        assert cal.open_between(opening, opening + k) == k
+    assert cal.advance(opening - US_PER_HOUR, 1) == opening + 1
