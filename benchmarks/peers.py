@@ -244,12 +244,11 @@ def write_log(path: Path, count: int) -> dict[str, Any]:
 
 
 def ours_verify(request: dict[str, Any], log: Path) -> tuple[int, int]:
-    """ivrsched verify, every S11 rule: (rows, violations)."""
-    from ivrsched.io.logs import read_log
+    """ivrsched verify, every S11 rule, of the log file as ``ivrsched verify`` reads it (in
+    columns, with the ``fast`` extra): (rows, violations)."""
     from ivrsched.oracle.conformance import verify_report
 
-    with log.open(encoding="utf-8") as lines:
-        report = verify_report(request, read_log(lines), now=NOW)
+    report = verify_report(request, log, now=NOW)
     return report.rows, len(report.violations)
 
 
