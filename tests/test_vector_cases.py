@@ -790,9 +790,25 @@ def test_freetowns_four_days_of_1939_are_not_missed_by_the_weekly_samples(start:
 
 @pytest.mark.parametrize("zone", ["Europe/London", "America/New_York", "Asia/Kathmandu"])
 def test_zones_before_1970_and_after_2040_agree_with_the_scalar_engine(zone: str) -> None:
-    # Outside the years whose weekly samples were checked against daily ones (1970-2040), the
-    # kernel must still give the scalar engine's answers: London's double summer time of 1941,
-    # New York's war time of 1942, Kathmandu's +05:41:16 mean time of 1919, and 2075.
+    # Before 1970 every day takes the scalar definition; after 2040 the samples (checked against
+    # daily ones) must still give the scalar engine's answers: London's double summer time of
+    # 1941, New York's war time of 1942, Kathmandu's +05:41:16 mean time of 1919, and 2075.
     calendar = window((MON, THU, SUN), (1, 0), (3, 30), zone)
     for start in (utc(1941, 4, 1), utc(1942, 1, 30), utc(1919, 12, 20), utc(2075, 3, 1)):
         check_to_the_microsecond(calendar, start, 14)
+
+
+@pytest.mark.parametrize("start", [utc(2040, 10, 14) + k * US_PER_DAY for k in range(7)])
+def test_gazas_week_long_offsets_after_2040_are_found_by_the_weekly_samples(start: int) -> None:
+    # The tz database lists Palestine's clock changes up to the 2080s, with offsets kept for
+    # only a week (7 UTC midnights, 20 to 26 October 2040 among them): a week always holds one
+    # weekly sample, so the kernel finds them; its intervals must be the scalar engine's at
+    # every phase.
+    from zoneinfo import ZoneInfo
+
+    first = start // US_PER_DAY
+    zone = ZoneInfo("Asia/Gaza")
+    sampled = vector.daily_offsets(zone, first, 400).tolist()
+    assert sampled == [vector._offset_at_day(zone, first + k) for k in range(400)]
+    calendar = window((MON, TUE, WED, THU, FRI, SAT, SUN), (0, 30), (2, 0), "Asia/Gaza")
+    check_to_the_microsecond(calendar, start, 21)

@@ -26,10 +26,11 @@ must.
 
 **Interpretation** (IANA zones): offsets are sampled once a week and, where two samples differ,
 once a day; a zone whose offset changed and changed back within one week between two samples
-would be missed. For every zone of the tz database these samples equal daily ones over
-1970–2040 (docs/performance.md), so only days of those years are copied from the samples; every
-allowed day before or after them takes the scalar definition (Freetown's clock held one offset
-for four days of 1939, which weekly samples can step over).
+would be missed. For every zone of the tz database these samples equal daily ones from 1970
+on (checked over 1970–2100; after its last listed change a zone's offsets follow one yearly rule,
+whose every kind of year occurs by then; docs/performance.md), so only days from 1970 on are
+copied from the samples; every allowed day before 1970 takes the scalar definition (Freetown's
+clock held one offset for four days of 1939, which weekly samples can step over).
 """
 
 from __future__ import annotations
@@ -65,13 +66,12 @@ _FIRST_DAY = MIN_US // US_PER_DAY
 _LAST_DAY = MAX_US // US_PER_DAY
 #: Zone tables stop this many days before the ends of the range; the scalar path does the rest.
 _EDGE_DAYS = 16
-#: The local days whose offsets the weekly samples are trusted for: 1970-2040, the years over
-#: which they were checked against daily ones, less ten days at each end (a day's steadiness
-#: reads samples from a week around it). Outside, a zone's clock may have changed and changed
-#: back between two samples (Freetown held -00:40 for four days of 1939), so every allowed day
-#: there takes the scalar definition.
-_SAMPLED_DAYS = (10, (datetime(2040, 12, 31, tzinfo=timezone.utc)
-                      - datetime(1970, 1, 1, tzinfo=timezone.utc)).days - 10)
+#: The first local day whose offsets the weekly samples are trusted for: ten days into 1970
+#: (a day's steadiness reads samples from a week around it). From 1970 on they were checked
+#: against daily ones for every zone (through 2100: later years repeat the yearly rules);
+#: before, a zone's clock may have changed and changed back between two samples (Freetown
+#: held -00:40 for four days of 1939), so every allowed day there takes the scalar definition.
+_FIRST_SAMPLED_DAY = 10
 
 
 class _Kernel(Protocol):
@@ -235,7 +235,7 @@ class _ZonedKernel:
         own = offsets[2:2 + count]
         for shift in range(6):
             steady &= offsets[shift:shift + count] == own
-        steady &= (day >= _SAMPLED_DAYS[0]) & (day <= _SAMPLED_DAYS[1])
+        steady &= day >= _FIRST_SAMPLED_DAY
         allowed = np.isin((day + 3) % 7, np.array(sorted(self.weekdays), dtype=np.int64))
         s, e = self.window
         starts = day * US_PER_DAY + s - own
