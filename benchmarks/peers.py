@@ -104,7 +104,7 @@ def ours_jsonl(source: Path, target: Path) -> None:
     from ivrsched.io.chunked import write_jsonl_chunked
 
     streaming = _streaming(source)
-    with target.open("w", encoding="utf-8") as out:
+    with target.open("wb") as out:  # a byte stream, as ``ivrsched plan`` writes its files
         write_jsonl_chunked(streaming.header, streaming.destinations, out)
 
 
@@ -112,7 +112,7 @@ def ours_csv(source: Path, target: Path) -> None:
     from ivrsched.io.chunked import write_csv_chunked
 
     streaming = _streaming(source)
-    with target.open("w", encoding="utf-8") as out:
+    with target.open("wb") as out:  # a byte stream, as ``ivrsched plan`` writes its files
         write_csv_chunked(streaming.header, streaming.destinations, out)
 
 

@@ -134,6 +134,13 @@ def test_blocks_write_what_the_row_writers_write(tmp_path_factory: pytest.TempPa
     assert out.getvalue() == reference.getvalue()
     assert csv_error == read_error == expected[1]
 
+    # A byte stream gets the same rows, in UTF-8.
+    for writer, text in ((chunked.write_jsonl_chunked, expected[0]),
+                         (chunked.write_csv_chunked, reference.getvalue())):
+        binary = io.BytesIO()
+        _run(lambda writer=writer, binary=binary: writer(header, source, binary, chunk_size=size))
+        assert binary.getvalue() == text.encode("utf-8")
+
 
 @settings(max_examples=40, deadline=None)
 @given(files, st.integers(1, 9))

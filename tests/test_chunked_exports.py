@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import subprocess
 import sys
 from datetime import datetime, timezone
@@ -18,6 +19,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ivrsched.cli.plan_cmd import _rows_target
 from ivrsched.errors import PlanRangeError
 from ivrsched.ids import SeededIds
 from ivrsched.io import chunked
@@ -78,6 +80,12 @@ def test_plan_exports_equal_the_row_writers(request: dict[str, Any], chunk: int)
     chunked.write_plan_csv(the_plan, whole_csv)
     assert whole_jsonl.getvalue() == expected_jsonl.getvalue()
     assert whole_csv.getvalue() == expected_csv.getvalue()
+    # A byte stream gets the same rows in UTF-8.
+    jsonl_bytes, csv_bytes = io.BytesIO(), io.BytesIO()
+    chunked.write_plan_jsonl(the_plan, jsonl_bytes)
+    chunked.write_plan_csv(the_plan, csv_bytes)
+    assert jsonl_bytes.getvalue() == expected_jsonl.getvalue().encode("utf-8")
+    assert csv_bytes.getvalue() == expected_csv.getvalue().encode("utf-8")
 
 
 LINES = ["41793026727", "bad", "", "+41793026728", "0123456", "41793026729", "4179302673"]
@@ -173,6 +181,11 @@ def test_a_stream_past_year_9999_fails_after_the_same_rows() -> None:
                                     chunk_size=4)
     assert got.getvalue() == expected.getvalue()
     assert expected.getvalue().count("\n") > 4  # a few chunks were written before
+    got_bytes = io.BytesIO()
+    with pytest.raises(PlanRangeError):
+        chunked.write_jsonl_chunked(streaming.header, destinations_from_lines(lines), got_bytes,
+                                    chunk_size=4)
+    assert got_bytes.getvalue() == expected.getvalue().encode("ascii")
 
 
 def test_cli_plan_csv_and_parquet_from_a_destinations_file(tmp_path: Path) -> None:
@@ -201,3 +214,26 @@ def test_cli_plan_csv_and_parquet_from_a_destinations_file(tmp_path: Path) -> No
     subprocess.run([*base, "--format", "parquet", "-o", str(out)], capture_output=True,
                    cwd=ROOT, check=True)
     assert pq.read_table(out).column("messageId").to_pylist() == ids
+    # Written to a file (-o) and through a standard output that is not UTF-8 (its text
+    # stream, not the bytes under it, gets the rows): the same rows.
+    csv_file = tmp_path / "plan.csv"
+    subprocess.run([*base, "--format", "csv", "-o", str(csv_file)], cwd=ROOT, check=True)
+    assert csv_file.read_text(encoding="utf-8") == done.stdout
+    latin = subprocess.run([*base, "--format", "csv"], capture_output=True, cwd=ROOT,
+                           check=True, env={**os.environ, "PYTHONIOENCODING": "latin-1"})
+    assert latin.stdout.decode("latin-1") == done.stdout
+
+
+def test_the_cli_gives_the_chunked_writers_bytes_only_under_a_utf8_text_stream() -> None:
+    text = io.StringIO()
+    assert _rows_target(text) is text
+    latin = io.TextIOWrapper(io.BytesIO(), encoding="latin-1")
+    assert _rows_target(latin) is latin
+    utf8 = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")
+    utf8.write("head\n")
+    target = _rows_target(utf8)
+    assert target is utf8.buffer
+    target.write(b"rows\n")
+    utf8.write("tail\n")
+    utf8.flush()
+    assert utf8.buffer.getvalue() == b"head\nrows\ntail\n"

@@ -45,18 +45,18 @@ def test_uuid_text_sets_the_version_and_variant_digits() -> None:
     assert _rows(row_bytes.uuid_texts(bytes(16))) == ["00000000-0000-4000-8000-000000000000"]
 
 
-def test_rows_text_lays_fields_end_to_end_and_bands_only_in_their_rows() -> None:
-    text = row_bytes.rows_text(
+def test_rows_bytes_lays_fields_end_to_end_and_bands_only_in_their_rows() -> None:
+    text = row_bytes.rows_bytes(
         ["a", row_bytes.digits(np.array([5, 12, 7], dtype=np.int64)),
          row_bytes.Band(["<", row_bytes.ascii_texts(["x", "yz"]), ">"], 2), ";\n"], 3)
-    assert text == "a5<x>;\na12<yz>;\na7;\n"
+    assert text == b"a5<x>;\na12<yz>;\na7;\n"
 
 
 def test_fill_writes_into_part_of_a_wider_matrix() -> None:
     matrix = np.zeros((2, 8), dtype=np.uint8)
     width = row_bytes.fill(matrix, ["k=", row_bytes.digits(np.array([3, 45], dtype=np.int64))])
     assert width == 4
-    assert row_bytes.squeezed(matrix) == "k=3k=45"
+    assert row_bytes.squeezed(matrix) == b"k=3k=45"
 
 
 seeds = st.integers(-(10**30), 10**30) | st.text(max_size=12)

@@ -26,6 +26,7 @@ from ivrsched.rules.windows import (
     describe_window,
     window_record,
 )
+from tests.window_references import advance_by_walk
 
 UTC = timezone.utc
 EPOCH_DATE = date(1970, 1, 1)
@@ -98,18 +99,6 @@ def reference_intervals(weekdays: frozenset[int], start_us: int, end_us: int, sh
     return intervals
 
 
-def reference_advance(intervals: list[tuple[int, int]], start: int, open_us: int) -> int:
-    remaining = open_us
-    for a, b in intervals:
-        if b <= start:
-            continue
-        a = max(a, start)
-        if remaining < b - a:
-            return a + remaining
-        remaining -= b - a
-    raise AssertionError("walked past the reference's intervals")
-
-
 windows = st.tuples(
     st.frozensets(st.integers(0, 6), min_size=1),
     st.integers(0, US_PER_DAY - 2).flatmap(
@@ -132,7 +121,8 @@ def test_advance_and_open_between_agree_with_the_walked_intervals(
     intervals = reference_intervals(weekdays, start_us, end_us, shift_us,
                                     first - timedelta(days=3), 8 * 7)
     start = us(2030, 1, 1) + start_offset
-    expected = reference_advance(intervals, start, open_us)
+    expected = advance_by_walk(intervals, start, open_us)
+    assert expected is not None, "walked past the reference's intervals"
     assert cal.advance(start, open_us) == expected
     assert cal.open_between(start, expected) == open_us
     assert cal.open_between(start, expected + 1) == open_us + 1

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
 from functools import cache
-from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -30,11 +29,11 @@ from ivrsched.request.model import DeliveryTimeWindow, TimeOfDay, Weekday
 from ivrsched.rules.instants import MAX_US, MIN_US, US_PER_DAY, US_PER_HOUR, US_PER_MINUTE, to_us
 from ivrsched.rules.windows import WindowCalendar
 from ivrsched.rules.zoned import ZonedDays
+from tests.window_references import Span, advance_by_walk, stretch_by_minutes
 
 UTC = timezone.utc
 EPOCH = date(1970, 1, 1)
 SECOND = 10**6
-Span = tuple[int, int]
 
 
 def us(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> int:
@@ -47,18 +46,8 @@ def day_number(d: date) -> int:
 
 @cache
 def stretch(zone: str, day: int, start_min: int, end_min: int) -> Span | None:
-    """The brute-force stretch of local day ``day``: first to just after the last UTC minute
-    whose wall reading in ``zone`` is on that day and inside ``[start_min, end_min)``."""
-    tz = ZoneInfo(zone)
-    local = EPOCH + timedelta(days=day)
-    first = datetime(local.year, local.month, local.day, tzinfo=UTC) - timedelta(days=1)
-    inside: list[int] = []
-    for k in range(3 * 24 * 60):
-        moment = first + timedelta(minutes=k)
-        wall = moment.astimezone(tz)
-        if wall.date() == local and start_min <= wall.hour * 60 + wall.minute < end_min:
-            inside.append(to_us(moment))
-    return (inside[0], inside[-1] + US_PER_MINUTE) if inside else None
+    """The brute-force stretch of local day ``day`` (days since 1970-01-01)."""
+    return stretch_by_minutes(zone, EPOCH + timedelta(days=day), start_min, end_min)
 
 
 def reference_interval(zone: str, weekdays: tuple[int, ...], start_min: int, end_min: int,
@@ -94,19 +83,6 @@ def next_open_in(spans: list[Span], t: int) -> int | None:
     for x, y in spans:
         if y > t:
             return max(x, t)
-    return None
-
-
-def advance_in(spans: list[Span], t: int, k: int) -> int | None:
-    """The earliest open instant with ``k`` of open time since ``t`` (k > 0)."""
-    left = k
-    for x, y in spans:
-        if y <= t:
-            continue
-        x = max(x, t)
-        if left < y - x:
-            return x + left
-        left -= y - x
     return None
 
 
@@ -230,7 +206,7 @@ def test_the_calendar_answers_as_the_stretches_say(
     total = open_in(spans, lo, hi)
     for t in probes[::5]:
         for k in (1, US_PER_MINUTE, 30 * US_PER_MINUTE, total // 2, total - 1):
-            expected = advance_in(spans, t, k)
+            expected = advance_by_walk(spans, t, k)
             if k > 0 and expected is not None and expected < hi - 8 * US_PER_DAY:
                 assert cal.advance(t, k) == expected, (t, k)
 

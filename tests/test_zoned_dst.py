@@ -14,7 +14,7 @@ the stretch from the first to the last minute whose reading lies inside ``[from,
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -25,6 +25,7 @@ from ivrsched.request.model import DeliveryTimeWindow, TimeOfDay, Weekday
 from ivrsched.rules.instants import MAX_US, MIN_US, US_PER_DAY, US_PER_HOUR, US_PER_MINUTE, to_us
 from ivrsched.rules.windows import WindowCalendar
 from ivrsched.rules.zoned import ZonedDays
+from tests.window_references import stretch_by_minutes
 
 UTC = timezone.utc
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -33,24 +34,6 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 def us(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> int:
     """A UTC instant as integer µs."""
     return to_us(datetime(year, month, day, hour, minute, tzinfo=UTC))
-
-
-def stretch_by_minutes(zone: str, day: date, start: tuple[int, int],
-                       end: tuple[int, int]) -> tuple[int, int] | None:
-    """The brute-force window of local date ``day``: from the first to just after the last UTC
-    minute whose wall time in ``zone`` is on ``day`` and inside ``[start, end)``."""
-    tz = ZoneInfo(zone)
-    lo_minutes, hi_minutes = start[0] * 60 + start[1], end[0] * 60 + end[1]
-    first = datetime(day.year, day.month, day.day, tzinfo=UTC) - timedelta(days=2)
-    inside: list[int] = []
-    for k in range(4 * 24 * 60):
-        moment = first + timedelta(minutes=k)
-        wall = moment.astimezone(tz)
-        if wall.date() == day and lo_minutes <= wall.hour * 60 + wall.minute < hi_minutes:
-            inside.append(to_us(moment))
-    if not inside:
-        return None
-    return inside[0], inside[-1] + US_PER_MINUTE
 
 
 def calendar(zone: str, weekday: Weekday, start: tuple[int, int] | None,
@@ -113,7 +96,7 @@ DST_DAYS: list[tuple[str, date, tuple[int, int], tuple[int, int], tuple[int, int
 def test_a_window_on_a_dst_day_is_one_stretch_from_the_first_from_to_the_last_to(
         zone: str, day: date, start: tuple[int, int], end: tuple[int, int],
         expected: tuple[int, int]) -> None:
-    assert stretch_by_minutes(zone, day, start, end) == expected
+    assert stretch_by_minutes(zone, day, start[0] * 60 + start[1], end[0] * 60 + end[1]) == expected
     cal = calendar(zone, Weekday(day.weekday()), start, end)
     around = us(day.year, day.month, day.day) - 2 * US_PER_DAY
     assert list(cal.open_periods(around, around + 4 * US_PER_DAY)) == [expected]

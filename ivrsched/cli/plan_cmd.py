@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import codecs
+import io
+import os
 import shutil
 import sys
 from datetime import timedelta
@@ -73,10 +76,14 @@ def run(args: argparse.Namespace) -> int:
 
         out.flush()
         write_parquet(the_plan, _binary(out))
+    elif fmt == "jsonl" and chunked is not None:
+        chunked.write_plan_jsonl(the_plan, _rows_target(out), tz)
     elif fmt == "jsonl":
-        (write_jsonl if chunked is None else chunked.write_plan_jsonl)(the_plan, out, tz)
+        write_jsonl(the_plan, out, tz)
+    elif fmt == "csv" and chunked is not None:
+        chunked.write_plan_csv(the_plan, _rows_target(out), tz)
     elif fmt == "csv":
-        (write_csv if chunked is None else chunked.write_plan_csv)(the_plan, out, tz)
+        write_csv(the_plan, out, tz)
     elif fmt == "json":
         write_json(the_plan, out, tz)
     else:
@@ -96,6 +103,20 @@ def _chunked_writers() -> ModuleType | None:
     except ImportError:  # pragma: no cover - depends on the environment
         return None
     return chunked
+
+
+def _rows_target(out: IO[str]) -> IO[str] | IO[bytes]:
+    """Where the chunked writers write: the byte stream under ``out`` when writing UTF-8 bytes
+    there is what ``out`` itself would do, which spares decoding rows made as bytes; else
+    ``out``. ``out`` is this command's standard output or a file it opened: a text stream
+    whose line ends are the system's, so it is enough that the system's are ``\\n``."""
+    binary = getattr(out, "buffer", None)
+    encoding = getattr(out, "encoding", None)
+    if (not isinstance(out, io.TextIOWrapper) or binary is None or encoding is None
+            or codecs.lookup(encoding).name != "utf-8" or os.linesep != "\n"):
+        return out
+    out.flush()  # what was written as text goes first
+    return binary  # type: ignore[no-any-return]
 
 
 def _binary(out: IO[str]) -> IO[bytes]:

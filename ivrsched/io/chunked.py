@@ -7,6 +7,10 @@ destinations are read a chunk at a time (a few tens of thousands), the chunk's a
 from the vector kernel (:mod:`ivrsched.rules.vector`) and are rendered all at once, and only then
 is the chunk's text joined and written. Memory stays constant in the number of destinations.
 
+The writers take a text stream or a byte stream. Most chunks are made as ASCII bytes; a byte
+stream gets them as they are (the text in UTF-8), which spares decoding them only for a text
+stream to encode them again: ``ivrsched plan`` writes its files and standard output that way.
+
 Needs NumPy (the ``fast`` extra); the callers fall back to the row-by-row writers without it.
 """
 
@@ -45,6 +49,10 @@ from ivrsched.rules.vector import Int64Array
 CHUNK = 32_768
 
 TextArray = NDArray[np.str_]
+#: Where the writers write: a text stream, or a byte stream (given the rows in UTF-8).
+Output = IO[str] | IO[bytes]
+#: A chunk of rows: text, or ASCII bytes.
+Rows = str | bytes
 
 #: The characters json.dumps(..., ensure_ascii=False) escapes (as json_string checks).
 _NEEDS_ESCAPE = re.compile(r'[\x00-\x1f"\\]')
@@ -256,7 +264,7 @@ def _generated_ids(header: MessagePlan, first_index: int, count: int,
 
 def _plain_jsonl_chunk(header: MessagePlan, chunk: PlainLines, first_index: int,
                        rows: SlotRows, deadline: str,
-                       name: Callable[[int, str | None], str]) -> str:
+                       name: Callable[[int, str | None], str]) -> Rows:
     """The rows of plain lines: every one accepted, its address digits, its messageId
     generated. The rows are laid out as a byte matrix (:mod:`ivrsched.io.row_bytes`), or, in
     the rare chunk whose IDs JSON would escape, joined from strings."""
@@ -270,7 +278,7 @@ def _plain_jsonl_chunk(header: MessagePlan, chunk: PlainLines, first_index: int,
     attempts = [row_bytes.Band(['"' if k == 0 else ', "', row_bytes.byte_texts(column), '"'],
                                len(column))
                 for k, column in enumerate(texts) if len(column)]
-    return row_bytes.rows_text([
+    return row_bytes.rows_bytes([
         f'{{"message": {header.message_index}, "index": ',
         row_bytes.digits(np.arange(first_index, first_index + count, dtype=np.int64)),
         ', "to": "', row_bytes.ascii_texts(chunk.tos), '", "messageId": "', ids_matrix,
@@ -312,7 +320,7 @@ def _plain_jsonl_strings(header: MessagePlan, chunk: PlainLines, first_index: in
 
 def _jsonl_chunk(header: MessagePlan, chunk: Block, first_index: int,
                  rows: SlotRows, tally: RejectionTally | None, deadline: str,
-                 name: Callable[[int, str | None], str]) -> str:
+                 name: Callable[[int, str | None], str]) -> Rows:
     if isinstance(chunk, PlainLines):
         return _plain_jsonl_chunk(header, chunk, first_index, rows, deadline, name)
     accepted = [not d.status.is_rejected for d in chunk]
@@ -349,7 +357,23 @@ def _jsonl_chunk(header: MessagePlan, chunk: Block, first_index: int,
     return "".join(parts)
 
 
-def write_jsonl_chunked(header: MessagePlan, destinations: Iterable[Destination], out: IO[str],
+class _Writer:
+    """Writes chunks of rows, text or ASCII bytes, to a text or a byte stream."""
+
+    def __init__(self, out: Output) -> None:
+        self.binary = isinstance(out, (io.RawIOBase, io.BufferedIOBase))
+        self.out = out
+
+    def write(self, rows: Rows) -> None:
+        if self.binary:
+            cast(IO[bytes], self.out).write(rows if isinstance(rows, bytes)
+                                            else rows.encode("utf-8"))
+        else:
+            cast(IO[str], self.out).write(rows if isinstance(rows, str)
+                                          else rows.decode("ascii"))
+
+
+def write_jsonl_chunked(header: MessagePlan, destinations: Iterable[Destination], out: Output,
                         *, chunk_size: int = CHUNK,
                         tz: Rendering | None = None) -> StreamSummary:
     """The ``jsonl`` rows of ``destinations`` under ``header``'s rules (as
@@ -357,7 +381,9 @@ def write_jsonl_chunked(header: MessagePlan, destinations: Iterable[Destination]
 
     An attempt outside years 1..9999 (S12) raises :class:`PlanRangeError` after the rows
     before it were written, as the row-by-row writer does (its chunk is rewritten row by row).
+    ``out`` is a text stream or a byte stream (see the module's docstring).
     """
+    writer = _Writer(out)
     rows = SlotRows(header, tz)
     tally = RejectionTally()
     deadline = deadline_json(header.deadline_us, header.offset_minutes, tz)
@@ -368,9 +394,9 @@ def write_jsonl_chunked(header: MessagePlan, destinations: Iterable[Destination]
             text = _jsonl_chunk(header, chunk, index, rows, tally, deadline, header.name)
         except PlanRangeError:
             if tz is None:
-                _rewrite_failing_chunk(header, _listed(chunk), index, slot, out)
+                _rewrite_failing_chunk(header, _listed(chunk), index, slot, writer)
             raise  # pragma: no cover - the row-by-row writer raises first
-        out.write(text)
+        writer.write(text)
         index += len(chunk)
     return tally.summary(index, rows.slot)
 
@@ -380,7 +406,7 @@ def _listed(chunk: Block) -> list[Destination]:
 
 
 def _rewrite_failing_chunk(header: MessagePlan, chunk: list[Destination], first_index: int,
-                           first_slot: int, out: IO[str]) -> None:
+                           first_slot: int, out: _Writer) -> None:
     """Write a chunk whose attempts leave the range row by row: the rows before the failing
     one, then the scalar writer's own :class:`PlanRangeError`."""
     # Indices and slots continue from the chunk's: stand-ins take the places before it.
@@ -396,15 +422,16 @@ def _rewrite_failing_chunk(header: MessagePlan, chunk: list[Destination], first_
 class _Sink(io.TextIOBase):
     """A text stream that drops its first ``skip`` rows and passes the rest on."""
 
-    def __init__(self, out: IO[str], skip: int) -> None:
+    def __init__(self, out: _Writer, skip: int) -> None:
         self.out = out
         self.skip = skip
 
     def write(self, text: str) -> int:
         if self.skip:
             self.skip -= 1
-            return len(text)
-        return self.out.write(text)
+        else:
+            self.out.write(text)
+        return len(text)
 
 
 # -- csv ---------------------------------------------------------------------------------------
@@ -423,7 +450,7 @@ def _csv_field(text: str) -> str:
 
 
 def _csv_chunk(header: MessagePlan, chunk: Block, first_index: int, rows: SlotRows,
-               tally: RejectionTally | None, name: Callable[[int, str | None], str]) -> str:
+               tally: RejectionTally | None, name: Callable[[int, str | None], str]) -> Rows:
     message = header.message_index
     if isinstance(chunk, PlainLines):
         fast = _plain_csv_chunk(header, chunk, first_index, rows, name)
@@ -462,13 +489,13 @@ def _csv_chunk(header: MessagePlan, chunk: Block, first_index: int, rows: SlotRo
 
 
 def _plain_csv_chunk(header: MessagePlan, chunk: PlainLines, first_index: int,
-                     rows: SlotRows, name: Callable[[int, str | None], str]) -> str | None:
+                     rows: SlotRows, name: Callable[[int, str | None], str]) -> bytes | None:
     """The rows of plain lines as a byte matrix of destinations × attempts × row text (a
     destination with no attempt has one row with empty ``attempt`` and ``time``), or None
     when an ID would need quoting (nothing is consumed then)."""
     count = len(chunk)
     if not count:
-        return ""
+        return b""
     ids_matrix = _generated_ids(header, first_index, count, name)
     if ids_matrix is None:
         return None
@@ -539,18 +566,20 @@ def interleave(columns: Sequence[NDArray[Any]]) -> NDArray[Any]:
     return np.concatenate(runs)
 
 
-def write_csv_chunked(header: MessagePlan, destinations: Iterable[Destination], out: IO[str],
+def write_csv_chunked(header: MessagePlan, destinations: Iterable[Destination], out: Output,
                       *, chunk_size: int = CHUNK, header_row: bool = True,
                       tz: Rendering | None = None) -> StreamSummary:
     """The ``csv`` rows (one per attempt) of ``destinations`` under ``header``'s rules, a chunk
-    at a time; with ``header_row``, the header line first."""
+    at a time; with ``header_row``, the header line first. ``out`` is a text stream or a byte
+    stream (see the module's docstring)."""
+    writer = _Writer(out)
     rows = SlotRows(header, tz)
     tally = RejectionTally()
     if header_row:
-        out.write(",".join(CSV_HEADER) + "\n")
+        writer.write(",".join(CSV_HEADER) + "\n")
     index = 0
     for chunk in blocks_of(destinations, chunk_size):
-        out.write(_csv_chunk(header, chunk, index, rows, tally, header.name))
+        writer.write(_csv_chunk(header, chunk, index, rows, tally, header.name))
         index += len(chunk)
     return tally.summary(index, rows.slot)
 
@@ -561,16 +590,16 @@ def _full(message_plan: MessagePlan) -> bool:
     return message_plan.positions == range(len(message_plan.message.destinations))
 
 
-def write_plan_jsonl(plan: Plan, out: IO[str], tz: Rendering | None = None) -> None:
+def write_plan_jsonl(plan: Plan, out: Output, tz: Rendering | None = None) -> None:
     """:func:`ivrsched.io.plan_formats.write_jsonl`, chunked."""
     for message_plan in plan.messages:
         message_plan.record_counts(write_jsonl_chunked(message_plan, _positions(message_plan),
                                                        out, tz=tz))
 
 
-def write_plan_csv(plan: Plan, out: IO[str], tz: Rendering | None = None) -> None:
+def write_plan_csv(plan: Plan, out: Output, tz: Rendering | None = None) -> None:
     """:func:`ivrsched.io.plan_formats.write_csv`, chunked."""
-    out.write(",".join(CSV_HEADER) + "\n")
+    _Writer(out).write(",".join(CSV_HEADER) + "\n")
     for message_plan in plan.messages:
         message_plan.record_counts(write_csv_chunked(message_plan, _positions(message_plan), out,
                                                      header_row=False, tz=tz))

@@ -124,14 +124,16 @@ def rows_matrix(parts: Sequence[Field | Band], rows: int) -> ByteMatrix:
     return matrix
 
 
-def rows_text(parts: Sequence[Field | Band], rows: int) -> str:
-    """The ``rows`` rows made of ``parts`` laid end to end, joined."""
+def rows_bytes(parts: Sequence[Field | Band], rows: int) -> bytes:
+    """The ``rows`` rows made of ``parts`` laid end to end, joined (ASCII bytes)."""
     return squeezed(rows_matrix(parts, rows))
 
 
-def squeezed(matrix: NDArray[np.uint8]) -> str:
-    """A matrix's bytes in row order without their NUL padding, as text."""
-    return matrix.tobytes().replace(b"\x00", b"").decode("ascii")
+def squeezed(matrix: NDArray[np.uint8]) -> bytes:
+    """A matrix's bytes in row order without their NUL padding: ASCII text, kept as bytes
+    (decoding them only for a text stream to encode them again would cost as much as making
+    them; :mod:`ivrsched.io.chunked` writes them to byte streams as they are)."""
+    return matrix.tobytes().replace(b"\x00", b"")
 
 
 __all__ = [
@@ -140,8 +142,8 @@ __all__ = [
     "byte_texts",
     "digits",
     "fill",
+    "rows_bytes",
     "rows_matrix",
-    "rows_text",
     "squeezed",
     "uuid_texts",
     "width_of",
