@@ -147,3 +147,16 @@ def test_a_message_with_nothing_to_check_is_cleared_naming_no_destination() -> N
     # The rejected destination attempted: message 0 goes the scalar way (rejected-destination).
     assert cleared([*log, {"messageId": "r", "attempt": 1,
                            "time": "2030-01-01T00:00:00.000+00:00"}]) == {1: 0}
+
+
+@given(st.lists(st.tuples(st.integers(0, 2), st.integers(0, 2), st.integers(-1, 1)),
+                max_size=12))
+def test_rows_already_in_order_are_known_without_a_sort(rows: list[tuple[int, int, int]]
+                                                        ) -> None:
+    import numpy as np
+
+    keys = [np.array([row[k] for row in rows], dtype=np.int64) for k in range(3)]
+    # Independently: Python's tuple order.
+    assert column_checks._ordered(*keys) == (rows == sorted(rows))
+    assert column_checks._ordered(*keys) == (
+        np.lexsort(keys[::-1]).tolist() == list(range(len(rows))))

@@ -836,3 +836,61 @@ def test_problems_render_odd_member_names_on_one_encodable_line() -> None:
     assert str(problem).encode("utf-8").count(b"\n") == 0
     assert display_path("/é/~1") == "/é/~1"                # printable text is left alone
     assert display_path("") == "(root)"
+
+
+# -- the all-accepted block's fast constructor ------------------------------------------------
+
+def _block_request(pairs: list[tuple[str, str]]) -> dict[str, Any]:
+    return {"messages": [{"scenarioId": "S1", "destinations": [
+        {"to": to, "messageId": message_id} for to, message_id in pairs]}]}
+
+
+@given(st.lists(st.tuples(st.from_regex(r"\+?[1-9][0-9]{6,14}", fullmatch=True),
+                          st.text(st.characters(min_codepoint=0x21, max_codepoint=0x7E),
+                                  min_size=1, max_size=8)),
+                min_size=1, max_size=30, unique_by=lambda pair: pair[1]))
+@settings(max_examples=60, suppress_health_check=[HealthCheck.too_slow])
+def test_the_accepted_block_gives_the_destinations_of_the_general_path(
+        pairs: list[tuple[str, str]]) -> None:
+    from ivrsched.request import parsing
+
+    calls: list[int] = []
+    built = parsing.accepted_destinations
+
+    def spy(tos: Any, ids: Any) -> Any:
+        calls.append(len(tos))
+        return built(tos, ids)
+
+    original = parsing.accepted_destinations
+    parsing.accepted_destinations = spy
+    try:
+        fast = parse_request(_block_request(pairs)).messages[0].destinations
+    finally:
+        parsing.accepted_destinations = original
+    assert calls == [len(pairs)]  # the block path was taken
+    # Strict mode reads each destination with the field readers and the public constructor.
+    general = parse_request(_block_request(pairs), strict=True).messages[0].destinations
+    assert len(fast) == len(general) == len(pairs)
+    for a, b, (to, message_id) in zip(fast, general, pairs, strict=True):
+        assert type(a) is type(b) is ivrsched.Destination
+        # Field by field, in the declared order, and nothing else in the object.
+        assert list(vars(a).items()) == list(vars(b).items()) == [
+            ("to", to), ("message_id", message_id), ("status", Status.PENDING_ACCEPTED),
+            ("reason", None), ("line", None)]
+        assert [getattr(a, f.name) for f in fields(a)] == [getattr(b, f.name) for f in fields(b)]
+        assert a == b and hash(a) == hash(b) and a.accepted
+    assert fast == general
+
+
+def test_block_destinations_stay_frozen() -> None:
+    from dataclasses import FrozenInstanceError
+
+    from ivrsched.request.model import accepted_destinations
+
+    built = accepted_destinations(["41793026727"], ["m"])
+    assert built == [ivrsched.Destination("41793026727", "m")]
+    with pytest.raises(FrozenInstanceError):
+        built[0].to = "41793026731"  # type: ignore[misc]
+    assert built[0].to == "41793026727"
+    with pytest.raises(ValueError):
+        accepted_destinations(["41793026727"], [])  # the two lists must be of one length

@@ -594,3 +594,45 @@ def test_an_early_first_attempt_names_the_last_reschedule_or_else_s2() -> None:
         "S2-early-start: message 0 destination 0 (to 41793026700): first attempt at "
         "2030-01-07T08:59:59.999999+00:00 is before the message starts at "
         "2030-01-07T09:00:00.000+00:00 [log line 1]"]
+
+
+# -- the directory of destinations -------------------------------------------------------------
+
+@given(st.lists(st.lists(st.tuples(
+    st.sampled_from([None, "", "41793026700", "+41793026700", "41793026701", "42"]),
+    st.sampled_from([None, "a", "b", "c"])), max_size=6), min_size=1, max_size=3),
+    st.booleans())
+def test_the_directory_maps_ids_and_numbers_as_a_scan_in_request_order_does(
+        messages: list[list[tuple[str | None, str | None]]], with_ids: bool) -> None:
+    from ivrsched.ids import generated_message_ids
+    from ivrsched.oracle.conformance import _AMBIGUOUS, _Directory
+    from ivrsched.request.destinations import normalize_to
+    from ivrsched.request.parsing import parse_request
+
+    data = {"messages": [{"scenarioId": "S", "destinations": [
+        {k: v for k, v in (("to", to), ("messageId", mid)) if v is not None}
+        for to, mid in destinations] or [{"to": "41793026799"}]} for destinations in messages]}
+    the_request = parse_request(data)
+    ids = IDS if with_ids else None
+    # The reference: one scan in request order; the first use of an ID owns it, then the
+    # generated IDs of destinations without one; a number given twice is ambiguous.
+    by_id: dict[str, int] = {}
+    by_to: dict[str, int] = {}
+    everyone = [(m, p, d) for m, message in enumerate(the_request.messages)
+                for p, d in enumerate(message.destinations)]
+    for gid, (_, _, d) in enumerate(everyone):
+        if d.message_id is not None and d.message_id not in by_id:
+            by_id[d.message_id] = gid
+        if d.to:
+            key = normalize_to(d.to)
+            by_to[key] = _AMBIGUOUS if key in by_to else gid
+    if ids is not None:
+        for gid, (m, p, d) in enumerate(everyone):
+            if d.message_id is None:
+                by_id.setdefault(generated_message_ids(ids, m)(p), gid)
+    directory = _Directory(the_request, ids)
+    assert directory.by_id == by_id
+    assert directory.by_to == by_to
+    assert directory.size == len(everyone)
+    keys, gids = directory.id_arrays()
+    assert dict(zip(keys.to_pylist(), gids.tolist(), strict=True)) == by_id

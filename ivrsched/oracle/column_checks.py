@@ -63,8 +63,9 @@ def clear(messages: Sequence[MessagePlan], bases: Sequence[int],
     # Rows by destination, then as the scalar verifier sorts a destination's attempts (by
     # number, then time; line and end only break ties between equal rows, which the checks
     # below do not tell apart).
-    order = np.lexsort((end, time, attempt, gid))
-    gid, attempt, time, end = gid[order], attempt[order], time[order], end[order]
+    if not _ordered(gid, attempt, time, end):  # a log written in that order needs no sort
+        order = np.lexsort((end, time, attempt, gid))
+        gid, attempt, time, end = gid[order], attempt[order], time[order], end[order]
     group_start = np.ones(gid.size, dtype=bool)
     group_start[1:] = gid[1:] != gid[:-1]
     first_row = np.flatnonzero(group_start)
@@ -79,6 +80,20 @@ def clear(messages: Sequence[MessagePlan], bases: Sequence[int],
                      end[lo:hi], rank[lo:hi], group_start[lo:hi], columns.no_end):
             seen[m] = int(group_start[lo:hi].sum())
     return Cleared(seen)
+
+
+def _ordered(*keys: Int64Array) -> bool:
+    """Whether the rows are in the order of ``keys`` (the first the most significant), ties
+    in any order: then ``np.lexsort`` (stable) would leave them as they are."""
+    if keys[0].size < 2:
+        return True
+    before = np.zeros(keys[0].size - 1, dtype=bool)  # row r sorts strictly before row r + 1
+    tied = np.ones(keys[0].size - 1, dtype=bool)  # rows r and r + 1 have the keys so far equal
+    for key in keys:
+        a, b = key[:-1], key[1:]
+        before |= tied & (a < b)
+        tied &= a == b
+    return bool((before | tied).all())
 
 
 def _conforms(message_plan: MessagePlan, base: int, gid: Int64Array, attempt: Int64Array,

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import Enum
 from os import PathLike, fspath
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from ivrsched.abc import Calendar
 from ivrsched.errors import Notice
@@ -213,27 +213,45 @@ class _Directory:
     ids: IdSource | None
     bases: list[int] = field(default_factory=list)
     by_id: dict[str, int] = field(default_factory=dict)
-    by_to: dict[str, int] = field(default_factory=dict)
+    _by_to: dict[str, int] | None = None
 
     def __post_init__(self) -> None:
+        given: list[str | None] = []
         base = 0
         for message in self.request.messages:
             self.bases.append(base)
-            for position, destination in enumerate(message.destinations):
-                if destination.message_id is not None:
-                    # The first use owns an ID; later uses are rejected duplicates (S7).
-                    self.by_id.setdefault(destination.message_id, base + position)
-                if destination.to:
-                    key = normalize_to(destination.to)
-                    self.by_to[key] = _AMBIGUOUS if key in self.by_to else base + position
+            given.extend([destination.message_id for destination in message.destinations])
             base += len(message.destinations)
         self.bases.append(base)
+        # The first use owns an ID; later uses are rejected duplicates (S7). Built from the
+        # end, so that the first use is the last written (one C-level dict build instead of
+        # a setdefault per destination; the keys' order is of no account).
+        owners: dict[str | None, int] = dict(zip(reversed(given), range(base - 1, -1, -1),
+                                                       strict=True))
+        owners.pop(None, None)
+        self.by_id = cast(dict[str, int], owners)
         if self.ids is not None:
             for m, message in enumerate(self.request.messages):
                 generated = generated_message_ids(self.ids, m)
                 for position, destination in enumerate(message.destinations):
                     if destination.message_id is None:
                         self.by_id.setdefault(generated(position), self.bases[m] + position)
+
+    @property
+    def by_to(self) -> dict[str, int]:
+        """The destinations by normalised ``to`` (:data:`_AMBIGUOUS` for a number given more
+        than once); built on first use, as only rows naming a number need it."""
+        if self._by_to is None:
+            by_to: dict[str, int] = {}
+            gid = 0
+            for message in self.request.messages:
+                for destination in message.destinations:
+                    if destination.to:
+                        key = normalize_to(destination.to)
+                        by_to[key] = _AMBIGUOUS if key in by_to else gid
+                    gid += 1
+            self._by_to = by_to
+        return self._by_to
 
     @property
     def size(self) -> int:
@@ -582,14 +600,19 @@ class _Verifier:
             return np.frombuffer(values, dtype=np.int64) if len(values) else \
                 np.empty(0, dtype=np.int64)
 
-        keep = np.flatnonzero(known)
-        lines = np.concatenate((log.line[keep], column(extra.line)))
-        order = np.argsort(lines, kind="stable")
+        # The usual log: every row in the columns, of a known messageId, already in log order.
+        everyone = not unknown.size
+        keep = slice(None) if everyone else np.flatnonzero(known)
+        order = None
+        if len(extra.line):
+            lines = np.concatenate((log.line[keep], column(extra.line)))
+            order = np.argsort(lines, kind="stable")
         c = self.columns
         for name, fast in (("gid", gid[keep]), ("attempt", log.attempt[keep]),
                            ("time", log.time[keep]), ("end", log.end[keep]),
                            ("line", log.line[keep])):
-            values = np.concatenate((fast, column(getattr(extra, name))))[order]
+            values = fast if order is None else \
+                np.concatenate((fast, column(getattr(extra, name))))[order]
             getattr(c, name).frombytes(np.ascontiguousarray(values, dtype=np.int64).tobytes())
 
     def read(self, log: Iterable[LogRow | Mapping[str, Any]]) -> None:

@@ -36,7 +36,14 @@ from ivrsched.request.fields import (
     read_object,
     read_str,
 )
-from ivrsched.request.model import ContentType, Destination, Message, Request, RequestShape
+from ivrsched.request.model import (
+    ContentType,
+    Destination,
+    Message,
+    Request,
+    RequestShape,
+    accepted_destinations,
+)
 from ivrsched.request.status import Status
 from ivrsched.request.timing_fields import parse_retry, parse_sending_speed, parse_window
 from ivrsched.rules.instants import InstantSyntaxError, parse_instant
@@ -294,9 +301,7 @@ def _accepted_block(items: Sequence[object], registry: MessageIdRegistry
     if len(unique) != len(ids) or not unique.isdisjoint(registry.seen):
         return None
     registry.seen.update(unique)
-    accepted = Status.PENDING_ACCEPTED
-    return _AllAccepted(Destination(to, message_id, accepted, None)
-                        for to, message_id in zip(tos, ids, strict=True))
+    return _AllAccepted(accepted_destinations(tos, ids))
 
 
 class _AllAccepted(list[Destination]):
