@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ivrsched import SeededIds
-from ivrsched.io.logs import LogError, parse_log_time, read_log
+from ivrsched.io.logs import LogError, decode_lines, parse_log_time, read_log
 from ivrsched.oracle import conformance
 from ivrsched.oracle.conformance import ColumnarLog, VerificationReport, verify_report
 from ivrsched.rules.instants import InstantSyntaxError
@@ -22,7 +22,8 @@ from ivrsched.rules.instants import InstantSyntaxError
 pa = pytest.importorskip("pyarrow")
 np = pytest.importorskip("numpy")
 
-from ivrsched.io.log_columns import parse_times, read_jsonl_columns  # noqa: E402
+from ivrsched.io import log_columns  # noqa: E402
+from ivrsched.io.log_columns import fixed_times, parse_times, read_jsonl_columns  # noqa: E402
 
 NOW = datetime(2030, 1, 7, 9, 0, tzinfo=timezone.utc)
 NUMBERS = [f"4179302{6700 + i:04d}" for i in range(5)]
@@ -65,18 +66,38 @@ shapes = st.builds(
 )
 
 
-@given(st.lists(shapes, min_size=1, max_size=20))
-def test_the_vector_time_parser_agrees_with_the_scalar_one(texts: list[str]) -> None:
-    us, taken = parse_times(pa.array(texts, type=pa.string()))
+def _fixed(texts: list[str], before: int = 0) -> tuple[Any, Any]:
+    """:func:`fixed_times` of ``texts`` laid out in one buffer (``before`` bytes first, the
+    last text at the buffer's very end), as a log line has them."""
+    raw = [text.encode("utf-8") for text in texts]
+    starts, at = [], before
+    for text in raw:
+        starts.append(at)
+        at += len(text) + 4
+    buffer = np.frombuffer(b"x" * before + b'", "'.join(raw), dtype=np.uint8)
+    return fixed_times(buffer, np.array(starts, dtype=np.int64),
+                       np.array([len(text) for text in raw], dtype=np.int64))
+
+
+PARSERS = {"arrow": lambda texts: parse_times(pa.array(texts, type=pa.string())),
+           "fixed": _fixed, "fixed-late": lambda texts: _fixed(texts, 40)}
+
+
+@pytest.mark.parametrize("parser", PARSERS)
+@given(texts=st.lists(shapes, min_size=1, max_size=20))
+def test_the_vector_time_parser_agrees_with_the_scalar_one(parser: str, texts: list[str]
+                                                           ) -> None:
+    us, taken = PARSERS[parser](texts)
     for text, value, took in zip(texts, us.tolist(), taken.tolist(), strict=True):
         if took:
             assert _scalar(text) == value, text
 
 
-@given(st.datetimes(datetime(1, 1, 2), datetime(9999, 12, 30)), st.integers(-23 * 60 - 59,
-       23 * 60 + 59), st.integers(0, 6))
-def test_the_vector_time_parser_takes_every_common_time(moment: datetime, offset: int,
-                                                        digits: int) -> None:
+@pytest.mark.parametrize("parser", PARSERS)
+@given(moment=st.datetimes(datetime(1, 1, 2), datetime(9999, 12, 30)),
+       offset=st.integers(-23 * 60 - 59, 23 * 60 + 59), digits=st.integers(0, 6))
+def test_the_vector_time_parser_takes_every_common_time(parser: str, moment: datetime,
+                                                        offset: int, digits: int) -> None:
     zone = timezone(timedelta(minutes=offset))
     local = moment.replace(tzinfo=zone)
     text = f"{local.year:04d}-{local.month:02d}-{local.day:02d}T{local.hour:02d}:" \
@@ -91,20 +112,21 @@ def test_the_vector_time_parser_takes_every_common_time(moment: datetime, offset
         f"{local.microsecond:06d}"[:digits].ljust(6, "0")))
     expected = (truncated - datetime(1970, 1, 1, tzinfo=timezone.utc)) // timedelta(
         microseconds=1)
-    us, taken = parse_times(pa.array([text, None]))
+    us, taken = PARSERS[parser]([text, "2030-01-07T09:00:00"])  # the second takes no zone
     if -62_135_596_800_000_000 <= expected <= 253_402_300_799_999_999:
         assert taken.tolist() == [True, False] and int(us[0]) == expected, text
     else:
         assert not taken[0]
 
 
-def test_years_1_and_9999_and_their_edges() -> None:
+@pytest.mark.parametrize("parser", PARSERS)
+def test_years_1_and_9999_and_their_edges(parser: str) -> None:
     texts = ["0001-01-01T00:00:00Z", "9999-12-31T23:59:59.999999Z",
              "0001-01-01T00:30:00+01:00", "9999-12-31T23:30:00-01:00",
              "0001-01-01T01:00:00+01:00", "2024-02-29T12:00:00.5+05:30", "2023-02-29T12:00:00Z",
-             "2030-01-07T09:00:00.000001-00:00"]
-    us, taken = parse_times(pa.array(texts))
-    assert taken.tolist() == [True, True, False, False, True, True, False, True]
+             "2030-01-07T09:00:00.000001-00:00", "2030-01-07T09:00:00,01:00"]
+    us, taken = PARSERS[parser](texts)
+    assert taken.tolist() == [True, True, False, False, True, True, False, True, False]
     assert us.tolist()[:2] == [-62_135_596_800_000_000, 253_402_300_799_999_999]
     assert int(us[4]) == -62_135_596_800_000_000
     assert int(us[5]) == 1_709_188_200_500_000  # 06:30Z, independently: 19782 days + 6.5 h
@@ -143,6 +165,18 @@ def _line(fields: dict[str, Any]) -> str:
     return json.dumps(fields)
 
 
+#: How the columns read a file: as they choose, only by pyarrow, or by the canonical lines
+#: whatever their share (unless the canonical reader declines the file as a whole).
+READERS = ("chosen", "arrow", "canonical")
+
+
+def _reader(monkeypatch: pytest.MonkeyPatch, reader: str) -> None:
+    if reader == "arrow":
+        monkeypatch.setattr(log_columns, "canonical_columns", lambda *args: None)
+    elif reader == "canonical":
+        monkeypatch.setattr(log_columns, "MOST_ODD", 1.0)
+
+
 ODD_LINES = [
     f'{{"to": "{NUMBERS[2]}", "attempt": 1, "time": "{_time(1)}"}}',
     f'{{"to": "{NUMBERS[3]}", "attempt": 1, "time": "{_time(1)}"}}',
@@ -154,6 +188,8 @@ ODD_LINES = [
     '{"messageId": "c", "attempt": 1, "time": "2030-01-07 09:10:00Z"}',
     '{"messageId": "c", "attempt": 1, "time": "2030-01-07T09:10Z"}',
     f'{{"messageId": "d", "attempt": 1, "time": "{_time(5)}", "end": ""}}',
+    f'{{"messageId": "d", "attempt": 999999999999999999, "time": "{_time(5)}"}}',
+    f'{{"messageId": "d", "attempt": 1000000000000000000, "time": "{_time(5)}"}}',
     '{"messageId": "d", "attempt": 1, "time": "0001-01-01T00:00:00Z"}',
     '{"messageId": "d", "attempt": 1, "time": "9999-12-31T23:59:59.999999Z"}',
 ]
@@ -177,6 +213,13 @@ FAULTY_LINES = [
     f'{{"messageId": "a\\u0062", "attempt": 1, "time": "{_time(1)}"}}',
     f'{{"messageId": "a", "attempt": 1, "time": "{_time(1)}", "x": {{"y": 1}}}}',
     f'{{"messageId": "a", "attempt": 99999999999999999999, "time": "{_time(1)}"}}',
+    f'{{"messageId": "a", "attempt": 01, "time": "{_time(1)}"}}',
+    f'{{"messageId": "a", "attempt": -1, "time": "{_time(1)}"}}',
+    f'{{"messageId": "a", "attempt": 1e0, "time": "{_time(1)}"}}',
+    f'{{"messageId": "a", "attempt": 1, "time": "{_time(1)}"}}}}',
+    f'{{"messageId": "a\tb", "attempt": 1, "time": "{_time(1)}"}}',
+    f'{{"messageId": "a, "attempt": 1, "time": "{_time(1)}"}}',
+    f'{{"messageId": "a", "attempt": 1, "time": "{_time(1)}}}',  # a string to the line's end
     f'{{"messageId": "a", "attempt": 1, "time": "{_time(1)}"}} {{"messageId": "b"}}',
     '   ',
     f'\t{{"messageId": "a", "attempt": 1, "time": "{_time(1)}"}}',
@@ -215,14 +258,129 @@ def log_files(draw: st.DrawFn) -> bytes:
     return (b"\xef\xbb\xbf" if draw(st.integers(0, 4)) == 0 else b"") + raw
 
 
+@pytest.mark.parametrize("reader", READERS)
 @settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(log_files(), st.booleans())
-def test_a_log_file_gives_the_same_report_or_error_either_way(tmp_path: Path, raw: bytes,
-                                                             seeded: bool) -> None:
+@given(raw=log_files(), seeded=st.booleans())
+def test_a_log_file_gives_the_same_report_or_error_either_way(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, reader: str, raw: bytes,
+        seeded: bool) -> None:
+    _reader(monkeypatch, reader)
     path = tmp_path / "log.jsonl"
     path.write_bytes(raw)
     options: dict[str, Any] = {"ids": SeededIds(3)} if seeded else {}
     assert _column_report(path, **options) == _row_report(path, **options)
+
+
+#: What a line may gain or have replaced: each byte the canonical reader tells apart.
+_NOISE = [" ", '"', "\\", "\t", "\r", "\x00", "0", "1", "9", "{", "}", ",", ":", ".", "+", "-",
+          "Z", "T", "e", "x", "\u00e9", "\u2028", "\\u0061", "\\n", '\\"']
+
+
+@st.composite
+def near_canonical_lines(draw: st.DrawFn) -> str:
+    """A canonical line (json.dumps of messageId, attempt, time and maybe end), a few of its
+    characters inserted, deleted or replaced now and then."""
+    fields: dict[str, Any] = {
+        "messageId": draw(st.sampled_from(["a", "b", "c", "d", "r", "zz", "a\u00e9", "\u00e9",
+                                           'a"b', "a\\b", "a\tb", "a\u2028"])),
+        "attempt": draw(st.sampled_from([1, 2, 3, 10, 12, 0, 2**63, 10**18, 10**17 + 1])),
+        "time": _time(draw(st.integers(-30, 90)), draw(st.sampled_from([0, 60, -90])),
+                      draw(st.integers(0, 6)))}
+    if draw(st.booleans()):
+        fields["end"] = _time(draw(st.integers(-30, 95)), 0, draw(st.integers(0, 6)))
+    line = json.dumps(fields, ensure_ascii=draw(st.booleans()))
+    for _ in range(draw(st.sampled_from([0, 0, 0, 1, 1, 2, 3]))):
+        at = draw(st.integers(0, len(line)))
+        change = draw(st.sampled_from(["insert", "delete", "replace"]))
+        noise = draw(st.sampled_from(_NOISE))
+        if change == "insert":
+            line = line[:at] + noise + line[at:]
+        elif change == "delete":
+            line = line[:at] + line[at + 1:]
+        else:
+            line = line[:at] + noise + line[at + 1:]
+    return line
+
+
+@pytest.mark.parametrize("reader", ["chosen", "canonical"])
+@settings(max_examples=300, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(lines=st.lists(near_canonical_lines(), min_size=1, max_size=8),
+       end=st.sampled_from(["\n", "\n", "\r\n"]))
+def test_near_canonical_lines_are_read_as_the_row_reader_reads_them(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, reader: str, lines: list[str],
+        end: str) -> None:
+    _reader(monkeypatch, reader)
+    path = tmp_path / "log.jsonl"
+    path.write_bytes((end.join(lines) + end).encode("utf-8"))
+    assert _column_report(path) == _row_report(path)
+    # A path is read by its binary lines (split at "\n" only), in columns or by rows.
+    try:
+        with path.open("rb") as raw:
+            by_rows: object = verify_report(REQUEST, read_log(decode_lines(raw, str(path)), "jsonl",
+                                                              str(path)), now=NOW)
+    except LogError as exc:
+        by_rows = f"LogError: {exc}"
+    try:
+        by_path: object = verify_report(REQUEST, path, now=NOW)
+    except LogError as exc:
+        by_path = f"LogError: {exc}"
+    assert by_path == by_rows
+
+
+def test_the_canonical_lines_are_read_in_columns_and_the_others_by_rows(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    canonical = [_line({"messageId": "a", "attempt": 1, "time": _time(0)}),
+                 _line({"messageId": "b", "attempt": 12, "time": _time(1, 60, 3),
+                        "end": _time(2, 0, 6)}),
+                 json.dumps({"messageId": "a\u00e9\u2028", "attempt": 2, "time": _time(3)},
+                            ensure_ascii=False),
+                 # The most digits, and the longest time (32 characters).
+                 _line({"messageId": "c", "attempt": 10**18 - 1, "time": _time(4, 60, 6)})]
+    others = [_line({"messageId": "a", "time": _time(0), "attempt": 1}),  # another order
+              _line({"messageId": "a\u00e9", "attempt": 1, "time": _time(0)}),  # an escape
+              _line({"messageId": "a", "attempt": 1, "time": _time(0), "x": 1}),  # more
+              '{"messageId":"a","attempt":1,"time":"' + _time(0) + '"}',  # other spacing
+              _line({"messageId": "a", "attempt": 1, "time": _time(0)}) + " ",
+              _line({"messageId": "a", "attempt": 1, "time": "2030-01-07 09:00:00Z"}),
+              _line({"to": NUMBERS[2], "attempt": 1, "time": _time(0)}), "  "]
+    text = "\n".join([canonical[0], *others, *canonical[1:]]) + "\n"
+    raw = text.encode("utf-8") * 3
+    monkeypatch.setattr(log_columns, "MOST_ODD", 1.0)
+    # No messageId has a quote: the lines are read back from their ends, not by the quotes.
+    monkeypatch.setattr(log_columns, "_by_quotes", None)
+    assert len(_time(4, 60, 6)) == 32
+    found = log_columns.canonical_columns(raw, np.frombuffer(raw, dtype=np.uint8))
+    assert found is not None
+    n = 1 + len(others) + 3
+    # Independently: line numbers by position in the text.
+    assert found.line.tolist() == [start + k for start in (1, n + 1, 2 * n + 1)
+                                   for k in (0, n - 3, n - 2, n - 1)]
+    assert found.message_id.to_pylist() == ["a", "b", "a\u00e9\u2028", "c"] * 3
+    assert found.attempt.tolist() == [1, 12, 2, 10**18 - 1] * 3
+    assert found.time.tolist() == [parse_log_time(_time(0)), parse_log_time(_time(1, 60, 3)),
+                                   parse_log_time(_time(3)), parse_log_time(_time(4, 60, 6))] * 3
+    assert found.end.tolist() == [log_columns.NO_END, parse_log_time(_time(2, 0, 6)),
+                                  log_columns.NO_END, log_columns.NO_END] * 3
+    # The others by the row reader, but the blank one; one of them is read in the columns
+    # by pyarrow, all of them by the row reader.
+    assert [row.line for row in found.rows] == [start + k for start in (1, n + 1, 2 * n + 1)
+                                                for k in range(1, len(others))]
+    assert len(found) == 3 * (n - 1)
+    # The quotes add up, with the other lines' own.
+    more = raw + _line({"messageId": 'a"b', "attempt": 1, "time": _time(0)}).encode() + b"\n"
+    monkeypatch.setattr(log_columns, "_by_quotes", lambda lines: None)
+    found = log_columns.canonical_columns(more, np.frombuffer(more, dtype=np.uint8))
+    assert found is not None and found.rows[-1].message_id == 'a"b'
+    # Past MOST_ODD of the lines, the canonical reader leaves the file to pyarrow.
+    monkeypatch.undo()
+
+    def read(lines: list[str]) -> object:
+        data = ("\n".join(lines) + "\n").encode("utf-8")
+        return log_columns.canonical_columns(data, np.frombuffer(data, dtype=np.uint8))
+
+    assert read([canonical[0]] * 15 + others[:1]) is not None
+    assert read([canonical[0]] * 14 + others[:1]) is None
+    assert read(raw.decode("utf-8").splitlines()) is None
 
 
 def test_odd_rows_are_read_row_by_row_and_the_rest_in_columns(tmp_path: Path) -> None:
@@ -249,8 +407,11 @@ def test_odd_rows_are_read_row_by_row_and_the_rest_in_columns(tmp_path: Path) ->
             "S4-deadline"} <= rules
 
 
+@pytest.mark.parametrize("reader", READERS)
 @pytest.mark.parametrize("faulty", FAULTY_LINES)
-def test_a_faulty_row_is_the_row_readers_error_at_its_line(tmp_path: Path, faulty: str) -> None:
+def test_a_faulty_row_is_the_row_readers_error_at_its_line(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, faulty: str, reader: str) -> None:
+    _reader(monkeypatch, reader)
     good = _line({"messageId": "a", "attempt": 1, "time": _time(0)})
     path = tmp_path / "log.jsonl"
     path.write_text(f"{good}\n\n{faulty}\n{good}\n", encoding="utf-8")
@@ -410,3 +571,56 @@ def test_a_list_of_plain_accepted_destinations_parses_as_one_by_one(
         assert isinstance(fast, str)
     else:
         assert isinstance(fast, tuple) and fast[1] == rejected
+
+
+def test_every_byte_of_the_canonical_text_is_checked(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(log_columns, "MOST_ODD", 1.0)
+    values = {"messageId": "a", "attempt": 12, "time": _time(0), "end": _time(1)}
+    for shape in (dict(list(values.items())[:3]), values):
+        line = _line(shape)
+        # The bytes of the fixed text: all but the values' (independently, by search).
+        inside: set[int] = set()
+        for value in shape.values():
+            text = value if isinstance(value, str) else str(value)
+            at = line.index(f" {text}" if isinstance(value, int) else f'"{text}"') + 1
+            inside.update(range(at, at + len(text)))
+        fixed = [i for i in range(len(line)) if i not in inside]
+        assert len(fixed) == len(line) - sum(len(str(v)) for v in shape.values())
+        for i in fixed:
+            for other in ("x", "'"):
+                changed = line[:i] + other + line[i + 1:]
+                data = ("\n".join([line] * 3 + [changed]) + "\n").encode("utf-8")
+                try:
+                    found = log_columns.canonical_columns(data, np.frombuffer(data, np.uint8))
+                except LogError:
+                    continue  # the row reader read it: not JSON any more
+                assert found is not None
+                assert found.line.tolist() == [1, 2, 3], changed
+
+
+@pytest.mark.parametrize("inside", ['a"b', '"', 'a", "b'])
+def test_a_quote_inside_a_message_id_is_no_canonical_line(monkeypatch: pytest.MonkeyPatch,
+                                                          inside: str) -> None:
+    # Not JSON, but each byte outside the messageId is the canonical text: read from the
+    # line's end, it would look canonical; the quotes of the file do not add up, so it is
+    # read by its quotes and goes to the row reader.
+    good = _line({"messageId": "a", "attempt": 1, "time": _time(0)})
+    bad = good.replace('"a"', f'"{inside}"')
+    data = ("\n".join([good] * 20 + [bad]) + "\n").encode("utf-8")
+    with pytest.raises(LogError, match=":21: not valid JSON"):
+        log_columns.canonical_columns(data, np.frombuffer(data, dtype=np.uint8))
+    # Two such lines, the second's extra quote making up for... nothing: quotes only add.
+    data = ("\n".join([good] * 20 + [bad, good]) + "\n").encode("utf-8")
+    with pytest.raises(LogError, match=":21: "):
+        log_columns.canonical_columns(data, np.frombuffer(data, dtype=np.uint8))
+
+
+def test_a_line_of_canonical_bytes_around_more_fields_is_read_by_the_row_reader(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    good = _line({"messageId": "a", "attempt": 1, "time": _time(0)})
+    # JSON, with a repeated key: the row reader takes the last one.
+    other = good.replace('"a"', '"b", "attempt": 3, "x": "a"')
+    data = ("\n".join([good] * 20 + [other]) + "\n").encode("utf-8")
+    found = log_columns.canonical_columns(data, np.frombuffer(data, dtype=np.uint8))
+    assert found is not None and found.line.tolist() == list(range(1, 21))
+    assert [(row.line, row.message_id, row.attempt) for row in found.rows] == [(21, "b", 1)]
