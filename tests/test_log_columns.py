@@ -624,3 +624,28 @@ def test_a_line_of_canonical_bytes_around_more_fields_is_read_by_the_row_reader(
     found = log_columns.canonical_columns(data, np.frombuffer(data, dtype=np.uint8))
     assert found is not None and found.line.tolist() == list(range(1, 21))
     assert [(row.line, row.message_id, row.attempt) for row in found.rows] == [(21, "b", 1)]
+
+
+@pytest.mark.parametrize("destinations", [
+    [{"to": NUMBERS[0], "messageId": "a"}],  # a single messageId to look rows up in
+    [{"to": NUMBERS[0]}, {"to": NUMBERS[1]}],  # none: no ID source, nothing given
+])
+@pytest.mark.parametrize("named", [["zz"], ["a", "zz", "yy"]])
+def test_rows_naming_unknown_ids_against_few_or_no_ids(tmp_path: Path,
+                                                       destinations: list[dict[str, str]],
+                                                       named: list[str]) -> None:
+    request = {"messages": [{"scenarioId": "A", "destinations": destinations,
+                             "sendingSpeed": {"speed": 2, "timeUnit": "minute"}}]}
+    path = tmp_path / "attempts.jsonl"
+    path.write_text("".join(
+        _line({"messageId": name, "attempt": 1, "time": _time(k), "end": _time(k + 1)}) + "\n"
+        for k, name in enumerate(named)), encoding="utf-8")
+    fast = verify_report(request, path, now=NOW)
+    with path.open(encoding="utf-8") as lines:
+        by_rows = verify_report(request, read_log(lines), now=NOW)
+    assert fast == by_rows
+    # Every row naming an ID the request does not have is reported, at its own line.
+    unknown = [k + 1 for k, name in enumerate(named)
+               if name not in {d.get("messageId") for d in destinations}]
+    assert sorted(v.line for v in fast.violations if v.line in unknown) == unknown
+    assert fast.rows == len(named)
