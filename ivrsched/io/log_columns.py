@@ -31,7 +31,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from os import PathLike
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
@@ -78,6 +78,22 @@ _WIDTH = 32
 _DATE_DIGITS = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18]
 _FIXED = ((4, ord("-")), (7, ord("-")), (10, ord("T")), (13, ord(":")), (16, ord(":")))
 _MONTH_DAYS = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
+
+
+def _civil_days(year: NDArray[Any], month: NDArray[Any], day: NDArray[Any]
+                ) -> tuple[BoolArray, NDArray[Any]]:
+    """Whether each year-month-day is a date of years 1 on, and its days since 1970-01-01
+    in the proleptic Gregorian calendar (H. Hinnant's days_from_civil), in the inputs'
+    integer type (meaningless where it is no date)."""
+    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    month_days = _MONTH_DAYS[np.clip(month, 1, 12) - 1] + ((month == 2) & leap)
+    dated = (year >= 1) & (month >= 1) & (month <= 12) & (day >= 1) & (day <= month_days)
+    y = year - (month <= 2)
+    era = y // 400
+    yoe = y - era * 400
+    doy = (153 * np.where(month > 2, month - 3, month + 9) + 2) // 5 + day - 1
+    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
+    return dated, era * 146097 + doe - 719468
 
 
 def _string_bytes(values: pa.Array) -> tuple[Int64Array, NDArray[np.uint8], BoolArray]:
@@ -155,18 +171,9 @@ def parse_times(values: pa.Array) -> tuple[Int64Array, BoolArray]:
         inside = k < body
         ok &= ~inside | head_is_digit[k]
         micros = micros * 10 + np.where(inside, head_digit[k].astype(np.int64), 0)
-    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
-    month_days = _MONTH_DAYS[np.clip(month, 1, 12) - 1] + ((month == 2) & leap)
-    ok &= (year >= 1) & (month >= 1) & (month <= 12) & (day >= 1) & (day <= month_days)
-    ok &= (hour <= 23) & (minute <= 59) & (second <= 59)
+    dated, days = _civil_days(year, month, day)
+    ok &= dated & (hour <= 23) & (minute <= 59) & (second <= 59)
     ok &= zulu | ((off_hours <= 23) & (off_minutes <= 59))
-    # Days since the epoch of a proleptic Gregorian date (H. Hinnant's days_from_civil).
-    y = year - (month <= 2)
-    era = y // 400
-    yoe = y - era * 400
-    doy = (153 * np.where(month > 2, month - 3, month + 9) + 2) // 5 + day - 1
-    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
-    days = era * 146097 + doe - 719468
     offset = np.where(zulu, 0, np.where(sign == ord("-"), -1, 1)
                       * (off_hours * 60 + off_minutes))
     us = ((days * 86400 + hour * 3600 + minute * 60 + second) * 1_000_000 + micros
@@ -391,17 +398,8 @@ def _layout(columns: NDArray[np.uint8], fraction: int, zulu: bool
 
     year, month, day = number(0, 1, 2, 3), number(5, 6), number(8, 9)
     hour, minute, second = number(11, 12), number(14, 15), number(17, 18)
-    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
-    month_days = _MONTH_DAYS[np.clip(month, 1, 12) - 1] + ((month == 2) & leap)
-    ok &= (year >= 1) & (month >= 1) & (month <= 12) & (day >= 1) & (day <= month_days)
-    ok &= (hour <= 23) & (minute <= 59) & (second <= 59)
-    # Days since the epoch of a proleptic Gregorian date (H. Hinnant's days_from_civil).
-    y = year - (month <= 2)
-    era = y // 400
-    yoe = y - era * 400
-    doy = (153 * np.where(month > 2, month - 3, month + 9) + 2) // 5 + day - 1
-    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
-    days = era * 146097 + doe - 719468
+    dated, days = _civil_days(year, month, day)
+    ok &= dated & (hour <= 23) & (minute <= 59) & (second <= 59)
     # Minutes of the day, less the offset: within int32; µs need int64.
     minutes = hour * 60 + minute
     if not zulu:
