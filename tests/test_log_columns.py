@@ -132,6 +132,19 @@ def test_years_1_and_9999_and_their_edges(parser: str) -> None:
     assert int(us[5]) == 1_709_188_200_500_000  # 06:30Z, independently: 19782 days + 6.5 h
 
 
+@pytest.mark.parametrize("parser", PARSERS)
+def test_february_29_by_the_gregorian_leap_rule(parser: str) -> None:
+    # Leap: divisible by 4, except centuries not divisible by 400.
+    years = [4, 100, 400, 1900, 2000, 2023, 2024, 2100, 2400, 9996]
+    us, taken = PARSERS[parser]([f"{year:04d}-02-29T00:00:00Z" for year in years])
+    assert taken.tolist() == [True, False, True, False, True, False, True, False, True, True]
+    for year, value, took in zip(years, us.tolist(), taken.tolist(), strict=True):
+        if took:  # the day after February 28, counted by the standard library
+            expected = datetime(year, 2, 28, tzinfo=timezone.utc) + timedelta(days=1)
+            assert value == (expected - datetime(1970, 1, 1, tzinfo=timezone.utc)
+                             ) // timedelta(microseconds=1)
+
+
 # -- whole logs: the columnar path against the row path ----------------------------------------
 
 def _row_report(path: Path, **options: Any) -> VerificationReport | str:
