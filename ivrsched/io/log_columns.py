@@ -75,8 +75,6 @@ class LogColumns:
 
 #: Widest common shape: 19 + "." + 6 digits + "+HH:MM".
 _WIDTH = 32
-_DATE_DIGITS = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18]
-_FIXED = ((4, ord("-")), (7, ord("-")), (10, ord("T")), (13, ord(":")), (16, ord(":")))
 _MONTH_DAYS = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
 
 
@@ -119,72 +117,13 @@ def parse_times(values: pa.Array) -> tuple[Int64Array, BoolArray]:
     """Each string of ``values`` in the common shape ``YYYY-MM-DDTHH:MM:SS[.f{1,6}](Z|±HH:MM)``
     as integer µs since the epoch, and which ones were (the others, null or of another shape or
     out of range, are 0 and left to :func:`ivrsched.io.logs.parse_log_time`). Agrees with
-    ``parse_log_time`` on every string it takes."""
+    ``parse_log_time`` on every string it takes: the strings' bytes are read in place by
+    :func:`fixed_times`."""
     offsets, data, valid = _string_bytes(values)
-    length_all = offsets[1:] - offsets[:-1]
-    result = np.zeros(length_all.size, dtype=np.int64)
-    taken = np.zeros(length_all.size, dtype=bool)
-    candidates = np.flatnonzero(valid & (length_all >= 20) & (length_all <= _WIDTH))
-    if not candidates.size:
-        return result, taken
-    starts = offsets[:-1][candidates]
-    length = length_all[candidates]
-    # Each candidate's first 32 bytes as a row of a matrix (a window over the buffer, copied
-    # a row at a time); bytes past a string's end are masked below by its length. Its last 6
-    # (the offset, or the fraction's end and "Z") are inside: candidates have 20 to 32 bytes.
-    padded = np.concatenate((data, np.zeros(_WIDTH, dtype=np.uint8)))
-    rows = np.lib.stride_tricks.sliding_window_view(padded, _WIDTH)[starts]
-    # Transposed, so that each byte position is one contiguous array.
-    head = np.ascontiguousarray(rows.T)
-    n = candidates.size
-    across = np.arange(n)
-    tail = np.stack([head[length - 6 + j, across] for j in range(6)])
-    # Bytes minus "0", wrapping around in uint8: a digit is exactly a value <= 9.
-    head_digit, tail_digit = head[:26] - np.uint8(ord("0")), tail - np.uint8(ord("0"))
-    head_is_digit = head_digit <= 9
-    ok = head_is_digit[_DATE_DIGITS].all(axis=0)
-    for k, expected in _FIXED:
-        ok &= head[k] == expected
+    # A null is given no bytes, which is no time.
+    lengths = np.where(valid, offsets[1:] - offsets[:-1], 0)
+    return fixed_times(data, offsets[:-1], lengths)
 
-    def number(*positions: int) -> Int64Array:
-        value = np.zeros(n, dtype=np.int64)
-        for k in positions:
-            value = value * 10 + head_digit[k]
-        return value
-
-    year, month, day = number(0, 1, 2, 3), number(5, 6), number(8, 9)
-    hour, minute, second = number(11, 12), number(14, 15), number(17, 18)
-    zulu = tail[5] == ord("Z")
-    body = np.where(zulu, length - 1, length - 6)
-    sign = tail[0]
-    zoned = (~zulu & ((sign == ord("+")) | (sign == ord("-"))) & (tail[3] == ord(":"))
-             & (tail_digit[[1, 2, 4, 5]] <= 9).all(axis=0))
-    off_hours = tail_digit[1].astype(np.int64) * 10 + tail_digit[2]
-    off_minutes = tail_digit[4].astype(np.int64) * 10 + tail_digit[5]
-    off_hours = np.where(zulu, 0, off_hours)
-    off_minutes = np.where(zulu, 0, off_minutes)
-    ok &= zulu | zoned
-    fraction = body - 19  # 0, or "." and 1 to 6 digits
-    ok &= (fraction == 0) | ((fraction >= 2) & (fraction <= 7) & (head[19] == ord(".")))
-    micros = np.zeros(n, dtype=np.int64)
-    for k in range(20, 26):
-        inside = k < body
-        ok &= ~inside | head_is_digit[k]
-        micros = micros * 10 + np.where(inside, head_digit[k].astype(np.int64), 0)
-    dated, days = _civil_days(year, month, day)
-    ok &= dated & (hour <= 23) & (minute <= 59) & (second <= 59)
-    ok &= zulu | ((off_hours <= 23) & (off_minutes <= 59))
-    offset = np.where(zulu, 0, np.where(sign == ord("-"), -1, 1)
-                      * (off_hours * 60 + off_minutes))
-    us = ((days * 86400 + hour * 3600 + minute * 60 + second) * 1_000_000 + micros
-          - offset * 60_000_000)
-    ok &= (us >= MIN_US) & (us <= MAX_US)
-    result[candidates] = np.where(ok, us, 0)
-    taken[candidates] = ok
-    return result, taken
-
-
-# -- the file ----------------------------------------------------------------------------------
 
 def _vouched(data: bytes, buffer: NDArray[np.uint8]) -> Int64Array | None:
     """The line numbers of the file's non-blank lines when every one is a plain JSON object
