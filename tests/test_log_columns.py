@@ -662,3 +662,52 @@ def test_rows_naming_unknown_ids_against_few_or_no_ids(tmp_path: Path,
                if name not in {d.get("messageId") for d in destinations}]
     assert sorted(v.line for v in fast.violations if v.line in unknown) == unknown
     assert fast.rows == len(named)
+
+
+def test_a_log_file_is_read_by_the_reader_its_name_or_first_line_says(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """JSONL files (named so, or unnamed with a JSON first line) go to the columnar reader;
+    CSV files (named so, or unnamed with any other first line) and empty unnamed files are
+    read by rows; the report is what the row reader gives for the same rows."""
+    asked: list[str] = []
+    real = conformance.read_log_columns
+
+    def recording(path: Any, source: str) -> Any:
+        asked.append(Path(path).name)
+        return real(path, source)
+
+    monkeypatch.setattr(conformance, "read_log_columns", recording)
+    rows = [{"messageId": "a", "attempt": 1, "time": _time(0)},
+            {"messageId": "c", "attempt": 1, "time": _time(0)}]
+    jsonl = "\n".join(_line(row) for row in rows) + "\n"
+    csv = "messageId,attempt,time\n" + "".join(f"{r['messageId']},1,{r['time']}\n" for r in rows)
+    files = {"named.jsonl": jsonl, "unnamed.log": jsonl, "named.csv": csv, "unnamed.txt": csv,
+             "empty.log": "", "spaced.log": "  " + jsonl}
+    reports = {}
+    for name, text in files.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        reports[name] = verify_report(REQUEST, tmp_path / name, now=NOW)
+    assert asked == ["named.jsonl", "unnamed.log", "empty.log", "spaced.log"]
+    by_rows = verify_report(REQUEST, read_log(jsonl.splitlines()), now=NOW)
+    assert by_rows.rows == 2
+    assert reports["named.jsonl"] == reports["unnamed.log"] == reports["named.csv"] == \
+        reports["unnamed.txt"] == reports["spaced.log"] == by_rows
+    assert reports["empty.log"] == verify_report(REQUEST, [], now=NOW)
+    assert reports["empty.log"].rows == 0
+
+
+def test_an_unnamed_log_with_bad_utf8_is_a_log_error_naming_the_file(tmp_path: Path) -> None:
+    # The first line is only sniffed (undecodable bytes replaced); the row reader then reports
+    # the bytes as the log's own fault, with the file's name and the line.
+    path = tmp_path / "attempts"
+    path.write_bytes(b"messageId,attempt,time\n\xff\xfe,1," + _time(0).encode() + b"\n")
+    with pytest.raises(LogError) as caught:
+        verify_report(REQUEST, path, now=NOW)
+    assert caught.value.source == str(path)
+    assert caught.value.line == 2
+    path.write_bytes(b"\xff" + _line({"messageId": "a", "attempt": 1,
+                                      "time": _time(0)}).encode() + b"\n")
+    with pytest.raises(LogError) as caught:
+        verify_report(REQUEST, path, now=NOW)
+    assert (caught.value.source, caught.value.line) == (str(path), 1)
+    assert "UTF-8" in str(caught.value)

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from ivrsched import PlanRangeError, plan
 from ivrsched.rules.instants import US_PER_DAY, US_PER_HOUR, US_PER_MINUTE, US_PER_SECOND
-from ivrsched.rules.pacing import Pace
+from ivrsched.rules.pacing import Pace, floor_sum
 
 UNITS = st.sampled_from([US_PER_SECOND, US_PER_MINUTE, US_PER_HOUR, US_PER_DAY])
 
@@ -123,3 +123,62 @@ def test_a_paced_plan_that_runs_past_year_9999_is_out_of_range() -> None:
     data["messages"][0]["destinations"].pop()
     the_plan = plan(data, now=datetime(9999, 12, 1, tzinfo=timezone.utc))
     assert [s.attempts_us for s in the_plan] == [(253_402_214_400 * 10**6,)]  # 9999-12-31
+
+
+# -- sums and arrays of offsets (the forecast's and the vector kernel's forms) -----------------
+
+@given(st.integers(0, 60), st.integers(1, 40), st.integers(0, 90), st.integers(0, 90))
+def test_floor_sum_is_the_sum_of_the_floors(n: int, m: int, a: int, b: int) -> None:
+    assert floor_sum(n, m, a, b) == sum((a * i + b) // m for i in range(n))
+
+
+def test_floor_sum_by_hand() -> None:
+    # floor((3i + 1) / 2) for i = 0..4: 0, 2, 3, 5, 6 → 16.
+    assert floor_sum(5, 2, 3, 1) == 16
+    # floor((2i + 7) / 5) for i = 0..3: 1, 1, 2, 2 → 6 (b ≥ m and a < m).
+    assert floor_sum(4, 5, 2, 7) == 6
+    # floor((7i + 3) / 3) for i = 0..2: 1, 3, 5 → 9 (a ≥ m and b ≥ m).
+    assert floor_sum(3, 3, 7, 3) == 9
+    assert floor_sum(0, 7, 5, 3) == 0
+    assert floor_sum(1, 1, 0, 0) == 0
+    # Ten million terms of floor(i·3600·10^6 / 7): the closed form, checked by the formula
+    # sum(floor(i·U/s)) = (U·n(n-1)/2 − sum((i·U) mod s)) / s, the remainders repeating with
+    # period s.
+    n, unit, speed = 10**7, US_PER_HOUR, 7
+    remainders = sum((i * unit) % speed for i in range(speed)) * (n // speed) + \
+        sum((i * unit) % speed for i in range(n - n % speed, n))
+    assert floor_sum(n, speed, unit, 0) == (unit * n * (n - 1) // 2 - remainders) // speed
+
+
+@given(st.integers(1, 50), UNITS, st.integers(0, 300), st.integers(0, 300))
+def test_offset_sum_is_the_sum_of_the_offsets(speed: int, unit: int, lo: int, hi: int) -> None:
+    pace = Pace(speed, unit)
+    assert pace.offset_sum(lo, hi) == sum(pace.offset(i) for i in range(lo, hi))
+
+
+def test_offset_sum_by_hand() -> None:
+    thirds = Pace(3, US_PER_SECOND)  # offsets 0, 333333, 666666, 1000000, 1333333
+    assert thirds.offset_sum(1, 5) == 333_333 + 666_666 + 1_000_000 + 1_333_333
+    assert thirds.offset_sum(0, 1) == 0
+    assert thirds.offset_sum(2, 2) == 0
+    assert thirds.offset_sum(5, 1) == 0  # an empty range, not a negative sum
+
+
+def test_offsets_of_an_array_are_the_offsets_of_each_entry() -> None:
+    np = pytest.importorskip("numpy")
+    thirds = Pace(3, US_PER_SECOND)
+    assert thirds.offsets_vector(np.arange(5, dtype=np.int64)).tolist() == \
+        [0, 333_333, 666_666, 1_000_000, 1_333_333]
+    # 2·10^8 slots at 7 a day: i·U alone (1.7·10^19) would not fit in 64 bits, the result
+    # (2.5·10^18 µs) does; compared with Python's exact integers.
+    week = Pace(7, US_PER_DAY)
+    slots = np.array([0, 1, 6, 7, 2 * 10**8 - 1, 2 * 10**8], dtype=np.int64)
+    assert 2 * 10**8 * US_PER_DAY > 2**63 - 1
+    assert week.offsets_vector(slots).tolist() == [int(i) * US_PER_DAY // 7 for i in slots]
+
+
+@given(st.integers(1, 10**6), UNITS, st.lists(st.integers(0, 10**9), max_size=20))
+def test_offsets_vector_agrees_with_offset(speed: int, unit: int, slots: list[int]) -> None:
+    pace = Pace(speed, unit)
+    # Plain integers work the same way (divmod and floor division): no NumPy needed to check.
+    assert [pace.offsets_vector(i) for i in slots] == [pace.offset(i) for i in slots]
