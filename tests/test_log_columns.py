@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sys
+from array import array
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -469,6 +470,17 @@ def test_the_counting_sorts_agree() -> None:
     assert list(order) == expected
     assert list(starts) == [0, 2, 3, 3, 6, 6, 7]
     assert columns.buckets(6) == columns._buckets(6)
+    # Many rows (a sort of more than a few elements need not keep equal keys in order unless
+    # it is stable), and no rows at all.
+    many = conformance._Columns()
+    gids = [(row * 7919) % 13 for row in range(3000)]
+    many.gid.extend(gids)
+    starts, order = many.buckets(20)
+    assert list(order) == [r for g in range(20) for r, x in enumerate(gids) if x == g]
+    assert list(starts) == [sum(1 for x in gids if x < g) for g in range(21)]
+    assert many.buckets(20) == many._buckets(20)
+    empty = conformance._Columns()
+    assert empty.buckets(3) == empty._buckets(3) == (array("q", [0] * 4), array("q"))
 
 
 def test_the_cli_reads_a_regular_file_in_columns_with_the_same_output(

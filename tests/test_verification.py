@@ -636,3 +636,30 @@ def test_the_directory_maps_ids_and_numbers_as_a_scan_in_request_order_does(
     assert directory.size == len(everyone)
     keys, gids = directory.id_arrays()
     assert dict(zip(keys.to_pylist(), gids.tolist(), strict=True)) == by_id
+
+
+def test_violations_sort_by_message_destination_attempt_rule_and_line() -> None:
+    # The key's order, with each field deciding where the ones before it tie; a destination
+    # the request does not have (no message, no index) sorts after every known one, however
+    # large its message and index; a violation of no attempt (a destination never called)
+    # before its attempts, of no line before its lines.
+    def v(rule: str, message: int | None, index: int | None, attempt: int | None = None,
+          line: int | None = None) -> Violation:
+        return Violation(rule, "d", message, index, attempt=attempt, line=line)
+
+    ordered = [
+        v("S5-gap", 0, 0, None, 4),
+        v("S2-early-start", 0, 0, 1, 9),
+        v("S4-deadline", 0, 0, 1, None),
+        v("S4-deadline", 0, 0, 1, 1),
+        v("S4-deadline", 0, 0, 2, 1),
+        v("S4-deadline", 0, 1, 1, 1),
+        v("attempt-number", 0, 2**40, 1, 1),
+        v("attempt-number", 200, 0, 1, 1),
+        v("S4-deadline", 2**40, 2**40, 1, 1),
+        v("unknown-destination", 2**40, None, 1, 1),
+        v("unknown-destination", None, None, 1, 1),
+        v("unknown-destination", None, None, 1, 2),
+    ]
+    assert sorted(reversed(ordered), key=Violation.sort_key) == ordered
+    assert RULES.index("S2-early-start") < RULES.index("S4-deadline") < RULES.index("S5-gap")

@@ -373,9 +373,8 @@ class _Columns:
             import numpy as np
         except ImportError:  # NumPy is an optional extra: the same sort in Python
             return self._buckets(size)
-        gid = np.frombuffer(self.gid, dtype=np.int64) if len(self.gid) else \
-            np.empty(0, dtype=np.int64)
-        counts = np.bincount(gid, minlength=size) if gid.size else np.zeros(size, np.int64)
+        gid = np.frombuffer(self.gid, dtype=np.int64)  # empty when no row was read
+        counts = np.bincount(gid, minlength=size)
         starts = np.zeros(size + 1, dtype=np.int64)
         np.cumsum(counts, out=starts[1:])
         # A stable sort keeps each destination's rows in log order, as the counting sort does.
