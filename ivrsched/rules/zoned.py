@@ -109,7 +109,7 @@ class ZonedDays:
         a, b = self._utc_of(wall, 0), self._utc_of(wall, 1)
         lo, hi = min(a, b), max(a, b)
         while not (self._wall_at(lo) < wall < self._wall_at(hi)):
-            lo, hi = lo - US_PER_DAY, hi + US_PER_DAY  # pragma: no cover - defensive
+            lo, hi = lo - US_PER_DAY, hi + US_PER_DAY  # pragma: no cover, no mutate - defensive
         while hi - lo > 1:
             mid = (lo + hi) // 2
             if self._wall_at(mid) > wall:
@@ -250,7 +250,7 @@ class ZonedDays:
             if length and before + length >= total:
                 return day, before
             before += length
-        raise AssertionError("week totals and day lengths disagree")  # pragma: no cover
+        raise AssertionError("week totals and day lengths disagree")  # pragma: no cover, no mutate
 
 
 __all__ = ["ZonedDays"]
