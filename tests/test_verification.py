@@ -663,3 +663,19 @@ def test_violations_sort_by_message_destination_attempt_rule_and_line() -> None:
     ]
     assert sorted(reversed(ordered), key=Violation.sort_key) == ordered
     assert RULES.index("S2-early-start") < RULES.index("S4-deadline") < RULES.index("S5-gap")
+
+
+def test_a_row_giving_a_number_for_a_destination_without_one_names_no_destination() -> None:
+    # Destination x has no number (the request rejected it, 51 MISSING_TO): a row naming x
+    # with any number, whatever its text, names a destination the request does not have; a
+    # row naming x alone is an attempt of the rejected destination.
+    request = {"messages": [{"scenarioId": "A", "destinations": [
+        {"messageId": "x"}, {"to": "41793026700", "messageId": "y"}]}]}
+    now = datetime(2030, 1, 7, 9, tzinfo=timezone.utc)
+    row = {"messageId": "x", "attempt": 1, "time": "2030-01-07T09:00:00Z"}
+    for to in ("XXXX", "0", "41793026700"):
+        report = verify_report(request, [{**row, "to": to}], now=now)
+        assert [(v.rule, v.message_id, v.to) for v in report.violations] == \
+            [("unknown-destination", "x", to)]
+    assert [v.rule for v in verify_report(request, [row], now=now).violations] == \
+        ["rejected-destination"]
