@@ -388,6 +388,12 @@ def test_a_paused_calendar_at_its_edges() -> None:
             PausedCalendar(ALWAYS_OPEN, closed)
         assert str(raised.value) == "paused intervals must be non-empty, disjoint and in order"
     assert PausedCalendar(ALWAYS_OPEN, ((5, 9), (9, 12))).next_open(5) == 12
+    # One µs of open time: the next µs when open; from the last open µs before a pause, the
+    # pause's end (the µs that elapsed is before it); from inside a pause, a µs after its end.
+    assert calendar.advance(5, 1) == 6
+    assert calendar.advance(9, 1) == 20
+    assert calendar.advance(15, 1) == 21
+    assert calendar.advance(29, 1) == NEVER
 
 
 def test_a_calendar_without_pauses_is_itself() -> None:

@@ -118,6 +118,36 @@ def test_closed_periods_are_the_gaps_between_the_open_spans(edges: list[int], st
     assert list(closed_periods(calendar, start, end)) == complement(spans, start, end)
 
 
+@dataclass(frozen=True)
+class EndsAt(SpanCalendar):
+    """A span calendar with no answer at or after ``horizon`` (as a window has none after
+    year 9999): asking about such an instant fails the test."""
+
+    def next_open(self, at_us: int) -> int:
+        assert at_us < self.horizon, f"next_open asked at {at_us}"
+        return super().next_open(at_us)
+
+    def open_between(self, start_us: int, end_us: int) -> int:
+        assert start_us < self.horizon and end_us <= self.horizon, (start_us, end_us)
+        return super().open_between(start_us, end_us)
+
+
+@given(st.lists(st.integers(0, 99), max_size=8, unique=True), st.integers(0, 100))
+def test_the_search_asks_nothing_at_or_after_the_end(edges: list[int], start: int) -> None:
+    # Closed periods up to the calendar's last instant with an answer.
+    edges = sorted(edges)[: len(edges) // 2 * 2]
+    spans = tuple(zip(edges[::2], edges[1::2], strict=True))
+    calendar = EndsAt(spans, horizon=100)
+    assert list(closed_periods_by_search(calendar, start, 100)) == complement(spans, start, 100)
+
+
+def test_the_search_up_to_the_end_by_hand() -> None:
+    calendar = EndsAt(((10, 20),), horizon=100)
+    assert list(closed_periods_by_search(calendar, 100, 100)) == []
+    assert list(closed_periods_by_search(calendar, 15, 100)) == [(20, 100)]
+    assert list(closed_periods_by_search(calendar, 0, 100)) == [(0, 10), (20, 100)]
+
+
 def test_a_calendar_with_its_own_answer_is_asked_and_not_searched() -> None:
     calendar = SaysItself(((10, 20),))
     assert list(closed_periods(calendar, 3, 4)) == [(3, -1)]

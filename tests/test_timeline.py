@@ -320,6 +320,17 @@ def test_attempts_function_with_fixed_offsets_checks_the_range_in_the_rendering_
         past_end.attempts_function(-600)(0)
 
 
+def test_attempts_function_checks_the_last_attempt_and_reads_utc_by_default() -> None:
+    # Three attempts an hour apart, the last at MAX_US exactly: in range in UTC (the default
+    # offset), out of range a minute east of it; only the last attempt can be out of range.
+    start = MAX_US - 2 * US_PER_HOUR
+    line = Timeline(start, gaps_us=(US_PER_HOUR, US_PER_HOUR))
+    assert line.attempts_function()(0) == (start, start + US_PER_HOUR, MAX_US)
+    with pytest.raises(PlanRangeError, match=r"^the attempt of slot 0 falls outside years "
+                                             r"1\.\.9999 in UTC offset \+00:01"):
+        line.attempts_function(1)(0)
+
+
 def test_attempts_function_on_a_closing_calendar_equals_the_walk() -> None:
     for cut in (None, M2, M2 + 1, M1 + 40 * MINUTE):
         function = windowed(deadline_us=cut).attempts_function()
@@ -463,6 +474,8 @@ def test_attempts_before_on_a_closing_calendar() -> None:
 
 
 def test_attempt_count() -> None:
+    # Without an attempt number: the first attempts (six; the cut drops two retries 1).
+    assert fixed(deadline_us=S + 190 * SECOND).attempt_count(6) == 6
     # No cut: every slot has every attempt.
     assert fixed().attempt_count(7, 2) == 7
     assert windowed().attempt_count(6, 2) == 6
