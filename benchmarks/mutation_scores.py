@@ -10,7 +10,8 @@ made a test run forever, which a test run notices); a mutant no selected test re
 tests") counts as a survivor. ``tests/mutation_equivalents.toml`` lists the survivors no test
 can kill, each group with why: the *score* is the usual mutation score, killed ÷ (mutants −
 equivalent); *raw* counts every survivor. The exit status is 1 when a survivor is not in that
-list (a test is missing, or a reason) or a listed mutant no longer survives (the list is stale).
+list (a test is missing, or a reason) or a listed mutant is killed or gone (the list is stale);
+a listed mutant that timed out is printed apart, since it is likelier a slow survivor.
 """
 
 from __future__ import annotations
@@ -74,6 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     print("|---|---|---|---|---|---|---|---|---|")
     unclassified: list[str] = []
     stale: list[str] = []
+    cut_off: list[str] = []
     for module, codes in results(args.root).items():
         tally = Counter("killed" if c in KILLED else "timeout" if c in TIMEOUT
                         else "survived" if c in SURVIVED else "not run" if c is None
@@ -82,7 +84,8 @@ def main(argv: list[str] | None = None) -> int:
         listed = {name for mod, name in equivalent if mod == module}
         unclassified += [f"{module}.{n}" for n in sorted(survivors - listed)]
         stale += [f"{module}.{n}" for n in sorted(listed - survivors)
-                  if codes.get(n, 0) is not None]
+                  if codes.get(n, 0) is not None and codes.get(n) not in TIMEOUT]
+        cut_off += [f"{module}.{n}" for n in sorted(listed) if codes.get(n) in TIMEOUT]
         run = len(codes) - tally["not run"]
         detected = tally["killed"] + tally["timeout"]
         same = len(survivors & listed)
@@ -96,6 +99,11 @@ def main(argv: list[str] | None = None) -> int:
     if stale:
         print(f"\nListed in {args.equivalents} but not surviving (killed, or gone):")
         print("\n".join(stale))
+    if cut_off:
+        # A listed mutant that timed out ran its tests past the limit: counted as caught here,
+        # it is more likely a slow survivor (raise timeout_multiplier) than a loop.
+        print(f"\nListed in {args.equivalents} but timed out (a slow survivor?):")
+        print("\n".join(cut_off))
     return 1 if unclassified or stale else 0
 
 

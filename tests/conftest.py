@@ -12,6 +12,7 @@ docs/development.md.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 import os
@@ -70,13 +71,18 @@ def _mark_nightly(items: list[pytest.Item]) -> None:
                     suppress_health_check=list(HealthCheck))
 
 
+@functools.cache
+def _mutation_map() -> dict[str, list[str]]:
+    with (_ROOT / "pyproject.toml").open("rb") as file:
+        table: dict[str, list[str]] = tomllib.load(file)["tool"]["ivrsched"]["mutation_tests"]
+    return table
+
+
 def _mutation_tests(mutant: str) -> list[str] | None:
     """The test files pyproject.toml's ``[tool.ivrsched.mutation_tests]`` gives the module of
     ``mutant`` (``ivrsched.rules.pacing.xǁPaceǁoffset__mutmut_3``); None when it names no
     mapped module's mutant (mutmut's own runs: ``stats``, ``fail``)."""
-    with (_ROOT / "pyproject.toml").open("rb") as file:
-        table = tomllib.load(file)["tool"]["ivrsched"]["mutation_tests"]
-    for module, files in table.items():
+    for module, files in _mutation_map().items():
         if mutant.startswith(module + "."):
             return list(files)
     return None
@@ -98,6 +104,24 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     # mutmut stops at the first failing test: the quickest first, so a caught mutant costs
     # little (mutmut gives the tests in no particular order).
     items[:] = sorted(keep, key=lambda item: _DURATIONS.get(item.nodeid, 0.0))
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_teardown(item: pytest.Item) -> None:
+    """In mutmut's first pass, forget the calls a test made into modules it is not mapped to,
+    before mutmut files them under the test: a mutant is then given only its module's tests,
+    and its time limit (a multiple of their measured time) is theirs, not that of every test
+    that happens to reach the module."""
+    if _MUTANT != "stats":
+        return
+    from mutmut.state import state
+
+    relative = _relative(item)
+    hits = state()._stats
+    for name in list(hits):
+        files = _mutation_tests(name)
+        if files is not None and relative not in files:
+            hits.discard(name)
 
 
 def _test_durations() -> dict[str, float]:
