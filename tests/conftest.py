@@ -111,7 +111,8 @@ def pytest_runtest_teardown(item: pytest.Item) -> None:
     """In mutmut's first pass, forget the calls a test made into modules it is not mapped to,
     before mutmut files them under the test: a mutant is then given only its module's tests,
     and its time limit (a multiple of their measured time) is theirs, not that of every test
-    that happens to reach the module."""
+    that happens to reach the module. (mutmut 3.8 gathers a test's calls in
+    ``state()._stats`` and files them at teardown; the ``mutation`` extra pins that version.)"""
     if _MUTANT != "stats":
         return
     from mutmut.state import state
@@ -135,7 +136,8 @@ def _test_durations() -> dict[str, float]:
     return durations
 
 
-#: Read once, when mutmut's fork server imports this file: every mutant's process inherits it.
+#: Read once, when mutmut's process imports this file: every mutant's process, forked from it,
+#: inherits it.
 _DURATIONS = _test_durations()
 
 
