@@ -80,8 +80,9 @@ def _mutation_map() -> dict[str, list[str]]:
 
 def _mutation_tests(mutant: str) -> list[str] | None:
     """The test files pyproject.toml's ``[tool.ivrsched.mutation_tests]`` gives the module of
-    ``mutant`` (``ivrsched.rules.pacing.xǁPaceǁoffset__mutmut_3``); None when it names no
-    mapped module's mutant (mutmut's own runs: ``stats``, ``fail``)."""
+    ``mutant`` (a mutant, ``ivrsched.rules.pacing.xǁPaceǁoffset__mutmut_3``, or a function as
+    mutmut's first pass names it, ``ivrsched.rules.pacing.xǁPaceǁoffset``); None when it names
+    nothing of a mapped module (mutmut's own runs: ``stats``, ``fail``)."""
     for module, files in _mutation_map().items():
         if mutant.startswith(module + "."):
             return list(files)
