@@ -187,7 +187,7 @@ def test_an_event_file_reports_every_faulty_line_at_once() -> None:
     assert faults[3][1] == "'sendAt' is only for a reschedule, not a pause"
     assert faults[4][1].startswith("'sendAt' must be an ISO 8601 instant")
     assert faults[5][1] == ("unknown member(s) 'extra'; 'at' must be an ISO 8601 instant with an "
-                            "offset (a int, not a string)")
+                            "offset (an integer, not a string)")
     assert str(raised.value).splitlines()[0].startswith("ev.jsonl:1: ")
     assert len(str(raised.value).splitlines()) == 6
 

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from ivrsched.io.text_files import InputFileError, read_lines, without_bom
+from ivrsched.request.fields import json_type
 from ivrsched.rules.instants import InstantSyntaxError, parse_instant
 from ivrsched.rules.lifecycle import LifecycleEvent, Operation
 
@@ -43,7 +44,7 @@ class EventFileError(InputFileError):
 def _instant(fields: dict[str, object], name: str) -> int:
     value = fields.get(name)
     if not isinstance(value, str):
-        shown = "missing" if value is None else f"a {type(value).__name__}, not a string"
+        shown = "missing" if value is None else f"{json_type(value)}, not a string"
         raise ValueError(f"{name!r} must be an ISO 8601 instant with an offset ({shown})")
     try:
         return parse_instant(value)[0]
