@@ -71,6 +71,22 @@ def _mark_nightly(items: list[pytest.Item]) -> None:
                     suppress_health_check=list(HealthCheck))
 
 
+def _cap_for_mutation(items: list[pytest.Item]) -> None:
+    """Under the mutation profile, lower a Hypothesis test's own larger ``max_examples`` to the
+    profile's: a surviving mutant runs every one of its tests, and a few properties that ask for
+    hundreds of examples would otherwise be most of the verifier's survivors' time."""
+    if _CHOSEN != "mutation":
+        return
+    most = settings.get_profile("mutation").max_examples
+    for item in items:
+        test = getattr(item, "obj", None)
+        if not is_hypothesis_test(test):
+            continue
+        own = test._hypothesis_internal_use_settings
+        if own.max_examples > most:
+            test._hypothesis_internal_use_settings = settings(own, max_examples=most)
+
+
 @functools.cache
 def _mutation_map() -> dict[str, list[str]]:
     with (_ROOT / "pyproject.toml").open("rb") as file:
@@ -90,9 +106,10 @@ def _mutation_tests(mutant: str) -> list[str] | None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Mark the nightly properties; under mutmut, keep only the tests that pyproject.toml maps
-    to the mutant's module."""
+    """Mark the nightly properties; under mutmut, cap the properties' examples and keep only
+    the tests that pyproject.toml maps to the mutant's module."""
     _mark_nightly(items)
+    _cap_for_mutation(items)
     mutant = os.environ.get("MUTANT_UNDER_TEST")
     files = _mutation_tests(mutant) if mutant else None
     if files is None:
