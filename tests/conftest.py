@@ -20,6 +20,7 @@ import tempfile
 import tomllib
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, is_hypothesis_test, settings
@@ -57,18 +58,14 @@ def _relative(item: pytest.Item) -> str:
 def _mark_nightly(items: list[pytest.Item]) -> None:
     """Mark the Hypothesis tests of :data:`NIGHTLY_FILES`; under the nightly profile, also
     raise a test's own smaller ``max_examples`` to the profile's."""
-    nightly = settings.get_profile("nightly")
+    nightly = settings.get_profile("nightly").max_examples
     for item in items:
         test = getattr(item, "obj", None)
         if _relative(item) not in NIGHTLY_FILES or not is_hypothesis_test(test):
             continue
         item.add_marker(pytest.mark.nightly)
-        if _CHOSEN == "nightly":
-            own = test._hypothesis_internal_use_settings
-            if own.max_examples < nightly.max_examples:
-                test._hypothesis_internal_use_settings = settings(
-                    own, max_examples=nightly.max_examples,
-                    suppress_health_check=list(HealthCheck))
+        if _CHOSEN == "nightly" and _own_examples(test) < nightly:
+            _set_examples(test, nightly, suppress_health_check=list(HealthCheck))
 
 
 def _cap_for_mutation(items: list[pytest.Item]) -> None:
@@ -80,11 +77,19 @@ def _cap_for_mutation(items: list[pytest.Item]) -> None:
     most = settings.get_profile("mutation").max_examples
     for item in items:
         test = getattr(item, "obj", None)
-        if not is_hypothesis_test(test):
-            continue
-        own = test._hypothesis_internal_use_settings
-        if own.max_examples > most:
-            test._hypothesis_internal_use_settings = settings(own, max_examples=most)
+        if is_hypothesis_test(test) and _own_examples(test) > most:
+            _set_examples(test, most)
+
+
+def _own_examples(test: Any) -> int:
+    count: int = test._hypothesis_internal_use_settings.max_examples
+    return count
+
+
+def _set_examples(test: Any, count: int, **more: Any) -> None:
+    """Give a Hypothesis test ``count`` examples, keeping its other settings."""
+    test._hypothesis_internal_use_settings = settings(
+        test._hypothesis_internal_use_settings, max_examples=count, **more)
 
 
 @functools.cache

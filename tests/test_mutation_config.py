@@ -1,7 +1,8 @@
 """The mutation-testing configuration stays consistent: the map of each mutated module's tests
 (pyproject.toml) names test files that exist and that mutmut's first pass runs, and the list of
 equivalent survivors (tests/mutation_equivalents.toml) names mapped modules, each mutant once,
-each group with a reason."""
+each group with a reason; under mutmut, a property's own larger example count is lowered to the
+mutation profile's."""
 
 from __future__ import annotations
 
@@ -61,3 +62,51 @@ def test_every_equivalent_is_listed_once_with_a_reason() -> None:
             assert "__mutmut_" in name, name
             seen[(group["module"], name)] += 1
     assert [key for key, n in seen.items() if n > 1] == []
+
+
+def _properties() -> tuple[Any, Any, list[int]]:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    calls: list[int] = []
+
+    @settings(max_examples=300, deadline=None, database=None)
+    @given(st.integers())
+    def many(x: int) -> None:
+        calls.append(x)
+
+    @settings(max_examples=5, database=None)
+    @given(st.integers())
+    def few(x: int) -> None:
+        calls.append(x)
+
+    return many, few, calls
+
+
+def test_under_mutation_a_property_asking_for_more_examples_gets_the_profiles(
+        monkeypatch: Any) -> None:
+    from types import SimpleNamespace
+
+    import conftest
+
+    many, few, calls = _properties()
+    monkeypatch.setattr(conftest, "_CHOSEN", "mutation")
+    conftest._cap_for_mutation([SimpleNamespace(obj=many), SimpleNamespace(obj=few),
+                                SimpleNamespace(obj=lambda: None)])
+    own = many._hypothesis_internal_use_settings
+    assert own.max_examples == 25
+    assert own.deadline is None  # its other settings are kept
+    assert few._hypothesis_internal_use_settings.max_examples == 5
+    many()
+    assert 0 < len(calls) <= 25
+
+
+def test_other_profiles_keep_a_propertys_own_count(monkeypatch: Any) -> None:
+    from types import SimpleNamespace
+
+    import conftest
+
+    many, _, _ = _properties()
+    monkeypatch.setattr(conftest, "_CHOSEN", "ci")
+    conftest._cap_for_mutation([SimpleNamespace(obj=many)])
+    assert many._hypothesis_internal_use_settings.max_examples == 300
