@@ -12,6 +12,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -84,7 +86,7 @@ def _properties() -> tuple[Any, Any, list[int]]:
 
 
 def test_under_mutation_a_property_asking_for_more_examples_gets_the_profiles(
-        monkeypatch: Any) -> None:
+        monkeypatch: pytest.MonkeyPatch) -> None:
     from types import SimpleNamespace
 
     import conftest
@@ -101,7 +103,7 @@ def test_under_mutation_a_property_asking_for_more_examples_gets_the_profiles(
     assert 0 < len(calls) <= 25
 
 
-def test_other_profiles_keep_a_propertys_own_count(monkeypatch: Any) -> None:
+def test_other_profiles_keep_a_propertys_own_count(monkeypatch: pytest.MonkeyPatch) -> None:
     from types import SimpleNamespace
 
     import conftest
